@@ -1,0 +1,74 @@
+#!/bin/sh
+# install.sh - build and install sbx and its shims.
+#
+#   ./install.sh [--prefix DIR] [--dev] [--uninstall]
+#
+# PREFIX (from the environment or --prefix) defaults to /usr/local for root
+# and ~/.local for a user. As root, missing Debian build packages are
+# installed with apt-get; otherwise the script says what to install.
+# --dev also installs what the test suite needs (bats, clang, ...).
+set -eu
+
+cd "$(dirname "$0")"
+
+BUILD_DEPS="gcc make pkg-config libbsd-dev libmd-dev libseccomp-dev"
+DEV_DEPS="bats bats-support bats-assert bats-file clang python3 python3-venv \
+	netcat-openbsd curl util-linux procps"
+
+prefix=${PREFIX:-}
+dev=0
+uninstall=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--prefix) [ $# -ge 2 ] || { echo "install.sh: --prefix needs a folder" >&2; exit 2; }
+		prefix=$2; shift ;;
+	--prefix=*) prefix=${1#--prefix=} ;;
+	--dev) dev=1 ;;
+	--uninstall) uninstall=1 ;;
+	-h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "install.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+if [ -z "$prefix" ]; then
+	if [ "$(id -u)" -eq 0 ]; then prefix=/usr/local; else prefix=$HOME/.local; fi
+fi
+
+if [ "$uninstall" = 1 ]; then
+	make uninstall PREFIX="$prefix"
+	echo "sbx: removed from $prefix"
+	exit 0
+fi
+
+missing_packages() {
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || printf '%s ' "$p"
+	done
+}
+
+if [ "$(uname -s)" = Linux ] && command -v dpkg-query >/dev/null 2>&1; then
+	want=$BUILD_DEPS
+	[ "$dev" = 1 ] && want="$want $DEV_DEPS"
+	# shellcheck disable=SC2086 # word splitting is wanted here
+	missing=$(missing_packages $want)
+	if [ -n "$missing" ]; then
+		if [ "$(id -u)" -eq 0 ]; then
+			echo "sbx: installing $missing"
+			export DEBIAN_FRONTEND=noninteractive
+			apt-get update -qq
+			# shellcheck disable=SC2086
+			apt-get install -y -qq --no-install-recommends $missing >/dev/null
+		else
+			echo "sbx: missing packages; run: sudo apt-get install $missing" >&2
+			exit 1
+		fi
+	fi
+fi
+
+make -j"$(nproc 2>/dev/null || echo 2)"
+make install PREFIX="$prefix"
+
+echo "sbx: installed $prefix/bin/sbx and the shims in $prefix/lib/sbx/shims"
+echo "sbx: to sandbox the tools of one shell (an agent's session), run:"
+echo "    export PATH=\"$prefix/lib/sbx/shims:\$PATH\""

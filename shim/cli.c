@@ -1,0 +1,251 @@
+/* cli.c - the sbx command line: run, explain, and the rest. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "policy.h"
+#include "resolve.h"
+#include "sandbox.h"
+#include "util.h"
+
+#ifndef SBX_VERSION
+#define SBX_VERSION "0.0.0"
+#endif
+
+static const char usage_text[] =
+	"usage: sbx run [-p PROFILE] [-w DIR]... [-n on|off] [--] CMD [ARG]...\n"
+	"       sbx explain [TOOL]\n"
+	"       sbx --help | --version\n"
+	"\n"
+	"Installed as a symlink named after a tool (python3, npm, make...),\n"
+	"sbx finds the real tool further down PATH and runs it confined.\n"
+	"\n"
+	"commands:\n"
+	"  run      run CMD under the policy a shim would give it\n"
+	"  explain  show the policy for TOOL here, and where each value came from\n"
+	"\n"
+	"run options:\n"
+	"  -p, --profile PROFILE  read-only, workspace-write or full-access\n"
+	"  -w, --writable DIR     add a writable root (repeatable)\n"
+	"  -n, --network on|off   allow or deny the network\n"
+	"\n"
+	"environment:\n"
+	"  " ENV_PROFILE ", " ENV_NETWORK ", " ENV_WRITABLE " (colon-separated),\n"
+	"  " ENV_CONFIG " (a config file), " ENV_DEBUG "=1 (trace decisions),\n"
+	"  " ENV_ALLOW_UNSANDBOXED "=1 (run unconfined where no sandbox exists)\n"
+	"\n"
+	"exit status: the tool's own; 125 sbx failed (bad config or variable);\n"
+	"126 the tool could not be run confined; 127 the tool was not found.\n";
+
+static int usage(int code)
+{
+	fputs(usage_text, code == 0 ? stdout : stderr);
+	return code;
+}
+
+static int __attribute__((format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "sbx: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'sbx --help'.\n");
+	return EXIT_SBX_USAGE;
+}
+
+static const char *base_name(const char *s)
+{
+	const char *slash = strrchr(s, '/');
+
+	return slash ? slash + 1 : s;
+}
+
+/* Finds CMD as tool mode would: a path is taken as it is, a name on PATH. */
+static int find_command(const char *cmd, struct resolved *r)
+{
+	dev_t dev;
+	ino_t ino;
+
+	if (strchr(cmd, '/')) {
+		struct stat st;
+
+		memset(r, 0, sizeof(*r));
+		if (stat(cmd, &st) < 0)
+			return -1;
+		r->path = xstrdup(cmd);
+		return 0;
+	}
+	self_identity(&dev, &ino);
+	return path_resolve(cmd, getenv("PATH"), dev, ino, r);
+}
+
+static int cmd_run(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "writable", required_argument, NULL, 'w' },
+		{ "network", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct source cl = { "command line", 0 };
+	const char *profile = NULL, *network = NULL;
+	char **writable = xcalloc((size_t)argc, sizeof(char *));
+	size_t nw = 0;
+	struct resolved r;
+	struct policy p;
+	int c, errors, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+p:w:n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			profile = optarg;
+			break;
+		case 'w':
+			writable[nw++] = optarg;
+			break;
+		case 'n':
+			network = optarg;
+			break;
+		case 'h':
+			free(writable);
+			return usage(0);
+		default:
+			free(writable);
+			return usage_error("run: bad option");
+		}
+	}
+	if (optind >= argc) {
+		free(writable);
+		return usage_error("run: no command given");
+	}
+	argv += optind;
+	msg_subject = base_name(argv[0]);
+	if (find_command(argv[0], &r) < 0)
+		die(EXIT_SBX_NOT_FOUND, "not found%s",
+		    strchr(argv[0], '/') ? "" : " on PATH");
+
+	policy_init(&p, msg_subject);
+	errors = policy_load(&p);
+	if (profile && policy_set_profile(&p, profile, cl) < 0)
+		errors++;
+	if (network && policy_set_network(&p, network, cl) < 0)
+		errors++;
+	for (size_t i = 0; i < nw; i++)
+		errors += policy_add_writable_list(&p, writable[i], cl);
+	free(writable);
+	if (errors > 0) {
+		rc = EXIT_SBX_FAILED;
+	} else {
+		policy_finish(&p);
+		if (r.tool_env && r.shim_dirs > 0)
+			setenv("PATH", r.tool_env, 1);
+		rc = sandbox_exec(&p, r.path, argv);
+	}
+	policy_free(&p);
+	resolved_free(&r);
+	return rc;
+}
+
+static void print_path_row(const char *label, const struct pathent *e)
+{
+	struct stat st;
+	const char *note = stat(e->path, &st) < 0 ? "  [missing: left out]" : "";
+	char *path = escape_ctl(e->path);
+
+	printf("%-11s %-40s (%s)%s\n", label, path, source_str(&e->src), note);
+	free(path);
+}
+
+static int cmd_explain(int argc, char *argv[])
+{
+	const char *tool = argc > 1 ? argv[1] : NULL;
+	const char *outer = getenv(ENV_SANDBOX);
+	struct resolved r;
+	struct policy p;
+	int errors;
+
+	if (argc > 2)
+		return usage_error("explain: too many arguments");
+	if (tool) {
+		msg_subject = tool;
+		if (find_command(tool, &r) == 0) {
+			printf("tool:       %s -> %s\n", tool, r.path);
+			resolved_free(&r);
+		} else {
+			printf("tool:       %s -> NOT FOUND on PATH (exit 127)\n",
+			       tool);
+		}
+	}
+	policy_init(&p, tool ? base_name(tool) : NULL);
+	errors = policy_load(&p);
+	if (errors > 0) {
+		printf("config:     %d error%s (tools exit 125)\n", errors,
+		       errors == 1 ? "" : "s");
+		policy_free(&p);
+		return EXIT_SBX_FAILED;
+	}
+	policy_finish(&p);
+	if (outer && *outer)
+		printf("nested:     %s=%s: tools run directly inside the "
+		       "outer sandbox\n",
+		       ENV_SANDBOX, outer);
+	sandbox_explain(stdout, &p);
+	printf("%-11s %-40s (%s)\n", "profile:", profile_name(p.profile),
+	       source_str(&p.profile_src));
+	printf("%-11s %-40s (%s)\n", "workspace:", p.workspace,
+	       source_str(&p.workspace_src));
+	for (size_t i = 0; i < p.roots.n; i++)
+		print_path_row(i == 0 ? "writable:" : "", &p.roots.v[i]);
+	if (p.profile == PROFILE_READ_ONLY)
+		printf("%-11s %-40s\n", "writable:",
+		       "nothing but /dev/null and the terminal");
+	if (p.profile != PROFILE_WORKSPACE_WRITE)
+		for (size_t i = 0; i < p.writable.n; i++)
+			print_path_row("ignored:", &p.writable.v[i]);
+	if (p.profile == PROFILE_FULL_ACCESS)
+		printf("%-11s %-40s (%s)\n", "network:", "on (full-access)",
+		       source_str(&p.profile_src));
+	else
+		printf("%-11s %-40s (%s)\n", "network:",
+		       p.network ? "on" : "off", source_str(&p.network_src));
+	policy_free(&p);
+	return 0;
+}
+
+static int cmd_version(void)
+{
+	printf("sbx %s (%s backend)\n", SBX_VERSION, sandbox_backend);
+	return 0;
+}
+
+int cli_main(int argc, char *argv[])
+{
+	const char *cmd;
+
+	if (argc < 2)
+		return usage(EXIT_SBX_USAGE);
+	cmd = argv[1];
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
+	    strcmp(cmd, "help") == 0)
+		return usage(0);
+	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0 ||
+	    strcmp(cmd, "version") == 0)
+		return cmd_version();
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "explain") == 0)
+		return cmd_explain(argc - 1, argv + 1);
+	return usage_error("unknown command \"%s\"", cmd);
+}

@@ -1,0 +1,123 @@
+/*
+ * main.c - one binary, two faces: named "sbx" it is the command line; under
+ * any other name ("python3") it is that tool's shim: find the real tool
+ * further down PATH, work out the policy, confine, exec.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "policy.h"
+#include "resolve.h"
+#include "sandbox.h"
+#include "util.h"
+
+/* Past this many execs of sbx in one pid, two wrappers run each other. */
+#define MAX_HOPS 8
+
+static const char *base_name(const char *s)
+{
+	const char *slash = strrchr(s, '/');
+
+	return slash ? slash + 1 : s;
+}
+
+/* Counts execs of sbx within one pid (execve keeps the pid). */
+static void hop_guard(void)
+{
+	const char *v = getenv(ENV_HOP);
+	long pid = (long)getpid(), hops = 1;
+	char buf[64];
+
+	if (v) {
+		char *end;
+		long vpid = strtol(v, &end, 10);
+
+		if (*end == ':' && vpid == pid) {
+			hops = strtol(end + 1, &end, 10) + 1;
+			if (*end != '\0' || hops < 1)
+				hops = 1;
+		}
+	}
+	if (hops > MAX_HOPS)
+		die(EXIT_SBX_CANNOT_RUN,
+		    "exec loop: sbx ran %d times in one process; another "
+		    "wrapper on PATH (a second sbx, ccache...) runs the shim "
+		    "again",
+		    MAX_HOPS);
+	snprintf(buf, sizeof(buf), "%ld:%ld", pid, hops);
+	setenv(ENV_HOP, buf, 1);
+}
+
+static int exec_plain(const char *path, char *const argv[])
+{
+	execv(path, argv);
+	msg("cannot execute %s: %s", path, strerror(errno));
+	return EXIT_SBX_CANNOT_RUN;
+}
+
+static int tool_main(const char *name, char *argv[])
+{
+	struct resolved r;
+	struct policy p;
+	const char *outer;
+	dev_t dev;
+	ino_t ino;
+	int rc;
+
+	msg_subject = name;
+	hop_guard();
+	self_identity(&dev, &ino);
+	if (path_resolve(name, getenv("PATH"), dev, ino, &r) < 0)
+		die(EXIT_SBX_NOT_FOUND,
+		    "not found on PATH (after the shim folder)");
+	trace("real tool: %s", r.path);
+
+	outer = getenv(ENV_SANDBOX);
+	if (outer && *outer) {
+		/* Nested: the outer sandbox already confines us and our children. */
+		trace("already inside a sandbox (%s=%s): exec directly",
+		      ENV_SANDBOX, outer);
+		rc = exec_plain(r.path, argv);
+		resolved_free(&r);
+		return rc;
+	}
+
+	policy_init(&p, name);
+	if (policy_load(&p) > 0) {
+		policy_free(&p);
+		resolved_free(&r);
+		return EXIT_SBX_FAILED;
+	}
+	policy_finish(&p);
+	trace("profile %s (%s), network %s (%s)", profile_name(p.profile),
+	      source_str(&p.profile_src), p.network ? "on" : "off",
+	      source_str(&p.network_src));
+	if (r.shim_dirs > 0) {
+		trace("PATH for the tool: %s", r.tool_env);
+		setenv("PATH", r.tool_env, 1);
+	}
+	rc = sandbox_exec(&p, r.path, argv);
+	policy_free(&p);
+	resolved_free(&r);
+	return rc;
+}
+
+int main(int argc, char *argv[])
+{
+	const char *name, *d;
+
+	setprogname("sbx");
+	d = getenv(ENV_DEBUG);
+	debug_on = d && strcmp(d, "1") == 0;
+	if (argc < 1 || !argv[0])
+		die(EXIT_SBX_FAILED, "started with no argv[0]");
+	name = base_name(argv[0]);
+	if (strcmp(name, "sbx") == 0 || *name == '\0')
+		return cli_main(argc, argv);
+	return tool_main(name, argv);
+}

@@ -1,0 +1,107 @@
+/* resolve.c - finding the real tool on PATH, past the shim folders. */
+#include "resolve.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* Appends the entry [S, S+N) to the colon-separated list in OUT. */
+static void append_entry(char *out, size_t *olen, int *count, const char *s,
+			 size_t n)
+{
+	if ((*count)++ > 0)
+		out[(*olen)++] = ':';
+	memcpy(out + *olen, s, n);
+	*olen += n;
+	out[*olen] = '\0';
+}
+
+int path_resolve(const char *name, const char *pathenv, dev_t self_dev,
+		 ino_t self_ino, struct resolved *out)
+{
+	size_t namelen = strlen(name), olen = 0;
+	int count = 0;
+	const char *p = pathenv, *end = NULL;
+	char cand[PATH_MAX];
+
+	memset(out, 0, sizeof(*out));
+	if (!pathenv)
+		p = pathenv = DEFAULT_PATH;
+	out->tool_env = xmalloc(strlen(pathenv) + 1);
+	out->tool_env[0] = '\0';
+	for (; !out->path; p = end + 1) {
+		struct stat st;
+		size_t n;
+
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		n = (size_t)(end - p);
+		if (n == 0 || p[0] != '/') {
+			/* "" or relative: the current folder; never searched */
+			trace("PATH entry \"%.*s\" skipped: not absolute",
+			      (int)n, p);
+		} else if (n + 1 + namelen >= sizeof(cand)) {
+			trace("PATH entry skipped: too long");
+		} else {
+			memcpy(cand, p, n);
+			cand[n] = '/';
+			memcpy(cand + n + 1, name, namelen + 1);
+			int r = stat(cand, &st);
+
+			if (r == 0 && st.st_dev == self_dev &&
+			    st.st_ino == self_ino) {
+				trace("%s is sbx itself: shim folder %.*s skipped",
+				      cand, (int)n, p);
+				out->shim_dirs++;
+				if (*end == '\0')
+					break;
+				continue; /* left out of the tool's PATH */
+			}
+			if (r == 0 && S_ISREG(st.st_mode) &&
+			    access(cand, X_OK) == 0)
+				out->path = xstrdup(cand);
+		}
+		append_entry(out->tool_env, &olen, &count, p, n);
+		if (*end == '\0')
+			break;
+	}
+	if (!out->path) {
+		resolved_free(out);
+		errno = ENOENT;
+		return -1;
+	}
+	/* The entries after the one that matched pass through unchanged. */
+	if (*end != '\0') {
+		out->tool_env[olen++] = ':';
+		strcpy(out->tool_env + olen, end + 1);
+	}
+	return 0;
+}
+
+void resolved_free(struct resolved *r)
+{
+	free(r->path);
+	free(r->tool_env);
+	memset(r, 0, sizeof(*r));
+}
+
+int self_identity(dev_t *dev, ino_t *ino)
+{
+	struct stat st;
+
+	if (stat("/proc/self/exe", &st) < 0) {
+		trace("cannot stat /proc/self/exe: %s", strerror(errno));
+		*dev = 0;
+		*ino = 0;
+		return -1;
+	}
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return 0;
+}

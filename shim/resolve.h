@@ -1,0 +1,28 @@
+/* resolve.h - finding the real tool on PATH, past the shim folders. */
+#ifndef SBX_RESOLVE_H
+#define SBX_RESOLVE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+
+struct resolved {
+	char *path;     /* the tool as found on PATH (not its realpath) */
+	char *tool_env; /* PATH for the tool: the shim folders taken out */
+	int shim_dirs;  /* how many PATH entries held sbx itself */
+};
+
+/*
+ * Walks PATHENV left to right for NAME: empty and relative entries are
+ * skipped, and so is every candidate with the device and inode of sbx
+ * itself (SELF_DEV, SELF_INO). The first executable regular file wins.
+ * Returns 0, or -1 with errno ENOENT when there is none.
+ */
+int path_resolve(const char *name, const char *pathenv, dev_t self_dev,
+		 ino_t self_ino, struct resolved *out);
+void resolved_free(struct resolved *r);
+/* The device and inode of the running binary (0 when unknown). */
+int self_identity(dev_t *dev, ino_t *ino);
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * sandbox-linux.c - the Linux backend: capabilities dropped, one Landlock
+ * ruleset (filesystem, TCP and scoping together), then a seccomp filter
+ * compiled at build time, then execve. Modelled on the kernel's
+ * samples/landlock/sandboxer.c.
+ */
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include "landlock.h"
+#include "seccomp-bpf.h"
+#include "util.h"
+
+#ifndef SYS_landlock_create_ruleset
+#define SYS_landlock_create_ruleset 444
+#define SYS_landlock_add_rule 445
+#define SYS_landlock_restrict_self 446
+#endif
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
+
+const char sandbox_backend[] = "landlock";
+
+/* Devices a tool may write (and, on ABI >= 5, ioctl): the terminal among them. */
+static const char *const devices[] = {
+	"/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/ptmx",
+	"/dev/pts",
+};
+
+void ll_masks_for(int abi, bool network_off, struct ll_masks *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->handled_fs = (LL_FS_MAKE_SYM << 1) - 1; /* ABI 1: bits 0-12 */
+	/* Fall through: each ABI has the rights of the ones before it. */
+	switch (abi > LL_ABI_KNOWN ? LL_ABI_KNOWN : abi) {
+	case 7: /* ABI 7 adds audit logging flags, no new right */
+	case 6:
+		m->scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL;
+		/* fall through */
+	case 5:
+		m->handled_fs |= LL_FS_IOCTL_DEV;
+		/* fall through */
+	case 4:
+		if (network_off)
+			m->handled_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+		/* fall through */
+	case 3:
+		m->handled_fs |= LL_FS_TRUNCATE;
+		/* fall through */
+	case 2:
+		m->handled_fs |= LL_FS_REFER;
+		/* fall through */
+	default:
+		break;
+	}
+	m->read = LL_FS_EXECUTE | LL_FS_READ_FILE | LL_FS_READ_DIR;
+	/* No device nodes in a writable root: one would be a door to the disk. */
+	m->write_root = m->handled_fs & ~(LL_FS_MAKE_CHAR | LL_FS_MAKE_BLOCK);
+	m->device = m->handled_fs & (LL_FS_READ_FILE | LL_FS_WRITE_FILE |
+				     LL_FS_TRUNCATE | LL_FS_IOCTL_DEV);
+}
+
+static int ll_abi(void)
+{
+	long r = syscall(SYS_landlock_create_ruleset, NULL, 0,
+			 LL_CREATE_RULESET_VERSION);
+
+	return r < 0 ? -1 : (int)r;
+}
+
+/* Grants ACCESS beneath PATH. A path that cannot be opened is left out:
+ * a missing root only takes access away. The descriptor is close-on-exec
+ * and left open: execve closes it for free. */
+static void allow_path(int ruleset, const char *path, uint64_t access)
+{
+	struct ll_path_beneath_attr pb;
+	int fd;
+
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0) {
+		trace("%s left out: %s", path, strerror(errno));
+		return;
+	}
+	pb.allowed_access = access;
+	pb.parent_fd = fd;
+	if (syscall(SYS_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &pb,
+		    0) < 0 &&
+	    errno == EINVAL) {
+		/* Not a folder: only the rights that apply to a file. */
+		pb.allowed_access = access & LL_FS_FILE_RIGHTS;
+		if (syscall(SYS_landlock_add_rule, ruleset,
+			    LL_RULE_PATH_BENEATH, &pb, 0) < 0) {
+			trace("%s left out: landlock_add_rule: %s", path,
+			      strerror(errno));
+			close(fd);
+			return;
+		}
+	}
+	trace("landlock: %s: access 0x%llx", path,
+	      (unsigned long long)pb.allowed_access);
+}
+
+/* Empties every capability set, the bounding set included when we may
+ * (CAP_SETPCAP). Without it there is nothing to drop that exec could give
+ * back: no_new_privs keeps file capabilities and set-uid from adding any. */
+static int drop_capabilities(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return -1;
+	if (data[0].effective & (1U << CAP_SETPCAP)) {
+		for (int cap = 0; cap < 64; cap++) {
+			if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+				if (errno == EINVAL)
+					break; /* past the kernel's last one */
+				return -1;
+			}
+		}
+	}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
+	    errno != EINVAL)
+		return -1;
+	if ((data[0].effective | data[0].permitted | data[0].inheritable |
+	     data[1].effective | data[1].permitted | data[1].inheritable) == 0)
+		return 0;
+	memset(data, 0, sizeof(data));
+	return (int)syscall(SYS_capset, &hdr, data);
+}
+
+static int install_seccomp(bool network_off)
+{
+	struct sock_fprog prog;
+
+	if (network_off) {
+		prog.len = sizeof(sbx_bpf_network_off) /
+			   sizeof(*sbx_bpf_network_off);
+		prog.filter = (struct sock_filter *)sbx_bpf_network_off;
+	} else {
+		prog.len = sizeof(sbx_bpf_network_on) /
+			   sizeof(*sbx_bpf_network_on);
+		prog.filter = (struct sock_filter *)sbx_bpf_network_on;
+	}
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+}
+
+static int exec_tool(const char *path, char *const argv[])
+{
+	extern char **environ;
+
+	execve(path, argv, environ);
+	msg("cannot execute %s: %s", path, strerror(errno));
+	return EXIT_SBX_CANNOT_RUN;
+}
+
+int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
+{
+	struct ll_ruleset_attr attr;
+	struct ll_masks m;
+	const char *v;
+	int abi, ruleset;
+
+	if (p->profile == PROFILE_FULL_ACCESS) {
+		trace("full-access: no confinement");
+		setenv(ENV_SANDBOX, "none", 1);
+		unsetenv(ENV_NETWORK_DISABLED);
+		return exec_tool(path, argv);
+	}
+	abi = ll_abi();
+	if (abi < 1) {
+		v = getenv(ENV_ALLOW_UNSANDBOXED);
+		if (v && strcmp(v, "1") == 0) {
+			msg("warning: Landlock is not available; running "
+			    "UNSANDBOXED because %s=1",
+			    ENV_ALLOW_UNSANDBOXED);
+			setenv(ENV_SANDBOX, "none", 1);
+			return exec_tool(path, argv);
+		}
+		msg("cannot sandbox: Landlock is not supported by the running "
+		    "kernel (%s)",
+		    strerror(errno));
+		msg("hint: boot with Landlock enabled (lsm=landlock,...), or "
+		    "set %s=1 to run tools unconfined",
+		    ENV_ALLOW_UNSANDBOXED);
+		return EXIT_SBX_CANNOT_RUN;
+	}
+	trace("landlock ABI %d", abi);
+	ll_masks_for(abi, !p->network, &m);
+	memset(&attr, 0, sizeof(attr));
+	attr.handled_access_fs = m.handled_fs;
+	attr.handled_access_net = m.handled_net;
+	attr.scoped = m.scoped;
+	ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr),
+			       0);
+	if (ruleset < 0) {
+		msg("cannot sandbox: landlock_create_ruleset: %s",
+		    strerror(errno));
+		return EXIT_SBX_CANNOT_RUN;
+	}
+	allow_path(ruleset, "/", m.read);
+	for (size_t i = 0; i < p->roots.n; i++)
+		allow_path(ruleset, p->roots.v[i].path, m.write_root);
+	for (size_t i = 0; i < sizeof(devices) / sizeof(*devices); i++)
+		allow_path(ruleset, devices[i], m.device);
+
+	setenv(ENV_SANDBOX, "landlock", 1);
+	if (p->network)
+		unsetenv(ENV_NETWORK_DISABLED);
+	else
+		setenv(ENV_NETWORK_DISABLED, "1", 1);
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		msg("cannot sandbox: PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+		return EXIT_SBX_CANNOT_RUN;
+	}
+	if (drop_capabilities() < 0) {
+		msg("cannot sandbox: dropping capabilities: %s",
+		    strerror(errno));
+		return EXIT_SBX_CANNOT_RUN;
+	}
+	if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0) {
+		msg("cannot sandbox: landlock_restrict_self: %s",
+		    strerror(errno));
+		if (errno == E2BIG)
+			msg("hint: too many nested Landlock layers (16 at most)");
+		return EXIT_SBX_CANNOT_RUN;
+	}
+	close(ruleset);
+	if (install_seccomp(!p->network) < 0) {
+		msg("cannot sandbox: seccomp filter: %s", strerror(errno));
+		return EXIT_SBX_CANNOT_RUN;
+	}
+	return exec_tool(path, argv);
+}
+
+void sandbox_explain(FILE *out, const struct policy *p)
+{
+	struct ll_masks m;
+	int abi = ll_abi();
+
+	if (abi < 1) {
+		fprintf(out, "backend:    landlock: NOT AVAILABLE (%s)%s\n",
+			strerror(errno),
+			p->profile == PROFILE_FULL_ACCESS
+				? ""
+				: "; tools exit 126 unless "
+				  "SBX_ALLOW_UNSANDBOXED=1");
+		return;
+	}
+	ll_masks_for(abi, !p->network, &m);
+	fprintf(out, "backend:    landlock ABI %d%s, seccomp, capabilities dropped\n",
+		abi, abi > LL_ABI_KNOWN ? " (sbx uses the rights of ABI 7)" : "");
+	fprintf(out, "  rename across folders (refer):  %s\n",
+		m.handled_fs & LL_FS_REFER ? "handled" : "not available (ABI < 2)");
+	fprintf(out, "  truncate outside:               %s\n",
+		m.handled_fs & LL_FS_TRUNCATE ? "denied"
+					      : "NOT denied (needs ABI 3)");
+	fprintf(out, "  terminal ioctl rights:          %s\n",
+		m.handled_fs & LL_FS_IOCTL_DEV ? "handled (ttys allowed)"
+					       : "not handled (needs ABI 5)");
+	if (p->network)
+		fprintf(out, "  TCP bind/connect:               allowed (network on)\n");
+	else
+		fprintf(out, "  TCP bind/connect:               %s\n",
+			m.handled_net ? "denied by Landlock and seccomp"
+				      : "denied by seccomp (Landlock TCP needs ABI 4)");
+	fprintf(out, "  signals, abstract sockets:      %s\n",
+		m.scoped ? "scoped to the sandbox"
+			 : "NOT scoped (needs ABI 6)");
+}

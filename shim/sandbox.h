@@ -1,0 +1,22 @@
+/* sandbox.h - the only platform interface: one backend per OS, chosen by the Makefile. */
+#ifndef SBX_SANDBOX_H
+#define SBX_SANDBOX_H
+
+#include <stdio.h>
+
+#include "policy.h"
+
+/* "landlock" or "seatbelt". */
+extern const char sandbox_backend[];
+
+/*
+ * Confines the process as P says and execs PATH with ARGV (argv[0] as the
+ * user typed it). Sets SBX_SANDBOX and SBX_NETWORK_DISABLED for the tool.
+ * Returns only on failure, after printing why, with the exit code to use.
+ */
+int sandbox_exec(const struct policy *p, const char *path, char *const argv[]);
+
+/* Prints, for sbx explain, what the backend gives on this machine. */
+void sandbox_explain(FILE *out, const struct policy *p);
+
+#endif

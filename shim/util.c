@@ -1,0 +1,317 @@
+/* util.c - messages, allocation and path helpers. */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *msg_subject;
+bool debug_on;
+void (*msg_hook)(const char *line);
+
+/* One line, one write(2): lines from parallel tools do not interleave. */
+static void emit(const char *fmt, va_list ap)
+{
+	char buf[4096];
+	size_t n;
+	int r;
+
+	if (msg_subject)
+		r = snprintf(buf, sizeof(buf), "sbx: %s: ", msg_subject);
+	else
+		r = snprintf(buf, sizeof(buf), "sbx: ");
+	n = r < 0 ? 0 : (size_t)r;
+	if (n < sizeof(buf)) {
+		r = vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+		if (r > 0)
+			n += (size_t)r;
+	}
+	if (n >= sizeof(buf) - 1)
+		n = sizeof(buf) - 2;
+	if (msg_hook) {
+		buf[n] = '\0';
+		msg_hook(buf);
+		return;
+	}
+	buf[n++] = '\n';
+	while (n > 0) {
+		ssize_t w = write(STDERR_FILENO, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		memmove(buf, buf + w, n - (size_t)w);
+		n -= (size_t)w;
+	}
+}
+
+void vmsg(const char *fmt, va_list ap)
+{
+	int saved = errno;
+
+	emit(fmt, ap);
+	errno = saved;
+}
+
+void msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void trace_(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+static void oom(void)
+{
+	die(EXIT_SBX_FAILED, "out of memory");
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xreallocarray(void *p, size_t n, size_t size)
+{
+	void *q = reallocarray(p, n ? n : 1, size ? size : 1);
+
+	if (!q)
+		oom();
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		oom();
+	return s;
+}
+
+void path_normalize(char *p)
+{
+	/* Work on components: keep a stack of component starts in the output. */
+	char *out = p, *in = p;
+	size_t len = 0;
+
+	if (*in != '/')
+		return;
+	while (*in) {
+		while (*in == '/')
+			in++;
+		if (!*in)
+			break;
+		char *end = strchr(in, '/');
+		size_t clen = end ? (size_t)(end - in) : strlen(in);
+
+		if (clen == 1 && in[0] == '.') {
+			/* nothing */
+		} else if (clen == 2 && in[0] == '.' && in[1] == '.') {
+			while (len > 0 && out[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--; /* drop the slash too */
+		} else {
+			out[len++] = '/';
+			memmove(out + len, in, clen);
+			len += clen;
+		}
+		in += clen;
+	}
+	if (len == 0)
+		out[len++] = '/';
+	out[len] = '\0';
+}
+
+char *path_absolute(const char *p, const char *base, const char *home,
+		    const char **why)
+{
+	char *r;
+
+	if (!p || !*p) {
+		*why = "empty path";
+		return NULL;
+	}
+	if (p[0] == '~') {
+		if (p[1] != '\0' && p[1] != '/') {
+			*why = "~user is not supported; use an absolute path";
+			return NULL;
+		}
+		if (!home || home[0] != '/') {
+			*why = "~ needs HOME to be set to an absolute path";
+			return NULL;
+		}
+		r = xasprintf("%s/%s", home, p + 1);
+	} else if (p[0] == '/') {
+		r = xstrdup(p);
+	} else {
+		if (!base || base[0] != '/') {
+			*why = "relative path with no folder to resolve it against";
+			return NULL;
+		}
+		r = xasprintf("%s/%s", base, p);
+	}
+	path_normalize(r);
+	return r;
+}
+
+bool path_within(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+
+	if (n == 1 && root[0] == '/')
+		return path[0] == '/';
+	return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+char *path_dirname(const char *p)
+{
+	const char *slash = strrchr(p, '/');
+
+	if (!slash || slash == p)
+		return xstrdup("/");
+	return xstrndup(p, (size_t)(slash - p));
+}
+
+char *read_small_file(const char *path, size_t max, int flags, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	size_t n = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | flags);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	if ((size_t)st.st_size > max) {
+		errno = EFBIG;
+		goto fail;
+	}
+	buf = xmalloc(max + 1);
+	for (;;) {
+		ssize_t r = read(fd, buf + n, max + 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max) { /* grew while we read it */
+			free(buf);
+			errno = EFBIG;
+			goto fail;
+		}
+	}
+	close(fd);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+fail:
+	n = (size_t)errno;
+	close(fd);
+	errno = (int)n;
+	return NULL;
+}
+
+char *escape_ctl(const char *s)
+{
+	size_t n = strlen(s);
+	char *out = xmalloc(n * 4 + 1), *o = out;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n') {
+			*o++ = '\\';
+			*o++ = 'n';
+		} else if (c == '\t') {
+			*o++ = '\\';
+			*o++ = 't';
+		} else if (c == '\\') {
+			*o++ = '\\';
+			*o++ = '\\';
+		} else if (c < 0x20 || c == 0x7f) {
+			snprintf(o, 5, "\\x%02x", c);
+			o += 4;
+		} else {
+			*o++ = (char)c;
+		}
+	}
+	*o = '\0';
+	return out;
+}

@@ -1,0 +1,71 @@
+/* util.h - messages, allocation and path helpers shared by every module. */
+#ifndef SBX_UTIL_H
+#define SBX_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Exit codes of tool mode, as env(1): see DESIGN.md. */
+#define EXIT_SBX_FAILED 125   /* sbx itself failed: bad config or variable */
+#define EXIT_SBX_CANNOT_RUN 126 /* found, but could not be run confined */
+#define EXIT_SBX_NOT_FOUND 127 /* not on PATH after the shim folder */
+#define EXIT_SBX_USAGE 2      /* usage error of the sbx command */
+
+/* Environment variables, named once so help and code agree. */
+#define ENV_SANDBOX "SBX_SANDBOX"
+#define ENV_NETWORK_DISABLED "SBX_NETWORK_DISABLED"
+#define ENV_PROFILE "SBX_PROFILE"
+#define ENV_NETWORK "SBX_NETWORK"
+#define ENV_WRITABLE "SBX_WRITABLE"
+#define ENV_CONFIG "SBX_CONFIG"
+#define ENV_DEBUG "SBX_DEBUG"
+#define ENV_HOP "SBX_HOP"
+#define ENV_ALLOW_UNSANDBOXED "SBX_ALLOW_UNSANDBOXED"
+
+/* The name every message is about ("python3" in tool mode), or NULL. */
+extern const char *msg_subject;
+/* Set when SBX_DEBUG=1: trace() prints, otherwise it costs one branch. */
+extern bool debug_on;
+/* Tests only: when set, receives each message line instead of stderr. */
+extern void (*msg_hook)(const char *line);
+
+void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vmsg(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* msg() then exit(code). */
+void die(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+void trace_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define trace(...)                      \
+	do {                            \
+		if (debug_on)           \
+			trace_(__VA_ARGS__); \
+	} while (0)
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Lexically normalised absolute form of P: collapses "//", "." and "..".
+ * A relative P is taken against BASE; "~" and "~/..." against HOME.
+ * Returns a new string, or NULL with *why set to a static reason. */
+char *path_absolute(const char *p, const char *base, const char *home,
+		    const char **why);
+/* In-place lexical normalisation of an absolute path. */
+void path_normalize(char *p);
+/* True when PATH is ROOT or lies beneath it (both normalised). */
+bool path_within(const char *path, const char *root);
+/* The folder part of a normalised absolute path, as a new string. */
+char *path_dirname(const char *p);
+
+/* Reads a whole file of at most MAX bytes into a NUL-terminated buffer.
+ * flags are added to open(2). Returns NULL with errno set (EFBIG: too big). */
+char *read_small_file(const char *path, size_t max, int flags, size_t *len);
+
+/* Writes S with control characters escaped (\n, \t, \xNN) into a new string. */
+char *escape_ctl(const char *s);
+
+#endif

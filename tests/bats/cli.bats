@@ -1,0 +1,64 @@
+#!/usr/bin/env bats
+# The sbx command line.
+
+load test_helper
+
+@test "sbx --help and --version exit 0" {
+	run -0 "$SBX" --help
+	assert_line --partial "usage: sbx run"
+	run -0 "$SBX" --version
+	assert_output --regexp '^sbx [0-9]+\.[0-9]+\.[0-9]+ \(landlock backend\)$'
+}
+
+@test "usage errors exit 2" {
+	run -2 "$SBX"
+	run -2 "$SBX" bogus
+	assert_output --partial 'unknown command "bogus"'
+	run -2 "$SBX" run
+	run -2 "$SBX" run --bogus true
+	run -2 "$SBX" explain a b
+}
+
+@test "sbx run confines any command, with -w and -p" {
+	require_landlock
+	run "$SBX" run sh -c "echo x > '$OUT/f'"
+	assert_failure
+	assert_file_not_exists "$OUT/f"
+	run -0 "$SBX" run -w "$OUT" sh -c "echo x > '$OUT/f'"
+	assert_file_exists "$OUT/f"
+	run "$SBX" run -p read-only -- sh -c 'echo x > ws-file'
+	assert_failure
+	assert_file_not_exists "$WS/ws-file"
+	run -125 "$SBX" run -p bogus true
+	run -127 "$SBX" run no-such-command-sbx
+	run -127 "$SBX" run ./no-such-file
+	run -7 "$SBX" run sh -c 'exit 7'
+}
+
+@test "sbx run takes a path as it is" {
+	printf '#!/bin/sh\necho "$0 $*"\n' >"$WS/tool.sh"
+	chmod +x "$WS/tool.sh"
+	run -0 "$SBX" run ./tool.sh a 'b c'
+	assert_output "./tool.sh a b c"
+}
+
+@test "sbx explain shows the tool, backend, profile and each root with its source" {
+	mkdir -p "$XDG_CONFIG_HOME/sbx"
+	printf '# c\nwritable = %s\n' "$OUT" >"$XDG_CONFIG_HOME/sbx/config"
+	SBX_WRITABLE=$ROOT/envw run -0 "$SBX" explain python3
+	assert_line "tool:       python3 -> /usr/bin/python3"
+	assert_line --regexp '^backend: +landlock'
+	assert_line --regexp '^profile: +workspace-write +\(default\)$'
+	assert_line --regexp "^workspace: +$WS +\(git root\)$"
+	assert_line --regexp "^writable: +$WS +\(workspace\)$"
+	assert_line --regexp "^ +$OUT +\($XDG_CONFIG_HOME/sbx/config:2\)$"
+	assert_line --regexp "^ +$ROOT/envw +\(SBX_WRITABLE\) +\[missing: left out\]$"
+	assert_line --regexp '^network: +off +\(default\)$'
+}
+
+@test "sbx explain with a bad config exits 125 and names the line" {
+	mkdir -p "$XDG_CONFIG_HOME/sbx"
+	printf 'network = sometimes\n' >"$XDG_CONFIG_HOME/sbx/config"
+	run -125 "$SBX" explain
+	assert_output --partial "config:1: bad network \"sometimes\""
+}

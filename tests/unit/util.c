@@ -1,0 +1,69 @@
+/* Unit tests: path helpers and escaping. */
+#include <stdlib.h>
+
+#include "tap.h"
+#include "util.h"
+
+static void norm(const char *in, const char *want)
+{
+	char *p = xstrdup(in);
+
+	path_normalize(p);
+	is_str(p, want, "normalize %s", in);
+	free(p);
+}
+
+static void abs_is(const char *in, const char *base, const char *home,
+		   const char *want)
+{
+	const char *why = NULL;
+	char *p = path_absolute(in, base, home, &why);
+
+	is_str(p, want, "absolute %s (base %s, home %s)%s%s", in,
+	       base ? base : "-", home ? home : "-", p ? "" : ": ",
+	       p ? "" : why);
+	free(p);
+}
+
+int main(void)
+{
+	norm("/", "/");
+	norm("//", "/");
+	norm("/a/b/", "/a/b");
+	norm("/a//b/./c", "/a/b/c");
+	norm("/a/b/../c", "/a/c");
+	norm("/../..", "/");
+	norm("/a/..", "/");
+	norm("/a/b/../../../c", "/c");
+	norm("/a/.../b", "/a/.../b");
+	norm("/a b/(c)/\"d\"", "/a b/(c)/\"d\"");
+
+	abs_is("x", "/base", "/home/u", "/base/x");
+	abs_is("./x/../y", "/base", "/home/u", "/base/y");
+	abs_is("../up", "/base/dir", NULL, "/base/up");
+	abs_is("~", "/base", "/home/u", "/home/u");
+	abs_is("~/.npm", "/base", "/home/u", "/home/u/.npm");
+	abs_is("/abs//p/", "/base", NULL, "/abs/p");
+	abs_is("~/x", "/base", NULL, NULL);
+	abs_is("~root/x", "/base", "/home/u", NULL);
+	abs_is("", "/base", "/home/u", NULL);
+	abs_is("rel", NULL, NULL, NULL);
+
+	ok(path_within("/a/b", "/a"), "/a/b within /a");
+	ok(path_within("/a", "/a"), "/a within /a");
+	ok(!path_within("/ab", "/a"), "/ab not within /a");
+	ok(path_within("/x", "/"), "/x within /");
+	ok(!path_within("/a", "/a/b"), "/a not within /a/b");
+
+	char *d = path_dirname("/a/b/c");
+	is_str(d, "/a/b", "dirname");
+	free(d);
+	d = path_dirname("/a");
+	is_str(d, "/", "dirname of /a");
+	free(d);
+
+	char *e = escape_ctl("a\nb\tc\x01\\");
+	is_str(e, "a\\nb\\tc\\x01\\\\", "control characters escaped");
+	free(e);
+	return done_testing();
+}
