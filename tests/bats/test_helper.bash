@@ -28,7 +28,7 @@ setup_sealed() {
 	SHIMS=$ROOT/shims
 	export ROOT WS OUT SHIMS
 	mkdir -p "$HOME" "$WS/.git" "$OUT" "$SHIMS" "$ROOT/bin"
-	for t in python3 sh true env nosuchtool-sbx; do
+	for t in python3 sh bash true env curl nc kill nosuchtool-sbx; do
 		ln -s "$SBX" "$SHIMS/$t"
 	done
 	export PATH=$SHIMS:/usr/local/bin:/usr/bin:/bin
@@ -45,7 +45,10 @@ teardown_sealed() {
 }
 
 setup() { setup_sealed; }
-teardown() { teardown_sealed; }
+teardown() {
+	stop_servers
+	teardown_sealed
+}
 
 # Skips (or, with SBX_TEST_STRICT=1, fails) unless Landlock is enforced here.
 require_landlock() {
@@ -69,4 +72,25 @@ require_abi() {
 		fi
 		skip "needs Landlock ABI $1"
 	fi
+}
+
+# Starts a server outside any sandbox: start_server KIND NAME. KIND is tcp4,
+# tcp6, udp4, http or abstract. Sets PORT (or NAME for abstract) once it listens.
+start_server() {
+	local kind=$1 ready=$BATS_TEST_TMPDIR/server-$1.port
+	rm -f "$ready"
+	/usr/bin/env -u SBX_SANDBOX "$PY" "$BATS_TEST_DIRNAME/server.py" "$kind" "$ready" "${2:-}" \
+		>/dev/null 2>&1 3>&- &
+	SERVER_PIDS="${SERVER_PIDS:-} $!"
+	for _ in $(seq 100); do
+		[ -s "$ready" ] && break
+		sleep 0.05
+	done
+	PORT=$(cat "$ready")
+	[ -n "$PORT" ] || fail "server $kind did not start"
+}
+
+stop_servers() {
+	for p in ${SERVER_PIDS:-}; do kill "$p" 2>/dev/null || true; done
+	SERVER_PIDS=
 }

@@ -1,0 +1,274 @@
+#!/usr/bin/env bats
+# Linux confinement: network off, IPC, terminals, signals, capabilities.
+# Every network test talks only to a server this test starts on 127.0.0.1
+# or ::1, and first proves that the same command reaches it from outside.
+
+load test_helper
+
+setup() {
+	setup_sealed
+	require_landlock
+}
+
+@test "reading / works, writing / fails, /dev/null is writable" {
+	run -0 python3 -c 'print(len(open("/etc/passwd").read()) > 0)'
+	assert_output True
+	run python3 -c 'open("/sbx-test-root-file", "w")'
+	assert_failure
+	assert_file_not_exists /sbx-test-root-file
+	run -0 sh -c 'echo x >/dev/null && echo ok'
+	assert_output ok
+}
+
+@test "no_new_privs is set and every capability is gone" {
+	run -0 python3 -c 'print(open("/proc/self/status").read())'
+	assert_line --regexp '^NoNewPrivs:	1$'
+	assert_line --regexp '^CapEff:	0+$'
+	assert_line --regexp '^CapPrm:	0+$'
+	assert_line --regexp '^CapInh:	0+$'
+	assert_line --regexp '^CapAmb:	0+$'
+	if [ "$(id -u)" = 0 ]; then
+		assert_line --regexp '^CapBnd:	0+$'
+	fi
+}
+
+@test "root without capabilities cannot chown, mknod or set the clock" {
+	[ "$(id -u)" = 0 ] || skip "root only"
+	touch "$WS/f"
+	run python3 -c 'import os; os.chown("f", 1, 1)'
+	assert_failure
+	assert_output --partial PermissionError
+	run python3 -c 'import os, stat; os.mknod("dev", stat.S_IFCHR | 0o600, os.makedev(1, 3))'
+	assert_failure
+	assert_file_not_exists "$WS/dev"
+	run python3 -c 'import time; time.clock_settime(time.CLOCK_REALTIME, 0)'
+	assert_failure
+}
+
+@test "network off: TCP connect fails (the same connect works outside)" {
+	start_server tcp4
+	run -0 "$PY" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1]))).recv(9); print("reached")' "$PORT"
+	assert_output reached
+	run python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])))' "$PORT"
+	assert_failure
+	assert_output --partial "PermissionError: [Errno 1] Operation not permitted"
+}
+
+@test "network off: a UDP send fails (it works outside)" {
+	start_server udp4
+	run -0 "$PY" -c 'import socket, sys; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", int(sys.argv[1]))); print("sent")' "$PORT"
+	run python3 -c 'import socket, sys; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", int(sys.argv[1])))' "$PORT"
+	assert_failure
+	assert_output --partial PermissionError
+}
+
+@test "network off: IPv6 fails (it works outside)" {
+	if ! "$PY" -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+		skip "no IPv6 loopback on this machine"
+	fi
+	start_server tcp6
+	run -0 "$PY" -c 'import socket, sys; socket.create_connection(("::1", int(sys.argv[1]))); print("reached")' "$PORT"
+	run python3 -c 'import socket, sys; socket.create_connection(("::1", int(sys.argv[1])))' "$PORT"
+	assert_failure
+	assert_output --partial PermissionError
+}
+
+@test "network off: bash /dev/tcp, curl and nc -z fail (each works outside)" {
+	start_server http
+	run -0 /bin/bash -c "echo x >/dev/tcp/127.0.0.1/$PORT && echo reached"
+	run bash -c "echo x >/dev/tcp/127.0.0.1/$PORT && echo reached"
+	assert_failure
+	refute_output --partial reached
+	run -0 /usr/bin/curl -s -o /dev/null "http://127.0.0.1:$PORT/"
+	run curl -s -o /dev/null "http://127.0.0.1:$PORT/"
+	assert_failure
+	run -0 /usr/bin/nc -z 127.0.0.1 "$PORT"
+	run nc -z 127.0.0.1 "$PORT"
+	assert_failure
+}
+
+@test "network off: raw, packet, and other netlink sockets fail; io_uring is off" {
+	run -0 python3 - <<'PY'
+import ctypes, errno, socket
+def refused(what, f):
+    try:
+        f()
+    except PermissionError:
+        print("refused", what)
+        return
+    except OSError as e:
+        print("OTHER", what, e)
+        return
+    print("ALLOWED", what)
+refused("raw", lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, 1))
+refused("packet", lambda: socket.socket(socket.AF_PACKET, socket.SOCK_RAW))
+refused("netlink audit", lambda: socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 9))
+refused("unspec", lambda: socket.socket(0, socket.SOCK_STREAM))
+refused("vsock", lambda: socket.socket(40, socket.SOCK_STREAM))
+libc = ctypes.CDLL(None, use_errno=True)
+params = ctypes.create_string_buffer(120)
+r = libc.syscall(425, 8, params)  # io_uring_setup
+print("io_uring", r, errno.errorcode.get(ctypes.get_errno()))
+PY
+	refute_output --partial ALLOWED
+	refute_output --partial OTHER
+	assert_line "io_uring -1 EPERM"
+}
+
+@test "network off: interface queries (netlink route) still answer" {
+	run -0 python3 -c 'import socket; print(len(socket.if_nameindex()) > 0)'
+	assert_output True
+}
+
+@test "network off: AF_UNIX socketpair, server and client work" {
+	run -0 python3 - <<'PY'
+import os, socket
+a, b = socket.socketpair()
+a.sendall(b"pair"); print(b.recv(4).decode())
+srv = socket.socket(socket.AF_UNIX); srv.bind("sock"); srv.listen(1)
+cli = socket.socket(socket.AF_UNIX); cli.connect("sock")
+conn, _ = srv.accept(); cli.sendall(b"unix"); print(conn.recv(4).decode())
+PY
+	assert_line pair
+	assert_line unix
+}
+
+@test "abstract unix sockets: outside ones are out of reach, the sandbox's own work" {
+	require_abi 6
+	name=sbx-test-$$-$RANDOM
+	start_server abstract "$name"
+	run -0 "$PY" -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect("\0" + sys.argv[1]); print("reached")' "$name"
+	run python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect("\0" + sys.argv[1])' "$name"
+	assert_failure
+	assert_output --partial PermissionError
+	run -0 python3 -c '
+import os, socket
+srv = socket.socket(socket.AF_UNIX); srv.bind("\0inner-'$name'"); srv.listen(1)
+if os.fork() == 0:
+    c = socket.socket(socket.AF_UNIX); c.connect("\0inner-'$name'"); c.sendall(b"ok"); os._exit(0)
+conn, _ = srv.accept(); print(conn.recv(2).decode())'
+	assert_output ok
+}
+
+@test "network on: the TCP connect succeeds" {
+	start_server tcp4
+	SBX_NETWORK=on run -0 python3 -c 'import os, socket, sys; print(socket.create_connection(("127.0.0.1", int(sys.argv[1]))).recv(9).decode().strip(), os.environ.get("SBX_NETWORK_DISABLED"))' "$PORT"
+	assert_output "hello None"
+}
+
+@test "network off: SBX_NETWORK_DISABLED=1 for the tool" {
+	run -0 python3 -c 'import os; print(os.environ.get("SBX_NETWORK_DISABLED"))'
+	assert_output 1
+}
+
+@test "the seed bug: multiprocessing Lock and Process" {
+	cat >seed.py <<'PY'
+import multiprocessing
+from multiprocessing import Lock, Process
+
+def f(lock):
+    with lock:
+        print("Lock acquired in child process")
+
+if __name__ == '__main__':
+    lock = Lock()
+    p = Process(target=f, args=(lock,))
+    p.start()
+    p.join()
+PY
+	run -0 python3 seed.py
+	assert_output "Lock acquired in child process"
+}
+
+@test "multiprocessing: Pool, ProcessPoolExecutor, forkserver and spawn" {
+	cat >mp.py <<'PY'
+import concurrent.futures, multiprocessing as mp
+
+def sq(x):
+    return x * x
+
+if __name__ == "__main__":
+    with mp.Pool(2) as p:
+        print("pool", sum(p.map(sq, range(10))))
+    with concurrent.futures.ProcessPoolExecutor(2) as ex:
+        print("executor", sum(ex.map(sq, range(10))))
+    for method in ("forkserver", "spawn"):
+        ctx = mp.get_context(method)
+        with ctx.Pool(2) as p:
+            print(method, sum(p.map(sq, range(10))))
+        q = ctx.Queue(); l = ctx.Lock()
+        pr = ctx.Process(target=q.put, args=(method,)); pr.start(); pr.join()
+        print(q.get(), "queue")
+PY
+	run -0 python3 mp.py
+	assert_line "pool 285"
+	assert_line "executor 285"
+	assert_line "forkserver 285"
+	assert_line "spawn 285"
+	assert_line "forkserver queue"
+	assert_line "spawn queue"
+}
+
+@test "a pty: termios, raw mode and a new pty work inside" {
+	run -0 script -qec "python3 -c '
+import os, pty, sys, termios, tty
+fd = sys.stdin.fileno()
+old = termios.tcgetattr(fd)
+tty.setraw(fd)
+termios.tcsetattr(fd, termios.TCSADRAIN, old)
+print(\"inherited tty ok\", os.ttyname(fd).startswith(\"/dev/pts/\"))
+m, s = pty.openpty()
+a = termios.tcgetattr(s); tty.setraw(s); termios.tcsetattr(s, termios.TCSANOW, a)
+os.write(m, b\"x\\n\"); print(\"new pty ok\", os.read(s, 2))
+t = os.open(\"/dev/tty\", os.O_RDWR); a = termios.tcgetattr(t); termios.tcsetattr(t, termios.TCSANOW, a)
+n = os.open(os.ttyname(s), os.O_RDWR); termios.tcgetattr(n); print(\"reopened ok\")
+'" /dev/null
+	assert_line --partial "inherited tty ok True"
+	assert_line --partial "new pty ok b'x\\n'"
+	assert_line --partial "reopened ok"
+}
+
+@test "terminal injection: TIOCSTI is refused inside (it works outside)" {
+	cat >sti.py <<'PY'
+import fcntl, os, pty, termios
+pid, fd = pty.fork()
+if pid == 0:
+    try:
+        fcntl.ioctl(0, termios.TIOCSTI, b"x")
+        os._exit(0)
+    except PermissionError:
+        os._exit(3)
+    except OSError:
+        os._exit(4)
+_, status = os.waitpid(pid, 0)
+print("status", os.waitstatus_to_exitcode(status))
+PY
+	run -0 "$PY" sti.py
+	assert_output "status 0"
+	run -0 python3 sti.py
+	assert_output "status 3"
+}
+
+@test "signals: a sandboxed tool cannot kill a process outside, can kill its own child" {
+	require_abi 6
+	sleep 60 3>&- &
+	outside=$!
+	run python3 -c 'import os, sys; os.kill(int(sys.argv[1]), 15)' "$outside"
+	assert_failure
+	assert_output --partial PermissionError
+	kill -0 "$outside"
+	kill "$outside"
+	run -0 python3 -c '
+import os, signal, subprocess
+p = subprocess.Popen(["sleep", "60"]); p.send_signal(signal.SIGTERM); print(p.wait())'
+	assert_output -- -15
+}
+
+@test "sbx explain states the network and the Landlock features" {
+	run -0 "$SBX" explain
+	assert_line --regexp '^backend: +landlock ABI [0-9]+'
+	assert_line --regexp '^  TCP bind/connect: +denied'
+	assert_line --regexp '^network: +off +\(default\)$'
+	SBX_NETWORK=on run -0 "$SBX" explain
+	assert_line --regexp '^network: +on +\(SBX_NETWORK\)$'
+}
