@@ -21,13 +21,15 @@ OS != uname -s | tr '[:upper:]' '[:lower:]'
 SBX_CFLAGS = -std=gnu11 -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral \
 	-D_GNU_SOURCE -DSBX_VERSION='"$(VERSION)"' -I$(BUILD)/gen -Ishim \
-	$$($(PKG_CONFIG) --cflags libbsd-overlay)
-SBX_LIBS = $$($(PKG_CONFIG) --libs $(STATIC:-static=--static) libbsd-overlay)
+	$$($(PKG_CONFIG) --cflags libbsd-overlay libmd)
+SBX_LIBS = $$($(PKG_CONFIG) --libs $(STATIC:-static=--static) libbsd-overlay libmd)
 
-OBJS = $(BUILD)/util.o $(BUILD)/rcfile.o $(BUILD)/resolve.o \
-	$(BUILD)/policy.o $(BUILD)/cli.o $(BUILD)/sandbox-$(OS).o
-HDRS = shim/util.h shim/rcfile.h shim/resolve.h shim/policy.h shim/cli.h \
-	shim/sandbox.h shim/landlock.h
+OBJS = $(BUILD)/util.o $(BUILD)/rcfile.o $(BUILD)/resolve.o $(BUILD)/trust.o \
+	$(BUILD)/policy.o $(BUILD)/cli.o $(BUILD)/sandbox-$(OS).o \
+	$(OBJS_$(OS))
+OBJS_linux = $(BUILD)/mountns-linux.o
+HDRS = shim/util.h shim/rcfile.h shim/resolve.h shim/policy.h shim/cli.h shim/trust.h \
+	shim/sandbox.h shim/landlock.h shim/mountns.h
 GEN_linux = $(BUILD)/gen/seccomp-bpf.h
 GEN = $(GEN_$(OS))
 
@@ -53,6 +55,9 @@ $(BUILD)/rcfile.o: shim/rcfile.c
 $(BUILD)/resolve.o: shim/resolve.c
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ shim/resolve.c
+$(BUILD)/trust.o: shim/trust.c
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ shim/trust.c
 $(BUILD)/policy.o: shim/policy.c
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ shim/policy.c
@@ -62,6 +67,10 @@ $(BUILD)/cli.o: shim/cli.c
 $(BUILD)/sandbox-$(OS).o: shim/sandbox-$(OS).c
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ shim/sandbox-$(OS).c
+
+$(BUILD)/mountns-linux.o: shim/mountns-linux.c
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ shim/mountns-linux.c
 
 # The seccomp filters are compiled here, once, by libseccomp: sbx itself
 # installs the ready BPF program and never loads libseccomp.

@@ -1,7 +1,9 @@
 /* cli.c - the sbx command line: run, explain, and the rest. */
 #include "cli.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include "policy.h"
 #include "resolve.h"
 #include "sandbox.h"
+#include "trust.h"
 #include "util.h"
 
 #ifndef SBX_VERSION
@@ -22,6 +25,7 @@
 static const char usage_text[] =
 	"usage: sbx run [-p PROFILE] [-w DIR]... [-n on|off] [--] CMD [ARG]...\n"
 	"       sbx explain [TOOL]\n"
+	"       sbx allow [FILE] | sbx deny [FILE]\n"
 	"       sbx --help | --version\n"
 	"\n"
 	"Installed as a symlink named after a tool (python3, npm, make...),\n"
@@ -30,6 +34,8 @@ static const char usage_text[] =
 	"commands:\n"
 	"  run      run CMD under the policy a shim would give it\n"
 	"  explain  show the policy for TOOL here, and where each value came from\n"
+	"  allow    trust a project's .sbxrc (the nearest one, or FILE)\n"
+	"  deny     take that trust back\n"
 	"\n"
 	"run options:\n"
 	"  -p, --profile PROFILE  read-only, workspace-write or full-access\n"
@@ -38,7 +44,8 @@ static const char usage_text[] =
 	"\n"
 	"environment:\n"
 	"  " ENV_PROFILE ", " ENV_NETWORK ", " ENV_WRITABLE " (colon-separated),\n"
-	"  " ENV_CONFIG " (a config file), " ENV_DEBUG "=1 (trace decisions),\n"
+	"  " ENV_CONFIG " (a config file instead of .sbxrc), " ENV_PROTECT "=required,\n"
+	"  " ENV_DEBUG "=1 (trace decisions),\n"
 	"  " ENV_ALLOW_UNSANDBOXED "=1 (run unconfined where no sandbox exists)\n"
 	"\n"
 	"exit status: the tool's own; 125 sbx failed (bad config or variable);\n"
@@ -151,6 +158,8 @@ static int cmd_run(int argc, char *argv[])
 		policy_finish(&p);
 		if (r.tool_env && r.shim_dirs > 0)
 			setenv("PATH", r.tool_env, 1);
+		if (p.profile != PROFILE_FULL_ACCESS)
+			policy_scrub_env(&p);
 		rc = sandbox_exec(&p, r.path, argv);
 	}
 	policy_free(&p);
@@ -158,14 +167,22 @@ static int cmd_run(int argc, char *argv[])
 	return rc;
 }
 
-static void print_path_row(const char *label, const struct pathent *e)
+static void print_row(const char *label, const char *value,
+		      const struct source *src, const char *note)
+{
+	char *v = escape_ctl(value);
+
+	printf("%-11s %-40s (%s)%s\n", label, v, source_str(src), note);
+	free(v);
+}
+
+static void print_path_row(const char *label, const struct pathent *e,
+			   const char *absent)
 {
 	struct stat st;
-	const char *note = stat(e->path, &st) < 0 ? "  [missing: left out]" : "";
-	char *path = escape_ctl(e->path);
 
-	printf("%-11s %-40s (%s)%s\n", label, path, source_str(&e->src), note);
-	free(path);
+	print_row(label, e->path, &e->src,
+		  lstat(e->path, &st) < 0 ? absent : "");
 }
 
 static int cmd_explain(int argc, char *argv[])
@@ -202,25 +219,147 @@ static int cmd_explain(int argc, char *argv[])
 		       "outer sandbox\n",
 		       ENV_SANDBOX, outer);
 	sandbox_explain(stdout, &p);
-	printf("%-11s %-40s (%s)\n", "profile:", profile_name(p.profile),
-	       source_str(&p.profile_src));
-	printf("%-11s %-40s (%s)\n", "workspace:", p.workspace,
-	       source_str(&p.workspace_src));
+	for (size_t i = 0; i < p.configs.n; i++)
+		print_path_row(i == 0 ? "config:" : "", &p.configs.v[i],
+			       "  [absent]");
+	print_row("profile:", profile_name(p.profile), &p.profile_src, "");
+	print_row("workspace:", p.workspace, &p.workspace_src, "");
 	for (size_t i = 0; i < p.roots.n; i++)
-		print_path_row(i == 0 ? "writable:" : "", &p.roots.v[i]);
+		print_path_row(i == 0 ? "writable:" : "", &p.roots.v[i],
+			       "  [missing: left out]");
 	if (p.profile == PROFILE_READ_ONLY)
-		printf("%-11s %-40s\n", "writable:",
+		printf("%-11s %s\n", "writable:",
 		       "nothing but /dev/null and the terminal");
 	if (p.profile != PROFILE_WORKSPACE_WRITE)
 		for (size_t i = 0; i < p.writable.n; i++)
-			print_path_row("ignored:", &p.writable.v[i]);
+			print_path_row("ignored:", &p.writable.v[i], "");
+	for (size_t i = 0, n = 0; i < p.protected.n; i++)
+		print_path_row(n++ == 0 ? "read-only:" : "", &p.protected.v[i],
+			       "  [absent]");
+	for (size_t i = 0, n = 0; i < p.hiddens.n; i++) {
+		struct stat st;
+
+		if (lstat(p.hiddens.v[i].path, &st) == 0)
+			print_path_row(n++ == 0 ? "hidden:" : "",
+				       &p.hiddens.v[i], "");
+	}
+	if (p.profile != PROFILE_FULL_ACCESS) {
+		printf("%-11s %-40s (%s)\n", "protect:",
+		       p.protect_required ? "required" : "best-effort",
+		       p.protect_src.origin ? source_str(&p.protect_src)
+					    : "default");
+		printf("%-11s SSH_AUTH_SOCK %s, GPG_AGENT_INFO %s\n", "agents:",
+		       p.reveal_ssh_agent ? "kept" : "removed",
+		       p.reveal_gpg_agent ? "kept" : "removed");
+	}
 	if (p.profile == PROFILE_FULL_ACCESS)
-		printf("%-11s %-40s (%s)\n", "network:", "on (full-access)",
-		       source_str(&p.profile_src));
+		print_row("network:", "on (full-access)", &p.profile_src, "");
 	else
-		printf("%-11s %-40s (%s)\n", "network:",
-		       p.network ? "on" : "off", source_str(&p.network_src));
+		print_row("network:", p.network ? "on" : "off", &p.network_src,
+			  "");
 	policy_free(&p);
+	return 0;
+}
+
+/* The .sbxrc that FILE names, or the one found from the current folder. */
+static int pick_rc(int argc, char *argv[], struct project_rc *rc)
+{
+	char *cwd, *abs;
+	const char *why;
+
+	if (argc > 2)
+		return usage_error("%s: too many arguments", argv[0]);
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		die(1, "cannot get the current folder: %s", strerror(errno));
+	if (argc == 2) {
+		abs = path_absolute(argv[1], cwd, getenv("HOME"), &why);
+		if (!abs)
+			die(1, "%s: %s", argv[1], why);
+		project_rc_open(abs, rc);
+		free(abs);
+	} else if (project_rc_find(cwd, rc) < 0 || rc->state == RC_NONE) {
+		die(1, "no %s in %s or above", RC_NAME, cwd);
+	}
+	free(cwd);
+	return 0;
+}
+
+static int cmd_allow(int argc, char *argv[])
+{
+	struct project_rc rc;
+	struct policy p;
+	char *rec, *dir;
+	int fd, errors;
+
+	if (pick_rc(argc, argv, &rc) != 0)
+		return EXIT_SBX_USAGE;
+	if (rc.state == RC_UNSAFE)
+		die(1, "%s %s: not allowed", rc.path, rc.why);
+	/* A file with errors would stop every tool: say so now. */
+	policy_init(&p, NULL);
+	errors = policy_apply_text(&p, rc.path, rc.text, rc.len);
+	policy_free(&p);
+	if (errors > 0)
+		die(1, "%s: %d error%s: not allowed", rc.path, errors,
+		    errors == 1 ? "" : "s");
+	rec = trust_record(rc.path, rc.text, rc.len);
+	dir = trust_dir();
+	if (!rec || !dir)
+		die(1, "no HOME or XDG_DATA_HOME to keep the record in");
+	for (char *s = dir + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		mkdir(dir, 0700);
+		*s = '/';
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		die(1, "cannot create %s: %s", dir, strerror(errno));
+	fd = open(rec, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
+	if (fd < 0 || dprintf(fd, "%s\n", rc.path) < 0 || close(fd) < 0)
+		die(1, "cannot write %s: %s", rec, strerror(errno));
+	printf("sbx: allowed %s\n", rc.path);
+	free(rec);
+	free(dir);
+	project_rc_free(&rc);
+	return 0;
+}
+
+static int cmd_deny(int argc, char *argv[])
+{
+	struct project_rc rc;
+	struct dirent *de;
+	char *dir, *want;
+	int removed = 0;
+	DIR *d;
+
+	if (pick_rc(argc, argv, &rc) != 0)
+		return EXIT_SBX_USAGE;
+	dir = trust_dir();
+	want = xasprintf("%s\n", rc.path);
+	d = dir ? opendir(dir) : NULL;
+	while (d && (de = readdir(d))) {
+		char *f, *text;
+		size_t len;
+
+		if (de->d_name[0] == '.')
+			continue;
+		f = xasprintf("%s/%s", dir, de->d_name);
+		text = read_small_file(f, 8192, O_NOFOLLOW, &len);
+		if (text && strcmp(text, want) == 0 && unlink(f) == 0)
+			removed++;
+		free(text);
+		free(f);
+	}
+	if (d)
+		closedir(d);
+	printf("sbx: denied %s (%d record%s removed)\n", rc.path, removed,
+	       removed == 1 ? "" : "s");
+	free(want);
+	free(dir);
+	project_rc_free(&rc);
 	return 0;
 }
 
@@ -247,5 +386,9 @@ int cli_main(int argc, char *argv[])
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "explain") == 0)
 		return cmd_explain(argc - 1, argv + 1);
+	if (strcmp(cmd, "allow") == 0)
+		return cmd_allow(argc - 1, argv + 1);
+	if (strcmp(cmd, "deny") == 0)
+		return cmd_deny(argc - 1, argv + 1);
 	return usage_error("unknown command \"%s\"", cmd);
 }

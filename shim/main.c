@@ -101,6 +101,8 @@ static int tool_main(const char *name, char *argv[])
 		trace("PATH for the tool: %s", r.tool_env);
 		setenv("PATH", r.tool_env, 1);
 	}
+	if (p.profile != PROFILE_FULL_ACCESS)
+		policy_scrub_env(&p);
 	rc = sandbox_exec(&p, r.path, argv);
 	policy_free(&p);
 	resolved_free(&r);

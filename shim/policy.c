@@ -2,6 +2,7 @@
 #include "policy.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,22 @@
 #include <unistd.h>
 
 #include "rcfile.h"
+#include "trust.h"
 #include "util.h"
+
+const char *const protected_names[] = {
+	".sbxrc", ".git", ".codex", ".claude", ".agents", NULL,
+};
+
+const char *const hidden_home[] = {
+	".ssh", ".aws", ".gnupg", ".config/gcloud", ".azure", ".kube",
+	".docker/config.json", ".netrc", ".git-credentials", ".pypirc", NULL,
+};
+
+const char *const engine_sockets[] = {
+	"/var/run/docker.sock", "/run/docker.sock", "/run/podman/podman.sock",
+	"/run/containerd/containerd.sock", "/run/buildkit/buildkitd.sock", NULL,
+};
 
 static const char *const profile_names[] = {
 	[PROFILE_READ_ONLY] = "read-only",
@@ -85,7 +101,12 @@ void pathlist_free(struct pathlist *l)
 void policy_free(struct policy *p)
 {
 	pathlist_free(&p->writable);
+	pathlist_free(&p->readonly);
+	pathlist_free(&p->hidden);
+	pathlist_free(&p->reveal);
 	pathlist_free(&p->roots);
+	pathlist_free(&p->protected);
+	pathlist_free(&p->hiddens);
 	pathlist_free(&p->configs);
 	free(p->cwd);
 	free(p->workspace);
@@ -150,16 +171,41 @@ static int rc_line(void *vctx, const char *key, const char *value, int line,
 			c->p->network = on;
 			c->p->network_src = src;
 		}
-	} else if (strcmp(key, "writable") == 0) {
+	} else if (strcmp(key, "protect") == 0) {
+		if (strcmp(value, "required") != 0 &&
+		    strcmp(value, "best-effort") != 0) {
+			snprintf(err, errlen,
+				 "bad protect \"%s\" (required or best-effort)",
+				 value);
+			return -1;
+		}
+		if (apply) {
+			c->p->protect_required = strcmp(value, "required") == 0;
+			c->p->protect_src = src;
+		}
+	} else if (strcmp(key, "reveal") == 0 &&
+		   (strcmp(value, "ssh-agent") == 0 ||
+		    strcmp(value, "gpg-agent") == 0)) {
+		if (apply && value[0] == 's')
+			c->p->reveal_ssh_agent = true;
+		else if (apply)
+			c->p->reveal_gpg_agent = true;
+	} else if (strcmp(key, "writable") == 0 ||
+		   strcmp(key, "readonly") == 0 || strcmp(key, "hidden") == 0 ||
+		   strcmp(key, "reveal") == 0) {
+		struct pathlist *l = key[0] == 'w'   ? &c->p->writable
+				     : key[0] == 'h' ? &c->p->hidden
+				     : key[2] == 'v' ? &c->p->reveal
+						     : &c->p->readonly;
 		const char *why;
 		char *abs = path_absolute(value, c->dir, c->p->home, &why);
 
 		if (!abs) {
-			snprintf(err, errlen, "writable \"%s\": %s", value, why);
+			snprintf(err, errlen, "%s \"%s\": %s", key, value, why);
 			return -1;
 		}
 		if (apply)
-			pathlist_add(&c->p->writable, abs, src);
+			pathlist_add(l, abs, src);
 		else
 			free(abs);
 	} else {
@@ -169,6 +215,26 @@ static int rc_line(void *vctx, const char *key, const char *value, int line,
 	return 0;
 }
 
+/* Records that FILE was met, with STATE when it is new or when STATE is
+ * given; returns the stored name, which sources point at. */
+static const char *config_note(struct policy *p, const char *file,
+			       const char *state)
+{
+	char *copy;
+
+	for (size_t i = 0; i < p->configs.n; i++) {
+		if (strcmp(p->configs.v[i].path, file) == 0) {
+			if (state)
+				p->configs.v[i].src.origin = state;
+			return p->configs.v[i].path;
+		}
+	}
+	copy = xstrdup(file);
+	pathlist_add(&p->configs, copy,
+		     (struct source){ state ? state : "read", 0 });
+	return copy;
+}
+
 int policy_apply_text(struct policy *p, const char *file, const char *text,
 		      size_t len)
 {
@@ -176,16 +242,7 @@ int policy_apply_text(struct policy *p, const char *file, const char *text,
 	int errors;
 
 	c.p = p;
-	c.file = NULL; /* sources point at the name in p->configs */
-	for (size_t i = 0; i < p->configs.n && !c.file; i++)
-		if (strcmp(p->configs.v[i].path, file) == 0)
-			c.file = p->configs.v[i].path;
-	if (!c.file) {
-		char *copy = xstrdup(file);
-
-		pathlist_add(&p->configs, copy, (struct source){ "read", 0 });
-		c.file = copy;
-	}
+	c.file = config_note(p, file, NULL);
 	c.dir = path_dirname(c.file);
 	errors = rc_parse(c.file, text, len, p->tool, rc_line, &c);
 	free(c.dir);
@@ -238,6 +295,18 @@ int policy_set_network(struct policy *p, const char *v, struct source src)
 	return 0;
 }
 
+int policy_set_protect(struct policy *p, const char *v, struct source src)
+{
+	if (strcmp(v, "required") != 0 && strcmp(v, "best-effort") != 0) {
+		msg("%s: bad protect \"%s\" (required or best-effort)",
+		    src.origin, v);
+		return -1;
+	}
+	p->protect_required = strcmp(v, "required") == 0;
+	p->protect_src = src;
+	return 0;
+}
+
 int policy_add_writable_list(struct policy *p, const char *list,
 			     struct source src)
 {
@@ -265,15 +334,61 @@ int policy_add_writable_list(struct policy *p, const char *list,
 	return errors;
 }
 
-static char *user_config_path(const struct policy *p)
+static char *user_config_dir(const struct policy *p)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 
 	if (xdg && xdg[0] == '/')
-		return xasprintf("%s/sbx/config", xdg);
+		return xasprintf("%s/sbx", xdg);
 	if (p->home)
-		return xasprintf("%s/.config/sbx/config", p->home);
+		return xasprintf("%s/.config/sbx", p->home);
 	return NULL;
+}
+
+static char *user_config_path(const struct policy *p)
+{
+	char *dir = user_config_dir(p), *file;
+
+	if (!dir)
+		return NULL;
+	file = xasprintf("%s/config", dir);
+	free(dir);
+	return file;
+}
+
+/* The project's .sbxrc: used only when trusted. */
+static int load_project_rc(struct policy *p)
+{
+	struct project_rc rc;
+	const char *name;
+	int errors = 0;
+
+	if (project_rc_find(p->cwd, &rc) < 0)
+		errors++;
+	switch (rc.state) {
+	case RC_NONE:
+		trace("no %s from %s up", RC_NAME, p->cwd);
+		break;
+	case RC_TRUSTED:
+		name = config_note(p, rc.path, "trusted");
+		trace("reading %s (trusted)", name);
+		errors += policy_apply_text(p, name, rc.text, rc.len);
+		free(p->workspace);
+		p->workspace = path_dirname(name);
+		p->workspace_src = (struct source){ name, 0 };
+		break;
+	case RC_UNTRUSTED:
+		config_note(p, rc.path, "NOT trusted: ignored (sbx allow)");
+		msg("%s is not trusted: ignored; 'sbx allow %s' trusts it",
+		    rc.path, rc.path);
+		break;
+	case RC_UNSAFE:
+		config_note(p, rc.path, rc.why);
+		msg("%s %s: ignored", rc.path, rc.why);
+		break;
+	}
+	project_rc_free(&rc);
+	return errors;
 }
 
 int policy_load(struct policy *p)
@@ -284,6 +399,7 @@ int policy_load(struct policy *p)
 
 	file = user_config_path(p);
 	if (file) {
+		config_note(p, file, "user config");
 		errors += policy_apply_file(p, file, true);
 		free(file);
 	}
@@ -296,9 +412,12 @@ int policy_load(struct policy *p)
 			msg("%s: \"%s\": %s", ENV_CONFIG, v, why);
 			errors++;
 		} else {
+			config_note(p, abs, ENV_CONFIG);
 			errors += policy_apply_file(p, abs, false);
 			free(abs);
 		}
+	} else {
+		errors += load_project_rc(p);
 	}
 	v = getenv(ENV_PROFILE);
 	if (v && *v &&
@@ -312,6 +431,10 @@ int policy_load(struct policy *p)
 	if (v && *v)
 		errors += policy_add_writable_list(
 			p, v, (struct source){ ENV_WRITABLE, 0 });
+	v = getenv(ENV_PROTECT);
+	if (v && *v &&
+	    policy_set_protect(p, v, (struct source){ ENV_PROTECT, 0 }) < 0)
+		errors++;
 	return errors;
 }
 
@@ -342,16 +465,155 @@ static void find_workspace(struct policy *p)
 	p->workspace_src = (struct source){ "current folder", 0 };
 }
 
-/* Adds PATH to the granted roots unless it is there already (first source wins). */
-static void add_root(struct policy *p, char *path, struct source src)
+/* The source of the implicit temp roots ($TMPDIR, /tmp, /dev/shm). */
+static const char implicit_temp[] = "temp";
+
+/* Adds PATH to L unless it is there already (the first source wins). */
+static void add_unique(struct pathlist *l, char *path, struct source src)
 {
-	for (size_t i = 0; i < p->roots.n; i++) {
-		if (strcmp(p->roots.v[i].path, path) == 0) {
+	for (size_t i = 0; i < l->n; i++) {
+		if (strcmp(l->v[i].path, path) == 0) {
 			free(path);
 			return;
 		}
 	}
-	pathlist_add(&p->roots, path, src);
+	pathlist_add(l, path, src);
+}
+
+static bool within_any(const struct pathlist *l, const char *path)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (path_within(path, l->v[i].path))
+			return true;
+	return false;
+}
+
+/* A ".git" file ("gitdir: PATH", as worktrees and submodules have) names
+ * the real git folder; it is protected as .git itself is. */
+static char *gitdir_target(const char *gitfile)
+{
+	char *text, *p, *end, *dir, *abs;
+	const char *why;
+	size_t len;
+
+	text = read_small_file(gitfile, 4096, O_NOFOLLOW, &len);
+	if (!text)
+		return NULL;
+	if (strncmp(text, "gitdir:", 7) != 0) {
+		free(text);
+		return NULL;
+	}
+	for (p = text + 7; *p == ' ' || *p == '\t'; p++)
+		;
+	end = p + strcspn(p, "\r\n");
+	*end = '\0';
+	dir = path_dirname(gitfile);
+	abs = *p ? path_absolute(p, dir, NULL, &why) : NULL;
+	free(dir);
+	free(text);
+	return abs;
+}
+
+static void add_protected(struct policy *p)
+{
+	const char *origin = "protected";
+	char *s;
+
+	for (size_t i = 0; i < p->roots.n; i++) {
+		const char *root = p->roots.v[i].path;
+		const char *slash = strcmp(root, "/") ? "/" : "";
+
+		/* Temp folders hold no project of the user's. */
+		if (p->roots.v[i].src.origin == implicit_temp)
+			continue;
+		for (size_t j = 0; protected_names[j]; j++)
+			add_unique(&p->protected,
+				   xasprintf("%s%s%s", root, slash,
+					     protected_names[j]),
+				   (struct source){ origin, 0 });
+		s = xasprintf("%s%s.git", root, slash);
+		char *target = gitdir_target(s);
+		free(s);
+		if (target)
+			add_unique(&p->protected, target,
+				   (struct source){ "gitdir of .git", 0 });
+	}
+	/* sbx's own config and trust records: a tool must not allow itself. */
+	s = user_config_dir(p);
+	if (s)
+		add_unique(&p->protected, s, (struct source){ "sbx config", 0 });
+	s = trust_dir();
+	if (s) {
+		char *up = path_dirname(s);
+
+		free(s);
+		add_unique(&p->protected, up,
+			   (struct source){ "sbx trust records", 0 });
+	}
+	for (size_t i = 0; i < p->readonly.n; i++)
+		add_unique(&p->protected, xstrdup(p->readonly.v[i].path),
+			   p->readonly.v[i].src);
+	/* Only what lies inside a writable root needs taking back. */
+	for (size_t i = 0; i < p->protected.n;) {
+		if (within_any(&p->roots, p->protected.v[i].path)) {
+			i++;
+			continue;
+		}
+		free(p->protected.v[i].path);
+		p->protected.v[i] = p->protected.v[--p->protected.n];
+	}
+}
+
+static bool revealed(const struct policy *p, const char *path)
+{
+	for (size_t i = 0; i < p->reveal.n; i++)
+		if (path_within(path, p->reveal.v[i].path))
+			return true;
+	return false;
+}
+
+static void add_hidden(struct policy *p, char *path, struct source src)
+{
+	path_normalize(path);
+	if (revealed(p, path))
+		free(path);
+	else
+		add_unique(&p->hiddens, path, src);
+}
+
+static void add_hiddens(struct policy *p)
+{
+	const char *run = getenv("XDG_RUNTIME_DIR"), *v;
+
+	if (p->home)
+		for (size_t i = 0; hidden_home[i]; i++)
+			add_hidden(p, xasprintf("%s/%s", p->home, hidden_home[i]),
+				   (struct source){ "credentials", 0 });
+	for (size_t i = 0; i < p->hidden.n; i++)
+		add_hidden(p, xstrdup(p->hidden.v[i].path), p->hidden.v[i].src);
+	for (size_t i = 0; engine_sockets[i]; i++)
+		add_hidden(p, xstrdup(engine_sockets[i]),
+			   (struct source){ "container engine", 0 });
+	if (run && run[0] == '/') {
+		add_hidden(p, xasprintf("%s/docker.sock", run),
+			   (struct source){ "container engine", 0 });
+		add_hidden(p, xasprintf("%s/podman", run),
+			   (struct source){ "container engine", 0 });
+		if (!p->reveal_gpg_agent)
+			add_hidden(p, xasprintf("%s/gnupg", run),
+				   (struct source){ "gpg-agent", 0 });
+	}
+	v = getenv("SSH_AUTH_SOCK");
+	if (v && v[0] == '/' && !p->reveal_ssh_agent)
+		add_hidden(p, xstrdup(v), (struct source){ "ssh-agent", 0 });
+}
+
+void policy_scrub_env(const struct policy *p)
+{
+	if (!p->reveal_ssh_agent)
+		unsetenv("SSH_AUTH_SOCK");
+	if (!p->reveal_gpg_agent)
+		unsetenv("GPG_AGENT_INFO");
 }
 
 void policy_finish(struct policy *p)
@@ -360,21 +622,26 @@ void policy_finish(struct policy *p)
 
 	if (!p->workspace)
 		find_workspace(p);
+	if (p->profile == PROFILE_FULL_ACCESS)
+		return;
+	add_hiddens(p);
 	if (p->profile != PROFILE_WORKSPACE_WRITE)
 		return;
-	add_root(p, xstrdup(p->workspace),
-		     (struct source){ "workspace", 0 });
+	add_unique(&p->roots, xstrdup(p->workspace),
+		   (struct source){ "workspace", 0 });
 	tmpdir = getenv("TMPDIR");
 	if (tmpdir && tmpdir[0] == '/') {
 		char *t = xstrdup(tmpdir);
 
 		path_normalize(t);
-		add_root(p, t, (struct source){ "TMPDIR", 0 });
+		add_unique(&p->roots, t, (struct source){ implicit_temp, 0 });
 	}
-	add_root(p, xstrdup("/tmp"), (struct source){ "temp", 0 });
-	add_root(p, xstrdup("/dev/shm"),
-		     (struct source){ "shared memory", 0 });
+	add_unique(&p->roots, xstrdup("/tmp"),
+		   (struct source){ implicit_temp, 0 });
+	add_unique(&p->roots, xstrdup("/dev/shm"),
+		   (struct source){ implicit_temp, 0 });
 	for (size_t i = 0; i < p->writable.n; i++)
-		add_root(p, xstrdup(p->writable.v[i].path),
-			     p->writable.v[i].src);
+		add_unique(&p->roots, xstrdup(p->writable.v[i].path),
+			   p->writable.v[i].src);
+	add_protected(p);
 }

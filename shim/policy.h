@@ -37,9 +37,22 @@ struct policy {
 	char *workspace; /* the workspace root */
 	struct source workspace_src;
 	struct pathlist writable; /* configured writable roots */
-	/* After policy_finish: the roots the sandbox grants, implicit first. */
-	struct pathlist roots;
-	/* The config files read, in order; sources point at these names. */
+	struct pathlist readonly; /* configured read-only carve-outs */
+	struct pathlist hidden;   /* configured hidden paths */
+	struct pathlist reveal;   /* taken off the hidden list */
+	bool reveal_ssh_agent, reveal_gpg_agent;
+	/* protect = required: no protected paths, no run (where Linux cannot
+	 * build the private mount namespace). */
+	bool protect_required;
+	struct source protect_src;
+
+	/* After policy_finish: */
+	struct pathlist roots;     /* granted writable roots, implicit first */
+	struct pathlist protected; /* read-only inside the roots */
+	struct pathlist hiddens;   /* not even readable: built-ins + hidden */
+
+	/* The config files met, in order; sources point at these names. Each
+	 * one's src.origin says how it was used ("trusted", "ignored: ..."). */
 	struct pathlist configs;
 };
 
@@ -64,8 +77,19 @@ int policy_set_profile(struct policy *p, const char *v, struct source src);
 int policy_set_network(struct policy *p, const char *v, struct source src);
 int policy_add_writable_list(struct policy *p, const char *list,
 			     struct source src);
-/* Works out the workspace root and adds the implicit writable roots. */
+int policy_set_protect(struct policy *p, const char *v, struct source src);
+/* Works out the workspace root, the implicit writable roots, the protected
+ * paths inside them and the hidden paths. */
 void policy_finish(struct policy *p);
+/* Takes the agent variables out of the environment unless revealed. */
+void policy_scrub_env(const struct policy *p);
+
+/* The names kept read-only inside every writable root. */
+extern const char *const protected_names[];
+/* Credential stores under $HOME, hidden by default. */
+extern const char *const hidden_home[];
+/* Container-engine sockets: a door out of any sandbox. */
+extern const char *const engine_sockets[];
 
 void policy_free(struct policy *p);
 

@@ -19,6 +19,7 @@
 #include <linux/seccomp.h>
 
 #include "landlock.h"
+#include "mountns.h"
 #include "seccomp-bpf.h"
 #include "util.h"
 
@@ -172,8 +173,9 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 {
 	struct ll_ruleset_attr attr;
 	struct ll_masks m;
+	char why[512];
 	const char *v;
-	int abi, ruleset;
+	int abi, ruleset, r;
 
 	if (p->profile == PROFILE_FULL_ACCESS) {
 		trace("full-access: no confinement");
@@ -200,6 +202,22 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 		return EXIT_SBX_CANNOT_RUN;
 	}
 	trace("landlock ABI %d", abi);
+
+	r = mountns_build(p, why, sizeof(why));
+	if (r < 0) {
+		msg("cannot sandbox: mount namespace: %s", why);
+		return EXIT_SBX_CANNOT_RUN;
+	}
+	if (r > 0 && p->protect_required) {
+		msg("cannot sandbox: %s, and protect = required (%s)", why,
+		    source_str(&p->protect_src));
+		return EXIT_SBX_CANNOT_RUN;
+	}
+	if (r > 0)
+		msg("warning: %s: protected and hidden paths are not "
+		    "enforced, only Landlock",
+		    why);
+
 	ll_masks_for(abi, !p->network, &m);
 	memset(&attr, 0, sizeof(attr));
 	attr.handled_access_fs = m.handled_fs;
@@ -251,6 +269,7 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 void sandbox_explain(FILE *out, const struct policy *p)
 {
 	struct ll_masks m;
+	const char *v;
 	int abi = ll_abi();
 
 	if (abi < 1) {
@@ -282,4 +301,12 @@ void sandbox_explain(FILE *out, const struct policy *p)
 	fprintf(out, "  signals, abstract sockets:      %s\n",
 		m.scoped ? "scoped to the sandbox"
 			 : "NOT scoped (needs ABI 6)");
+	if (p->profile == PROFILE_FULL_ACCESS)
+		return;
+	v = mountns_probe();
+	if (v)
+		fprintf(out, "  protected, hidden paths, chmod: NOT enforced: %s%s\n",
+			v, p->protect_required ? " (protect = required: tools exit 126)" : "");
+	else
+		fprintf(out, "  protected, hidden paths, chmod: private read-only mount namespace\n");
 }

@@ -1,0 +1,216 @@
+/*
+ * mountns-linux.c - a private, read-only view of the filesystem, for what
+ * Landlock cannot express: a read-only carve-out inside a writable root,
+ * chmod/chown/utimes/xattrs outside the workspace, and paths that must not
+ * even be read. As bubblewrap's --ro-bind / /: the whole tree read-only,
+ * each writable root bound writable again, each protected path read-only
+ * again, and an empty read-only tmpfs (folders) or /dev/null (files) over
+ * each hidden path. Nothing is created in the user's folders.
+ */
+#include "mountns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+
+#include "util.h"
+
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+
+struct sbx_mount_attr {
+	uint64_t attr_set;
+	uint64_t attr_clr;
+	uint64_t propagation;
+	uint64_t userns_fd;
+};
+
+static int set_readonly(const char *path, bool ro, bool recursive)
+{
+	struct sbx_mount_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	if (ro)
+		attr.attr_set = MOUNT_ATTR_RDONLY;
+	else
+		attr.attr_clr = MOUNT_ATTR_RDONLY;
+	return (int)syscall(SYS_mount_setattr, AT_FDCWD, path,
+			    recursive ? AT_RECURSIVE : 0, &attr, sizeof(attr));
+}
+
+static int write_file(const char *path, const char *text)
+{
+	size_t n = strlen(text);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t w;
+
+	if (fd < 0)
+		return -1;
+	w = write(fd, text, n);
+	close(fd);
+	return w == (ssize_t)n ? 0 : -1;
+}
+
+static bool have_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return false;
+	return data[0].effective & (1U << CAP_SYS_ADMIN);
+}
+
+/* A mount namespace of our own: root keeps its identity; anyone else gets
+ * a user namespace that maps their uid and gid 1:1. */
+static int enter_namespace(const char **how)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	char map[64];
+
+	if (have_sys_admin() && unshare(CLONE_NEWNS) == 0) {
+		*how = "mount namespace";
+		return 0;
+	}
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+		return -1;
+	*how = "user and mount namespace";
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+	if (write_file("/proc/self/uid_map", map) < 0)
+		return -2;
+	if (write_file("/proc/self/setgroups", "deny") < 0 && errno != ENOENT)
+		return -2;
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+	if (write_file("/proc/self/gid_map", map) < 0)
+		return -2;
+	return 0;
+}
+
+/* Binds PATH onto itself, so that it can take flags of its own. */
+static int bind_self(const char *path)
+{
+	return mount(path, path, NULL, MS_BIND | MS_REC, NULL);
+}
+
+int mountns_build(const struct policy *p, char *err, size_t errlen)
+{
+	const char *how = NULL, *step;
+	const char *bad = NULL;
+	struct stat st;
+	int r;
+
+	r = enter_namespace(&how);
+	if (r == -1) {
+		snprintf(err, errlen, "no user namespace (%s)", strerror(errno));
+		return 1;
+	}
+	if (r < 0) {
+		step = "uid/gid map";
+		goto fail;
+	}
+	trace("%s created", how);
+	step = "making mounts private";
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		goto fail;
+	step = "making / read-only";
+	if (set_readonly("/", true, true) < 0)
+		goto fail;
+	for (size_t i = 0; i < p->roots.n; i++) {
+		bad = p->roots.v[i].path;
+		if (stat(bad, &st) < 0)
+			continue; /* Landlock leaves it out too */
+		step = "binding a writable root";
+		if (bind_self(bad) < 0)
+			goto fail;
+		/* A read-only filesystem mounted inside stays read-only. */
+		if (set_readonly(bad, false, true) < 0 &&
+		    set_readonly(bad, false, false) < 0) {
+			step = "making a root writable";
+			goto fail;
+		}
+		trace("mount: %s writable", bad);
+	}
+	for (size_t i = 0; i < p->protected.n; i++) {
+		bad = p->protected.v[i].path;
+		if (lstat(bad, &st) < 0)
+			continue; /* only what exists is mounted over */
+		if (S_ISLNK(st.st_mode)) {
+			/* Binding would follow it; the link itself is what to
+			 * keep, and its folder's bind already holds it. */
+			trace("mount: %s is a symlink: left as it is", bad);
+			continue;
+		}
+		step = "binding a protected path";
+		if (bind_self(bad) < 0 || set_readonly(bad, true, true) < 0)
+			goto fail;
+		trace("mount: %s read-only", bad);
+	}
+	for (size_t i = 0; i < p->hiddens.n; i++) {
+		bad = p->hiddens.v[i].path;
+		if (stat(bad, &st) < 0)
+			continue;
+		step = "hiding a path";
+		if (S_ISDIR(st.st_mode))
+			r = mount("sbx-hidden", bad, "tmpfs",
+				  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				  "size=0,mode=0755");
+		else
+			r = mount("/dev/null", bad, NULL, MS_BIND, NULL);
+		if (r < 0)
+			goto fail;
+		trace("mount: %s hidden", bad);
+	}
+	/* The current folder still points into the mounts as they were
+	 * before the binds: look it up again, in the new view. */
+	bad = p->cwd;
+	step = "entering the current folder again";
+	if (chdir(p->cwd) < 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s%s%s: %s", step, bad ? " " : "", bad ? bad : "",
+		 strerror(errno));
+	return -1;
+}
+
+const char *mountns_probe(void)
+{
+	static char why[128];
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	if (pid < 0)
+		return "cannot fork to probe";
+	if (pid == 0) {
+		const char *how;
+
+		_exit(enter_namespace(&how) == 0 ? 0 : errno ? errno : 255);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return "probe failed";
+	if (WEXITSTATUS(status) == 0)
+		return NULL;
+	snprintf(why, sizeof(why), "no user namespace (%s)",
+		 strerror(WEXITSTATUS(status)));
+	return why;
+}

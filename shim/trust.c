@@ -1,0 +1,173 @@
+/*
+ * trust.c - the project's .sbxrc. A repository you clone must not loosen its
+ * own sandbox: discovery is careful (git's safe.directory and direnv's
+ * /tmp/.envrc lessons), and a file counts only once `sbx allow` recorded the
+ * SHA-256 of its path and contents; any edit makes it untrusted again.
+ */
+#include "trust.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sha2.h>
+
+#include "rcfile.h"
+#include "util.h"
+
+void project_rc_free(struct project_rc *rc)
+{
+	free(rc->path);
+	free(rc->text);
+	memset(rc, 0, sizeof(*rc));
+}
+
+char *trust_dir(void)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+
+	if (xdg && xdg[0] == '/')
+		return xasprintf("%s/sbx/allow", xdg);
+	if (home && home[0] == '/')
+		return xasprintf("%s/.local/share/sbx/allow", home);
+	return NULL;
+}
+
+char *trust_record(const char *path, const char *text, size_t len)
+{
+	char hex[SHA256_DIGEST_STRING_LENGTH];
+	char *dir = trust_dir(), *rec;
+	SHA2_CTX ctx;
+
+	if (!dir)
+		return NULL;
+	SHA256Init(&ctx);
+	SHA256Update(&ctx, (const uint8_t *)path, strlen(path) + 1);
+	SHA256Update(&ctx, (const uint8_t *)text, len);
+	SHA256End(&ctx, hex);
+	rec = xasprintf("%s/%s", dir, hex);
+	free(dir);
+	return rec;
+}
+
+/* Reads the .sbxrc open on FD, or says why it is not to be used. */
+static int load(int fd, struct project_rc *rc)
+{
+	struct stat st;
+	size_t n = 0;
+
+	if (fstat(fd, &st) < 0) {
+		rc->why = "cannot be examined";
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc->why = "is not a regular file";
+		return 0;
+	}
+	if (st.st_uid != geteuid()) {
+		rc->why = "is owned by another user";
+		return 0;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		rc->why = "is writable by group or others";
+		return 0;
+	}
+	if (st.st_size > RC_MAX_SIZE) {
+		msg("%s: larger than %d KiB", rc->path, RC_MAX_SIZE / 1024);
+		return -1;
+	}
+	rc->text = xmalloc((size_t)st.st_size + 1);
+	while (n < (size_t)st.st_size) {
+		ssize_t r = read(fd, rc->text + n, (size_t)st.st_size - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc->why = "cannot be read";
+			free(rc->text);
+			rc->text = NULL;
+			return 0;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	rc->text[n] = '\0';
+	rc->len = n;
+	return 1;
+}
+
+/* Opens FILE without following a symlink and fills RC with what it is.
+ * Returns -1 when the file is too big (reported), else 0. */
+static int examine(char *file, struct project_rc *rc)
+{
+	int fd, r = 0;
+
+	rc->path = file;
+	rc->state = RC_UNSAFE;
+	fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+				O_NOCTTY);
+	if (fd < 0) {
+		rc->why = errno == ELOOP ? "is a symlink" : "cannot be opened";
+		return 0;
+	}
+	r = load(fd, rc);
+	close(fd);
+	if (r > 0) {
+		char *rec = trust_record(rc->path, rc->text, rc->len);
+
+		rc->state = rec && access(rec, F_OK) == 0 ? RC_TRUSTED
+							  : RC_UNTRUSTED;
+		free(rec);
+	}
+	return r < 0 ? -1 : 0;
+}
+
+int project_rc_open(const char *path, struct project_rc *rc)
+{
+	memset(rc, 0, sizeof(*rc));
+	return examine(xstrdup(path), rc);
+}
+
+int project_rc_find(const char *cwd, struct project_rc *rc)
+{
+	char *dir = xstrdup(cwd);
+	uid_t uid = geteuid();
+	struct stat st;
+	dev_t dev = 0;
+	int ret = 0;
+
+	memset(rc, 0, sizeof(*rc));
+	for (bool first = true;; first = false) {
+		char *file;
+
+		if (stat(dir, &st) < 0)
+			break;
+		if (first)
+			dev = st.st_dev;
+		if (st.st_dev != dev) {
+			trace("%s: another filesystem: the .sbxrc walk stops", dir);
+			break;
+		}
+		if (st.st_uid != uid) {
+			trace("%s: not owned by you: the .sbxrc walk stops", dir);
+			break;
+		}
+		file = xasprintf("%s/%s", strcmp(dir, "/") ? dir : "", RC_NAME);
+		if (lstat(file, &st) == 0) {
+			ret = examine(file, rc);
+			break;
+		}
+		free(file);
+		if (strcmp(dir, "/") == 0)
+			break;
+		char *up = path_dirname(dir);
+		free(dir);
+		dir = up;
+	}
+	free(dir);
+	return ret;
+}
