@@ -6,71 +6,63 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
 MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
 SHIMDIR ?= $(LIBDIR)/sbx/shims
 BUILD ?= build
 
 CFLAGS ?= -O2 -g
-# Static by default: each shared library costs ~70 us per exec (bench/).
-STATIC ?= -static
 WERROR ?= -Werror
 PKG_CONFIG ?= pkg-config
 
-OS != uname -s | tr '[:upper:]' '[:lower:]'
+# HOST is the machine we build on, OS the backend we build (the same but
+# for the seatbelt test build, which runs the macOS backend on Linux).
+HOST := $(shell uname -s | tr '[:upper:]' '[:lower:]')
+OS ?= $(HOST)
+
+# Static on Linux: each shared library costs ~70 us per exec (bench/).
+STATIC_linux = -static
+STATIC ?= $(STATIC_$(HOST))
+HOST_CFLAGS_linux = $$($(PKG_CONFIG) --cflags libbsd-overlay libmd)
+HOST_LIBS_linux = $$($(PKG_CONFIG) --libs $(STATIC:-static=--static) libbsd-overlay libmd)
 
 # Project flags stay even when the user sets CFLAGS.
 SBX_CFLAGS = -std=gnu11 -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral \
 	-D_GNU_SOURCE -DSBX_VERSION='"$(VERSION)"' -I$(BUILD)/gen -Ishim \
-	$$($(PKG_CONFIG) --cflags libbsd-overlay libmd)
-SBX_LIBS = $$($(PKG_CONFIG) --libs $(STATIC:-static=--static) libbsd-overlay libmd)
+	$(HOST_CFLAGS_$(HOST)) $(SBX_TEST_CFLAGS)
+SBX_LIBS = $(HOST_LIBS_$(HOST))
 
 OBJS = $(BUILD)/util.o $(BUILD)/rcfile.o $(BUILD)/resolve.o $(BUILD)/trust.o \
-	$(BUILD)/policy.o $(BUILD)/cli.o $(BUILD)/sandbox-$(OS).o \
-	$(OBJS_$(OS))
+	$(BUILD)/policy.o $(BUILD)/cli.o $(BUILD)/seatbelt.o \
+	$(BUILD)/sandbox-$(OS).o $(OBJS_$(OS))
 OBJS_linux = $(BUILD)/mountns-linux.o
-HDRS = shim/util.h shim/rcfile.h shim/resolve.h shim/policy.h shim/cli.h shim/trust.h \
-	shim/sandbox.h shim/landlock.h shim/mountns.h
+HDRS = shim/*.h
+GEN = $(BUILD)/gen/policies.h $(GEN_$(OS))
 GEN_linux = $(BUILD)/gen/seccomp-bpf.h
-GEN = $(GEN_$(OS))
 
 UNIT = $(BUILD)/tests/rcfile.t $(BUILD)/tests/resolve.t \
 	$(BUILD)/tests/policy.t $(BUILD)/tests/util.t \
-	$(BUILD)/tests/landlock.t
+	$(BUILD)/tests/landlock.t $(BUILD)/tests/seatbelt.t
 
 all: $(BUILD)/sbx
 
 $(BUILD)/sbx: $(BUILD)/main.o $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(STATIC) -o $@ $(BUILD)/main.o $(OBJS) $(SBX_LIBS)
 
-$(BUILD)/main.o $(OBJS): $(HDRS) $(GEN) Makefile
-$(BUILD)/main.o: shim/main.c
+$(BUILD)/%.o: shim/%.c $(HDRS) $(GEN) Makefile
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ shim/main.c
-$(BUILD)/util.o: shim/util.c
-	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ shim/util.c
-$(BUILD)/rcfile.o: shim/rcfile.c
-	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ shim/rcfile.c
-$(BUILD)/resolve.o: shim/resolve.c
-	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ shim/resolve.c
-$(BUILD)/trust.o: shim/trust.c
-	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ shim/trust.c
-$(BUILD)/policy.o: shim/policy.c
-	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ shim/policy.c
-$(BUILD)/cli.o: shim/cli.c
-	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ shim/cli.c
-$(BUILD)/sandbox-$(OS).o: shim/sandbox-$(OS).c
-	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ shim/sandbox-$(OS).c
+	$(CC) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ $<
 
-$(BUILD)/mountns-linux.o: shim/mountns-linux.c
-	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ shim/mountns-linux.c
+# policies/*.sbpl become C strings: the profile text is in the binary.
+$(BUILD)/gen/policies.h: policies/base.sbpl policies/network.sbpl Makefile
+	@mkdir -p $(BUILD)/gen
+	{ echo '/* Generated from policies/ at build time: do not edit. */'; \
+	  for f in base network; do \
+		echo "static const char sbpl_$$f[] ="; \
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/	"/' -e 's/$$/\\n"/' \
+			policies/$$f.sbpl; \
+		echo ';'; \
+	  done; } >$@.tmp && mv $@.tmp $@
 
 # The seccomp filters are compiled here, once, by libseccomp: sbx itself
 # installs the ready BPF program and never loads libseccomp.
@@ -81,19 +73,31 @@ $(BUILD)/seccomp-gen: shim/seccomp-gen.c Makefile
 		$$($(PKG_CONFIG) --cflags --libs libseccomp)
 $(BUILD)/gen/seccomp-bpf.h: $(BUILD)/seccomp-gen
 	@mkdir -p $(BUILD)/gen
-	$(BUILD)/seccomp-gen > $@.tmp && mv $@.tmp $@
+	$(BUILD)/seccomp-gen >$@.tmp && mv $@.tmp $@
 
 # Unit tests: TAP programs linked against the modules (not main.c).
-$(BUILD)/tests/%.t: tests/unit/%.c tests/unit/tap.h $(OBJS)
+$(BUILD)/tests/%.t: tests/unit/%.c tests/unit/*.h $(OBJS)
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(CFLAGS) $(SBX_CFLAGS) -Itests/unit -o $@ $< $(OBJS) $(SBX_LIBS)
 
 unit: $(UNIT)
 
+# Test build only, never installed: the macOS backend on Linux, exec'ing a
+# fake sandbox-exec that records its argv and environment.
+SEATBELT_BUILD = $(BUILD)-seatbelt
+seatbelt-test:
+	$(MAKE) BUILD=$(SEATBELT_BUILD) OS=darwin CFLAGS="$(CFLAGS)" \
+		SBX_TEST_CFLAGS='-DSBX_SANDBOX_EXEC=\"$(CURDIR)/tests/fake-sandbox-exec\"' \
+		$(SEATBELT_BUILD)/sbx
+
 # One prove run, one summary: the unit tests and the bats suites.
-check: $(BUILD)/sbx $(UNIT)
-	SBX=$$(pwd)/$(BUILD)/sbx prove -e tests/tap-run $(PROVE_FLAGS) \
-		$(UNIT) tests/bats/*.bats
+check: $(BUILD)/sbx $(UNIT) seatbelt-test
+	SBX=$(CURDIR)/$(BUILD)/sbx SBX_SEATBELT=$(CURDIR)/$(SEATBELT_BUILD)/sbx \
+		prove -e tests/tap-run $(PROVE_FLAGS) $(UNIT) tests/bats/*.bats
+
+# Refreshes the golden Seatbelt profiles under tests/golden/.
+golden: $(BUILD)/tests/seatbelt.t
+	SBX_UPDATE_GOLDEN=1 $(BUILD)/tests/seatbelt.t >/dev/null
 
 ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
@@ -118,6 +122,7 @@ format:
 	clang-format -i shim/*.c shim/*.h tests/unit/*.c tests/unit/*.h
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-* 
 
-.PHONY: all unit check check-asan install uninstall format clean
+.PHONY: all unit check check-asan seatbelt-test golden install uninstall \
+	format clean

@@ -12,7 +12,7 @@ set -eu
 cd "$(dirname "$0")"
 
 BUILD_DEPS="gcc make pkg-config libbsd-dev libmd-dev libseccomp-dev"
-DEV_DEPS="bats bats-support bats-assert bats-file clang python3 python3-venv python3-seccomp \
+DEV_DEPS="bats bats-support bats-assert bats-file clang python3 python3-venv python3-seccomp python3-yaml \
 	netcat-openbsd curl util-linux procps"
 
 prefix=${PREFIX:-}

@@ -15,6 +15,7 @@
 #include "policy.h"
 #include "resolve.h"
 #include "sandbox.h"
+#include "seatbelt.h"
 #include "trust.h"
 #include "util.h"
 
@@ -25,6 +26,7 @@
 static const char usage_text[] =
 	"usage: sbx run [-p PROFILE] [-w DIR]... [-n on|off] [--] CMD [ARG]...\n"
 	"       sbx explain [TOOL]\n"
+	"       sbx policy [TOOL]\n"
 	"       sbx allow [FILE] | sbx deny [FILE]\n"
 	"       sbx --help | --version\n"
 	"\n"
@@ -34,6 +36,7 @@ static const char usage_text[] =
 	"commands:\n"
 	"  run      run CMD under the policy a shim would give it\n"
 	"  explain  show the policy for TOOL here, and where each value came from\n"
+	"  policy   print the Seatbelt (macOS) profile and its -D parameters\n"
 	"  allow    trust a project's .sbxrc (the nearest one, or FILE)\n"
 	"  deny     take that trust back\n"
 	"\n"
@@ -363,6 +366,41 @@ static int cmd_deny(int argc, char *argv[])
 	return 0;
 }
 
+static int cmd_policy(int argc, char *argv[])
+{
+	const char *tool = argc > 1 ? argv[1] : NULL;
+	struct sb_profile sp;
+	struct policy p;
+	char err[256];
+	int rc = 0;
+
+	if (argc > 2)
+		return usage_error("policy: too many arguments");
+	if (tool)
+		msg_subject = tool;
+	policy_init(&p, tool ? base_name(tool) : NULL);
+	if (policy_load(&p) > 0) {
+		policy_free(&p);
+		return EXIT_SBX_FAILED;
+	}
+	policy_finish(&p);
+	if (p.profile == PROFILE_FULL_ACCESS) {
+		printf(";; full-access (%s): no sandbox, no profile\n",
+		       source_str(&p.profile_src));
+		policy_free(&p);
+		return 0;
+	}
+	seatbelt_build(&p, NULL, &sp);
+	seatbelt_print(stdout, &sp);
+	if (seatbelt_check(&sp, err, sizeof(err)) < 0) {
+		msg("the generated profile is malformed: %s", err);
+		rc = EXIT_SBX_FAILED;
+	}
+	seatbelt_free(&sp);
+	policy_free(&p);
+	return rc;
+}
+
 static int cmd_version(void)
 {
 	printf("sbx %s (%s backend)\n", SBX_VERSION, sandbox_backend);
@@ -386,6 +424,8 @@ int cli_main(int argc, char *argv[])
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "explain") == 0)
 		return cmd_explain(argc - 1, argv + 1);
+	if (strcmp(cmd, "policy") == 0)
+		return cmd_policy(argc - 1, argv + 1);
 	if (strcmp(cmd, "allow") == 0)
 		return cmd_allow(argc - 1, argv + 1);
 	if (strcmp(cmd, "deny") == 0)

@@ -10,6 +10,10 @@
 
 #include "util.h"
 
+#ifdef __APPLE__
+#include <mach-o/dyld.h>
+#endif
+
 /* Appends the entry [S, S+N) to the colon-separated list in OUT. */
 static void append_entry(char *out, size_t *olen, int *count, const char *s,
 			 size_t n)
@@ -94,9 +98,17 @@ void resolved_free(struct resolved *r)
 int self_identity(dev_t *dev, ino_t *ino)
 {
 	struct stat st;
+#ifdef __APPLE__
+	char self[PATH_MAX];
+	uint32_t size = sizeof(self);
 
-	if (stat("/proc/self/exe", &st) < 0) {
-		trace("cannot stat /proc/self/exe: %s", strerror(errno));
+	if (_NSGetExecutablePath(self, &size) != 0 || stat(self, &st) < 0) {
+#else
+	const char *self = "/proc/self/exe";
+
+	if (stat(self, &st) < 0) {
+#endif
+		trace("cannot stat %s: %s", self, strerror(errno));
 		*dev = 0;
 		*ino = 0;
 		return -1;

@@ -8,12 +8,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sha2.h>
+#ifdef __APPLE__
+#include <CommonCrypto/CommonDigest.h>
+#else
+#include <sha2.h> /* libmd */
+#endif
 
 #include "rcfile.h"
 #include "util.h"
@@ -36,18 +41,38 @@ char *trust_dir(void)
 	return NULL;
 }
 
-char *trust_record(const char *path, const char *text, size_t len)
+/* SHA-256 of the path (with its NUL) then the contents, in hex. */
+static void digest(const char *path, const char *text, size_t len,
+		   char hex[65])
 {
-	char hex[SHA256_DIGEST_STRING_LENGTH];
-	char *dir = trust_dir(), *rec;
+#ifdef __APPLE__
+	unsigned char md[CC_SHA256_DIGEST_LENGTH];
+	CC_SHA256_CTX ctx;
+
+	CC_SHA256_Init(&ctx);
+	CC_SHA256_Update(&ctx, path, (CC_LONG)(strlen(path) + 1));
+	CC_SHA256_Update(&ctx, text, (CC_LONG)len);
+	CC_SHA256_Final(md, &ctx);
+	for (size_t i = 0; i < sizeof(md); i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+#else
 	SHA2_CTX ctx;
 
-	if (!dir)
-		return NULL;
 	SHA256Init(&ctx);
 	SHA256Update(&ctx, (const uint8_t *)path, strlen(path) + 1);
 	SHA256Update(&ctx, (const uint8_t *)text, len);
 	SHA256End(&ctx, hex);
+#endif
+}
+
+char *trust_record(const char *path, const char *text, size_t len)
+{
+	char hex[65];
+	char *dir = trust_dir(), *rec;
+
+	if (!dir)
+		return NULL;
+	digest(path, text, len, hex);
 	rec = xasprintf("%s/%s", dir, hex);
 	free(dir);
 	return rec;

@@ -110,8 +110,12 @@ void *xcalloc(size_t n, size_t size)
 
 void *xreallocarray(void *p, size_t n, size_t size)
 {
-	void *q = reallocarray(p, n ? n : 1, size ? size : 1);
+	size_t bytes;
+	void *q;
 
+	if (__builtin_mul_overflow(n ? n : 1, size ? size : 1, &bytes))
+		oom();
+	q = realloc(p, bytes);
 	if (!q)
 		oom();
 	return q;
@@ -223,6 +227,23 @@ bool path_within(const char *path, const char *root)
 	if (n == 1 && root[0] == '/')
 		return path[0] == '/';
 	return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+char *path_canonical(const char *p)
+{
+	char *r = realpath(p, NULL), *dir, *cdir;
+
+	if (r)
+		return r;
+	if (p[0] != '/' || strcmp(p, "/") == 0)
+		return xstrdup(p);
+	dir = path_dirname(p);
+	cdir = path_canonical(dir);
+	r = xasprintf("%s%s%s", cdir, strcmp(cdir, "/") ? "/" : "",
+		      strrchr(p, '/') + 1);
+	free(dir);
+	free(cdir);
+	return r;
 }
 
 char *path_dirname(const char *p)

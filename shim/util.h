@@ -59,6 +59,9 @@ char *path_absolute(const char *p, const char *base, const char *home,
 void path_normalize(char *p);
 /* True when PATH is ROOT or lies beneath it (both normalised). */
 bool path_within(const char *path, const char *root);
+/* P with every symlink resolved (/tmp is /private/tmp on macOS); a part
+ * that does not exist yet is kept as it is. A new string. */
+char *path_canonical(const char *p);
 /* The folder part of a normalised absolute path, as a new string. */
 char *path_dirname(const char *p);
 

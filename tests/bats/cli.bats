@@ -62,3 +62,13 @@ load test_helper
 	run -125 "$SBX" explain
 	assert_output --partial "config:1: bad network \"sometimes\""
 }
+
+@test "the GitHub workflow is valid YAML with a linux and a macos job" {
+	run -0 "$PY" -c '
+import sys, yaml
+d = yaml.safe_load(open(sys.argv[1]))
+print(sorted(d["jobs"]))
+print(any("sandbox-exec" in str(s) or "tests/macos" in str(s) for s in d["jobs"]["macos"]["steps"]))' \
+		"$BATS_TEST_DIRNAME/../../.github/workflows/ci.yml"
+	assert_output $'[\'linux\', \'macos\']\nTrue'
+}

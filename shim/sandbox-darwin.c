@@ -1,0 +1,93 @@
+/*
+ * sandbox-darwin.c - the macOS backend: the policy becomes a Seatbelt profile
+ * and the tool is re-executed under /usr/bin/sandbox-exec (that absolute
+ * path only, never one found on PATH). No fork: sandbox-exec applies the
+ * profile to itself and execs the tool, so the pid, status and signals stay
+ * the tool's.
+ */
+#include "sandbox.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "seatbelt.h"
+#include "util.h"
+
+const char sandbox_backend[] = "seatbelt";
+
+/* macOS's per-user temp and cache folders (/var/folders/.../T and C):
+ * where TMPDIR points, and where compilers and Xcode tools cache. */
+static void user_dirs(struct pathlist *extra)
+{
+#if defined(__APPLE__) && defined(_CS_DARWIN_USER_TEMP_DIR)
+	static const int names[] = { _CS_DARWIN_USER_TEMP_DIR,
+				     _CS_DARWIN_USER_CACHE_DIR };
+	char buf[1024];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		size_t n = confstr(names[i], buf, sizeof(buf));
+
+		if (n > 0 && n <= sizeof(buf) && buf[0] == '/') {
+			char *d = xstrdup(buf);
+
+			path_normalize(d);
+			pathlist_add(extra, d, (struct source){ "temp", 0 });
+		}
+	}
+#else
+	(void)extra;
+#endif
+}
+
+int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
+{
+	extern char **environ;
+	struct pathlist extra = { NULL, 0 };
+	struct sb_profile sp;
+	char err[256];
+	char **av;
+
+	if (p->profile == PROFILE_FULL_ACCESS) {
+		trace("full-access: no confinement");
+		setenv(ENV_SANDBOX, "none", 1);
+		unsetenv(ENV_NETWORK_DISABLED);
+		execve(path, argv, environ);
+		msg("cannot execute %s: %s", path, strerror(errno));
+		return EXIT_SBX_CANNOT_RUN;
+	}
+	if (p->profile == PROFILE_WORKSPACE_WRITE)
+		user_dirs(&extra);
+	seatbelt_build(p, &extra, &sp);
+	pathlist_free(&extra);
+	if (seatbelt_check(&sp, err, sizeof(err)) < 0) {
+		msg("cannot sandbox: the generated profile is malformed: %s",
+		    err);
+		return EXIT_SBX_CANNOT_RUN;
+	}
+	av = seatbelt_argv(&sp, path, argv);
+	setenv(ENV_SANDBOX, "seatbelt", 1);
+	if (p->network)
+		unsetenv(ENV_NETWORK_DISABLED);
+	else
+		setenv(ENV_NETWORK_DISABLED, "1", 1);
+	trace("exec %s with %zu parameters", SBX_SANDBOX_EXEC, sp.n);
+	execve(SBX_SANDBOX_EXEC, av, environ);
+	msg("cannot sandbox: cannot execute %s: %s", SBX_SANDBOX_EXEC,
+	    strerror(errno));
+	return EXIT_SBX_CANNOT_RUN;
+}
+
+void sandbox_explain(FILE *out, const struct policy *p)
+{
+	if (access(SBX_SANDBOX_EXEC, X_OK) < 0) {
+		fprintf(out, "backend:    seatbelt: %s NOT FOUND (%s)%s\n",
+			SBX_SANDBOX_EXEC, strerror(errno),
+			p->profile == PROFILE_FULL_ACCESS ? ""
+							  : "; tools exit 126");
+		return;
+	}
+	fprintf(out, "backend:    seatbelt, %s (sbx policy prints the profile)\n",
+		SBX_SANDBOX_EXEC);
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env bats
+# The macOS backend, run on Linux by a test build (make seatbelt-test) whose
+# sandbox-exec is tests/fake-sandbox-exec: it records the exact argv and
+# environment the real /usr/bin/sandbox-exec would get, then runs the tool.
+
+load test_helper
+
+setup() {
+	setup_sealed
+	[ -n "${SBX_SEATBELT:-}" ] && [ -x "$SBX_SEATBELT" ] ||
+		fail "SBX_SEATBELT must name the seatbelt test build (make seatbelt-test)"
+	rm -f "$SHIMS/python3"
+	ln -s "$SBX_SEATBELT" "$SHIMS/python3"
+	export SBX_FAKE_RECORD=$ROOT/fake
+}
+
+# The recorded argv, one argument a line (NUL-separated on disk).
+recorded_argv() {
+	tr '\0' '\n' <"$SBX_FAKE_RECORD.argv"
+}
+
+@test "the tool runs under sandbox-exec -p PROFILE -D... -- TOOL ARGS" {
+	run -0 python3 -c 'import sys; print(sys.argv[1:])' 'a b' ''
+	assert_output "['a b', '']"
+	"$SBX_SEATBELT" policy python3 >"$ROOT/policy"
+	# argv: -p, the profile, each -D, --, the tool by its PATH path, its args
+	"$PY" - "$SBX_FAKE_RECORD.argv" "$ROOT/policy" <<'PY'
+import sys
+argv = open(sys.argv[1], "rb").read().split(b"\0")[:-1]
+policy = open(sys.argv[2], "rb").read()
+profile, params = policy.split(b";; parameters\n")
+defs = [l[3:] for l in params.splitlines()]
+assert argv[0] == b"-p", argv[0]
+assert argv[1] == profile, "profile differs from sbx policy"
+assert argv[2:2 + len(defs)] == defs, (argv[2:2 + len(defs)], defs)
+rest = argv[2 + len(defs):]
+assert rest == [b"--", b"/usr/bin/python3", b"-c", b"import sys; print(sys.argv[1:])", b"a b", b""], rest
+PY
+	run -0 grep -c '^-DWRITABLE_ROOT_0=' <(recorded_argv)
+	run -0 grep -x -- "-DWRITABLE_ROOT_0=$WS" <(recorded_argv)
+	run -0 grep -x -- "-DWRITABLE_ROOT_0_RO_1=$WS/.git" <(recorded_argv)
+	run -0 grep -x -- "-DHIDDEN_0=$HOME/.ssh" <(recorded_argv)
+}
+
+@test "the tool's environment: SBX_SANDBOX=seatbelt, network disabled, no agent" {
+	SSH_AUTH_SOCK=/x/agent run -0 python3 -c 'pass'
+	run -0 tr '\0' '\n' <"$SBX_FAKE_RECORD.env"
+	assert_line SBX_SANDBOX=seatbelt
+	assert_line SBX_NETWORK_DISABLED=1
+	refute_line --partial SSH_AUTH_SOCK=
+	assert_line --regexp "^PATH=/usr/local/bin:/usr/bin:/bin$"
+}
+
+@test "network on: the network rules are in, SBX_NETWORK_DISABLED is not" {
+	SBX_NETWORK=on run -0 python3 -c 'pass'
+	run -0 recorded_argv
+	assert_output --partial "(allow network-outbound)"
+	run -0 tr '\0' '\n' <"$SBX_FAKE_RECORD.env"
+	refute_line SBX_NETWORK_DISABLED=1
+	SBX_NETWORK=off run -0 python3 -c 'pass'
+	run -0 recorded_argv
+	refute_output --partial "(allow network-outbound)"
+}
+
+@test "exit status passes through sandbox-exec" {
+	run -3 python3 -c 'raise SystemExit(3)'
+}
+
+@test "nested python3 through the shim: one sandbox-exec, not two" {
+	run -0 python3 -c '
+import os, subprocess
+env = dict(os.environ, PATH=os.environ["SHIMS"] + ":" + os.environ["PATH"])
+print(subprocess.run(["python3", "-c", "print(42)"], env=env, capture_output=True, text=True).stdout.strip())'
+	assert_output 42
+	run -0 wc -l <"$SBX_FAKE_RECORD.calls"
+	assert_output 1
+}
+
+@test "full-access: no sandbox-exec at all" {
+	SBX_PROFILE=full-access run -0 python3 -c 'import os; print(os.environ["SBX_SANDBOX"])'
+	assert_output none
+	assert_file_not_exists "$SBX_FAKE_RECORD.calls"
+}
+
+@test "a folder named like SBPL reaches sandbox-exec only as a parameter" {
+	odd="$ROOT/x\")(allow default)(\""
+	mkdir -p "$odd/.git"
+	cd "$odd"
+	run -0 python3 -c 'pass'
+	run -0 recorded_argv
+	assert_line -- "-DWRITABLE_ROOT_0=$odd"
+	"$PY" -c '
+import sys
+argv = open(sys.argv[1], "rb").read().split(b"\0")
+assert b"(allow default)" not in argv[1], "path in the profile text"' "$SBX_FAKE_RECORD.argv"
+}
+
+@test "sbx policy prints a well-formed profile for each profile" {
+	for prof in read-only workspace-write; do
+		SBX_PROFILE=$prof run -0 "$SBX" policy python3
+		assert_line ';; parameters'
+		assert_line --index 0 --partial '; base.sbpl'
+	done
+	SBX_PROFILE=full-access run -0 "$SBX" policy
+	assert_output --partial "no sandbox, no profile"
+}
