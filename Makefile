@@ -33,12 +33,15 @@ SBX_CFLAGS = -std=gnu11 -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
 SBX_LIBS = $(HOST_LIBS_$(HOST))
 
 OBJS = $(BUILD)/util.o $(BUILD)/rcfile.o $(BUILD)/resolve.o $(BUILD)/trust.o \
-	$(BUILD)/policy.o $(BUILD)/cli.o $(BUILD)/seatbelt.o \
+	$(BUILD)/policy.o $(BUILD)/cli.o $(BUILD)/seatbelt.o $(BUILD)/integrate.o \
 	$(BUILD)/sandbox-$(OS).o $(OBJS_$(OS))
 OBJS_linux = $(BUILD)/mountns-linux.o
 HDRS = shim/*.h
-GEN = $(BUILD)/gen/policies.h $(GEN_$(OS))
+GEN = $(BUILD)/gen/policies.h $(BUILD)/gen/wrappers.h $(GEN_$(OS))
 GEN_linux = $(BUILD)/gen/seccomp-bpf.h
+
+# The tools that get shims: the sections of wrappers/defaults.
+TOOLS = $$(sed -n 's/^\[\(.*\)\].*/\1/p' wrappers/defaults)
 
 UNIT = $(BUILD)/tests/rcfile.t $(BUILD)/tests/resolve.t \
 	$(BUILD)/tests/policy.t $(BUILD)/tests/util.t \
@@ -63,6 +66,15 @@ $(BUILD)/gen/policies.h: policies/base.sbpl policies/network.sbpl Makefile
 			policies/$$f.sbpl; \
 		echo ';'; \
 	  done; } >$@.tmp && mv $@.tmp $@
+
+# wrappers/defaults too: the tools that get shims and their defaults.
+$(BUILD)/gen/wrappers.h: wrappers/defaults Makefile
+	@mkdir -p $(BUILD)/gen
+	{ echo '/* Generated from wrappers/defaults at build time: do not edit. */'; \
+	  echo 'static const char wrappers_defaults[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/	"/' -e 's/$$/\\n"/' \
+		wrappers/defaults; \
+	  echo ';'; } >$@.tmp && mv $@.tmp $@
 
 # The seccomp filters are compiled here, once, by libseccomp: sbx itself
 # installs the ready BPF program and never loads libseccomp.
@@ -105,18 +117,31 @@ check-asan:
 	$(MAKE) BUILD=build-asan STATIC= CFLAGS="$(ASAN_CFLAGS)" check
 
 install: $(BUILD)/sbx
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHIMDIR)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHIMDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions \
+		$(DESTDIR)$(DATADIR)/zsh/site-functions \
+		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d
 	cp -f $(BUILD)/sbx $(DESTDIR)$(BINDIR)/sbx.tmp
 	chmod 755 $(DESTDIR)$(BINDIR)/sbx.tmp
 	mv -f $(DESTDIR)$(BINDIR)/sbx.tmp $(DESTDIR)$(BINDIR)/sbx
-	for t in $$(sed -e 's/#.*//' -e '/^[ 	]*$$/d' wrappers/tools); do \
-		ln -sf $(BINDIR)/sbx $(DESTDIR)$(SHIMDIR)/$$t; done
+	for t in $(TOOLS); do ln -sf $(BINDIR)/sbx $(DESTDIR)$(SHIMDIR)/$$t; done
+	cp -f share/man/sbx.1 $(DESTDIR)$(MANDIR)/man1/sbx.1
+	cp -f share/man/sbxrc.5 $(DESTDIR)$(MANDIR)/man5/sbxrc.5
+	cp -f share/completions/sbx.bash \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions/sbx
+	cp -f share/completions/_sbx $(DESTDIR)$(DATADIR)/zsh/site-functions/_sbx
+	cp -f share/completions/sbx.fish \
+		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/sbx.fish
 
 uninstall:
-	for t in $$(sed -e 's/#.*//' -e '/^[ 	]*$$/d' wrappers/tools); do \
-		rm -f $(DESTDIR)$(SHIMDIR)/$$t; done
+	for t in $(TOOLS); do rm -f $(DESTDIR)$(SHIMDIR)/$$t; done
 	-rmdir $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(LIBDIR)/sbx
-	rm -f $(DESTDIR)$(BINDIR)/sbx
+	rm -f $(DESTDIR)$(BINDIR)/sbx $(DESTDIR)$(MANDIR)/man1/sbx.1 \
+		$(DESTDIR)$(MANDIR)/man5/sbxrc.5 \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions/sbx \
+		$(DESTDIR)$(DATADIR)/zsh/site-functions/_sbx \
+		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/sbx.fish
 
 format:
 	clang-format -i shim/*.c shim/*.h tests/unit/*.c tests/unit/*.h

@@ -12,8 +12,9 @@ set -eu
 cd "$(dirname "$0")"
 
 BUILD_DEPS="gcc make pkg-config libbsd-dev libmd-dev libseccomp-dev"
-DEV_DEPS="bats bats-support bats-assert bats-file clang python3 python3-venv python3-seccomp python3-yaml \
-	netcat-openbsd curl util-linux procps"
+DEV_DEPS="bats bats-support bats-assert bats-file clang python3 python3-venv \
+	python3-seccomp python3-yaml netcat-openbsd curl util-linux procps groff \
+	shellcheck hyperfine"
 
 prefix=${PREFIX:-}
 dev=0
@@ -52,6 +53,11 @@ if [ "$(uname -s)" = Linux ] && command -v dpkg-query >/dev/null 2>&1; then
 	[ "$dev" = 1 ] && want="$want $DEV_DEPS"
 	# shellcheck disable=SC2086 # word splitting is wanted here
 	missing=$(missing_packages $want)
+	# Node.js and npm for the real-tool tests: from Debian, unless a node
+	# with its npm is there already (NodeSource's nodejs conflicts with npm).
+	if [ "$dev" = 1 ] && ! command -v npm >/dev/null 2>&1; then
+		missing="$missing$(missing_packages nodejs npm)"
+	fi
 	if [ -n "$missing" ]; then
 		if [ "$(id -u)" -eq 0 ]; then
 			echo "sbx: installing $missing"
@@ -70,5 +76,10 @@ make -j"$(nproc 2>/dev/null || echo 2)"
 make install PREFIX="$prefix"
 
 echo "sbx: installed $prefix/bin/sbx and the shims in $prefix/lib/sbx/shims"
-echo "sbx: to sandbox the tools of one shell (an agent's session), run:"
-echo "    export PATH=\"$prefix/lib/sbx/shims:\$PATH\""
+echo "sbx: run an agent with its build tools sandboxed:  sbx session -- codex"
+echo "sbx: or sandbox the tools of every shell:  eval \"\$(sbx shell-init bash)\""
+echo "sbx: check the setup:  sbx doctor"
+case ":$PATH:" in
+*":$prefix/bin:"*) ;;
+*) echo "sbx: note: $prefix/bin is not on PATH" ;;
+esac

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "integrate.h"
 #include "policy.h"
 #include "resolve.h"
 #include "sandbox.h"
@@ -27,6 +28,10 @@ static const char usage_text[] =
 	"usage: sbx run [-p PROFILE] [-w DIR]... [-n on|off] [--] CMD [ARG]...\n"
 	"       sbx explain [TOOL]\n"
 	"       sbx policy [TOOL]\n"
+	"       sbx shims [--dir DIR] [--list] [TOOL...]\n"
+	"       sbx shell-init [bash|zsh|fish]\n"
+	"       sbx session [--dir DIR] [--] CMD [ARG]...\n"
+	"       sbx doctor\n"
 	"       sbx allow [FILE] | sbx deny [FILE]\n"
 	"       sbx --help | --version\n"
 	"\n"
@@ -39,6 +44,10 @@ static const char usage_text[] =
 	"  policy   print the Seatbelt (macOS) profile and its -D parameters\n"
 	"  allow    trust a project's .sbxrc (the nearest one, or FILE)\n"
 	"  deny     take that trust back\n"
+	"  shims    create or refresh the shim links (--list: where each leads)\n"
+	"  shell-init  print what to eval to put the shims first on PATH\n"
+	"  session  run CMD (an agent, a shell) with the shims first on PATH\n"
+	"  doctor   check this machine and setup; a fix for each problem\n"
 	"\n"
 	"run options:\n"
 	"  -p, --profile PROFILE  read-only, workspace-write or full-access\n"
@@ -48,7 +57,7 @@ static const char usage_text[] =
 	"environment:\n"
 	"  " ENV_PROFILE ", " ENV_NETWORK ", " ENV_WRITABLE " (colon-separated),\n"
 	"  " ENV_CONFIG " (a config file instead of .sbxrc), " ENV_PROTECT "=required,\n"
-	"  " ENV_DEBUG "=1 (trace decisions),\n"
+	"  " ENV_DEBUG "=1 (trace decisions), " ENV_SHIM_DIR " (the shim folder),\n"
 	"  " ENV_ALLOW_UNSANDBOXED "=1 (run unconfined where no sandbox exists)\n"
 	"\n"
 	"exit status: the tool's own; 125 sbx failed (bad config or variable);\n"
@@ -163,6 +172,7 @@ static int cmd_run(int argc, char *argv[])
 			setenv("PATH", r.tool_env, 1);
 		if (p.profile != PROFILE_FULL_ACCESS)
 			policy_scrub_env(&p);
+		policy_create_roots(&p);
 		rc = sandbox_exec(&p, r.path, argv);
 	}
 	policy_free(&p);
@@ -222,9 +232,14 @@ static int cmd_explain(int argc, char *argv[])
 		       "outer sandbox\n",
 		       ENV_SANDBOX, outer);
 	sandbox_explain(stdout, &p);
-	for (size_t i = 0; i < p.configs.n; i++)
-		print_path_row(i == 0 ? "config:" : "", &p.configs.v[i],
-			       "  [absent]");
+	for (size_t i = 0; i < p.configs.n; i++) {
+		const struct pathent *e = &p.configs.v[i];
+
+		if (strcmp(e->path, builtin_defaults_name) == 0)
+			print_row(i == 0 ? "config:" : "", e->path, &e->src, "");
+		else
+			print_path_row(i == 0 ? "config:" : "", e, "  [absent]");
+	}
 	print_row("profile:", profile_name(p.profile), &p.profile_src, "");
 	print_row("workspace:", p.workspace, &p.workspace_src, "");
 	for (size_t i = 0; i < p.roots.n; i++)
@@ -236,9 +251,19 @@ static int cmd_explain(int argc, char *argv[])
 	if (p.profile != PROFILE_WORKSPACE_WRITE)
 		for (size_t i = 0; i < p.writable.n; i++)
 			print_path_row("ignored:", &p.writable.v[i], "");
-	for (size_t i = 0, n = 0; i < p.protected.n; i++)
-		print_path_row(n++ == 0 ? "read-only:" : "", &p.protected.v[i],
-			       "  [absent]");
+	if (p.profile == PROFILE_WORKSPACE_WRITE) {
+		printf("%-11s", "protected:");
+		for (size_t i = 0; protected_names[i]; i++)
+			printf(" %s", protected_names[i]);
+		printf(" (in each writable root)\n");
+	}
+	for (size_t i = 0, n = 0; i < p.protected.n; i++) {
+		struct stat st;
+
+		if (lstat(p.protected.v[i].path, &st) == 0)
+			print_path_row(n++ == 0 ? "read-only:" : "",
+				       &p.protected.v[i], "");
+	}
 	for (size_t i = 0, n = 0; i < p.hiddens.n; i++) {
 		struct stat st;
 
@@ -424,6 +449,14 @@ int cli_main(int argc, char *argv[])
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "explain") == 0)
 		return cmd_explain(argc - 1, argv + 1);
+	if (strcmp(cmd, "shims") == 0)
+		return cmd_shims(argc - 1, argv + 1);
+	if (strcmp(cmd, "shell-init") == 0)
+		return cmd_shell_init(argc - 1, argv + 1);
+	if (strcmp(cmd, "session") == 0)
+		return cmd_session(argc - 1, argv + 1);
+	if (strcmp(cmd, "doctor") == 0)
+		return cmd_doctor(argc - 1, argv + 1);
 	if (strcmp(cmd, "policy") == 0)
 		return cmd_policy(argc - 1, argv + 1);
 	if (strcmp(cmd, "allow") == 0)

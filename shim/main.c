@@ -103,6 +103,7 @@ static int tool_main(const char *name, char *argv[])
 	}
 	if (p.profile != PROFILE_FULL_ACCESS)
 		policy_scrub_env(&p);
+	policy_create_roots(&p);
 	rc = sandbox_exec(&p, r.path, argv);
 	policy_free(&p);
 	resolved_free(&r);

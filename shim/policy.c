@@ -12,6 +12,10 @@
 #include "rcfile.h"
 #include "trust.h"
 #include "util.h"
+#include "wrappers.h"
+
+/* The name built-in defaults are reported under. */
+const char builtin_defaults_name[] = "wrappers/defaults";
 
 const char *const protected_names[] = {
 	".sbxrc", ".git", ".codex", ".claude", ".agents", NULL,
@@ -235,6 +239,29 @@ static const char *config_note(struct policy *p, const char *file,
 	return copy;
 }
 
+const char *const *wrapper_tools(void)
+{
+	static const char **tools;
+	size_t n = 0;
+
+	if (tools)
+		return tools;
+	for (const char *s = wrappers_defaults; s; s = strchr(s, '\n')) {
+		size_t len;
+
+		if (*s == '\n')
+			s++;
+		if (*s != '[')
+			continue;
+		len = strcspn(s + 1, "]\n");
+		tools = xreallocarray(tools, n + 2, sizeof(*tools));
+		tools[n++] = xstrndup(s + 1, len);
+	}
+	if (tools)
+		tools[n] = NULL;
+	return tools;
+}
+
 int policy_apply_text(struct policy *p, const char *file, const char *text,
 		      size_t len)
 {
@@ -397,6 +424,12 @@ int policy_load(struct policy *p)
 	char *file;
 	int errors = 0;
 
+	if (p->tool) {
+		config_note(p, builtin_defaults_name, "built in");
+		errors += policy_apply_text(p, builtin_defaults_name,
+					    wrappers_defaults,
+					    sizeof(wrappers_defaults) - 1);
+	}
 	file = user_config_path(p);
 	if (file) {
 		config_note(p, file, "user config");
@@ -606,6 +639,32 @@ static void add_hiddens(struct policy *p)
 	v = getenv("SSH_AUTH_SOCK");
 	if (v && v[0] == '/' && !p->reveal_ssh_agent)
 		add_hidden(p, xstrdup(v), (struct source){ "ssh-agent", 0 });
+}
+
+void policy_create_roots(const struct policy *p)
+{
+	if (p->profile != PROFILE_WORKSPACE_WRITE || !p->home)
+		return;
+	for (size_t i = 0; i < p->writable.n; i++) {
+		const char *root = p->writable.v[i].path;
+		struct stat st;
+		char *d;
+
+		if (!path_within(root, p->home) || strcmp(root, p->home) == 0 ||
+		    stat(root, &st) == 0)
+			continue;
+		d = xstrdup(root);
+		for (char *s = d + strlen(p->home) + 1; *s; s++) {
+			if (*s != '/')
+				continue;
+			*s = '\0';
+			mkdir(d, 0700);
+			*s = '/';
+		}
+		if (mkdir(d, 0700) == 0)
+			trace("created the writable root %s", d);
+		free(d);
+	}
 }
 
 void policy_scrub_env(const struct policy *p)

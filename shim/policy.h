@@ -81,8 +81,15 @@ int policy_set_protect(struct policy *p, const char *v, struct source src);
 /* Works out the workspace root, the implicit writable roots, the protected
  * paths inside them and the hidden paths. */
 void policy_finish(struct policy *p);
+/* Creates the configured writable roots under $HOME that do not exist yet
+ * (a tool's cache, as ~/.npm on a new machine), so that they can be bound. */
+void policy_create_roots(const struct policy *p);
 /* Takes the agent variables out of the environment unless revealed. */
 void policy_scrub_env(const struct policy *p);
+
+/* The tools that get shims (the sections of wrappers/defaults). */
+const char *const *wrapper_tools(void);
+extern const char builtin_defaults_name[];
 
 /* The names kept read-only inside every writable root. */
 extern const char *const protected_names[];

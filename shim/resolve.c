@@ -117,3 +117,17 @@ int self_identity(dev_t *dev, ino_t *ino)
 	*ino = st.st_ino;
 	return 0;
 }
+
+char *self_path(void)
+{
+#ifdef __APPLE__
+	char buf[PATH_MAX];
+	uint32_t size = sizeof(buf);
+
+	if (_NSGetExecutablePath(buf, &size) != 0)
+		return NULL;
+	return realpath(buf, NULL);
+#else
+	return realpath("/proc/self/exe", NULL);
+#endif
+}

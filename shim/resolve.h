@@ -22,6 +22,8 @@ struct resolved {
 int path_resolve(const char *name, const char *pathenv, dev_t self_dev,
 		 ino_t self_ino, struct resolved *out);
 void resolved_free(struct resolved *r);
+/* The running binary's canonical path: a new string, or NULL. */
+char *self_path(void);
 /* The device and inode of the running binary (0 when unknown). */
 int self_identity(dev_t *dev, ino_t *ino);
 

@@ -72,3 +72,25 @@ print(any("sandbox-exec" in str(s) or "tests/macos" in str(s) for s in d["jobs"]
 		"$BATS_TEST_DIRNAME/../../.github/workflows/ci.yml"
 	assert_output $'[\'linux\', \'macos\']\nTrue'
 }
+
+@test "the man pages render without warnings" {
+	for page in sbx.1 sbxrc.5; do
+		run -0 --separate-stderr env LC_ALL=C.UTF-8 groff -ww -man -Tutf8 -z "$BATS_TEST_DIRNAME/../../share/man/$page"
+		assert_equal "$stderr" ""
+	done
+	run -0 env LC_ALL=C.UTF-8 MANWIDTH=80 man -l "$BATS_TEST_DIRNAME/../../share/man/sbx.1"
+	assert_output --partial "sandbox shims for the build tools"
+}
+
+@test "the bash completion loads and completes commands" {
+	run -0 bash -c 'source "$1"; COMP_WORDS=(sbx ex); COMP_CWORD=1; _sbx; echo "${COMPREPLY[@]}"' _ \
+		"$BATS_TEST_DIRNAME/../../share/completions/sbx.bash"
+	assert_output explain
+}
+
+@test "every command is in the usage text" {
+	run -0 "$SBX" --help
+	for c in run explain policy shims shell-init session doctor allow deny; do
+		assert_output --partial "sbx $c"
+	done
+}

@@ -28,7 +28,7 @@ setup_sealed() {
 	SHIMS=$ROOT/shims
 	export ROOT WS OUT SHIMS
 	mkdir -p "$HOME" "$WS/.git" "$OUT" "$SHIMS" "$ROOT/bin"
-	for t in python3 sh bash true env curl nc kill nosuchtool-sbx; do
+	for t in python3 sh bash true env curl nc kill npm npx node pip pip3 make nosuchtool-sbx; do
 		ln -s "$SBX" "$SHIMS/$t"
 	done
 	export PATH=$SHIMS:/usr/local/bin:/usr/bin:/bin
