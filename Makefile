@@ -1,5 +1,6 @@
 # sbx - sandbox shims for the build tools an AI coding agent runs.
 .SUFFIXES:
+SHELL = /bin/bash
 
 VERSION = 0.1.0
 PREFIX ?= /usr/local
@@ -143,6 +144,77 @@ uninstall:
 		$(DESTDIR)$(DATADIR)/zsh/site-functions/_sbx \
 		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/sbx.fish
 
+# Fuzzing with libFuzzer (clang): each harness for FUZZ_SECONDS, from the
+# seed corpus in tests/fuzz/corpus (copied: the run's findings stay in
+# build-fuzz). Any crash, leak, hang or failed check fails the target.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD = build-fuzz
+FUZZERS = rcfile seatbelt resolve
+FUZZ_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang STATIC= \
+		CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" \
+		$(FUZZ_BUILD)/util.o $(OBJS:$(BUILD)/%=$(FUZZ_BUILD)/%)
+	for f in $(FUZZERS); do \
+		clang $(FUZZ_FLAGS) -fsanitize=fuzzer $(SBX_CFLAGS:$(BUILD)/gen=$(FUZZ_BUILD)/gen) \
+			-I$(FUZZ_BUILD)/gen -o $(FUZZ_BUILD)/fuzz_$$f tests/fuzz/fuzz_$$f.c \
+			$(OBJS:$(BUILD)/%=$(FUZZ_BUILD)/%) $(SBX_LIBS) || exit 1; done
+fuzz: fuzz-build
+	for f in $(FUZZERS); do \
+		rm -rf $(FUZZ_BUILD)/corpus-$$f && mkdir -p $(FUZZ_BUILD)/corpus-$$f && \
+		cp tests/fuzz/corpus/$$f/* $(FUZZ_BUILD)/corpus-$$f/ && \
+		(cd $(FUZZ_BUILD) && ./fuzz_$$f -max_total_time=$(FUZZ_SECONDS) \
+			-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+			corpus-$$f) 2>&1 | tee $(FUZZ_BUILD)/fuzz_$$f.log | \
+			grep -E '^(stat::number_of_executed_units|==[0-9]+==|SUMMARY|Done)' ; \
+		test $${PIPESTATUS[0]} -eq 0 || exit 1; done
+
+# Coverage of shim/ (the Linux build) over the unit and bats tests. The
+# counters go under $(COV_DIR) (GCOV_PREFIX): /tmp is writable inside
+# every workspace-write sandbox, the build folder is not (a read-only
+# profile run writes none: GCOV_ERROR_FILE keeps gcov quiet about it).
+COV_BUILD = build-cov
+COV_DIR = /tmp/sbx-gcov
+COV_MIN = 90
+COV_USER ?= sbx-ci
+coverage:
+	rm -rf $(COV_BUILD) $(COV_BUILD)-seatbelt $(COV_DIR)
+	GCOV_PREFIX=$(COV_DIR) GCOV_ERROR_FILE=/dev/null \
+		$(MAKE) BUILD=$(COV_BUILD) STATIC= \
+		CFLAGS="-O0 -g --coverage" SBX_TEST_CFLAGS=-DSBX_COVERAGE check
+	@# The user-namespace path: the suites that reach it, as COV_USER.
+	if [ "$$(id -u)" = 0 ] && id $(COV_USER) >/dev/null 2>&1; then \
+		d=$$(mktemp -d /var/tmp/sbx-cov.XXXXXX) && \
+		cp -r tests $(COV_BUILD)/sbx $$d/ && chmod -R a+rX $$d && \
+		chmod -R a+rwX $(COV_DIR) && \
+		runuser -u $(COV_USER) -- env -i PATH=/usr/local/bin:/usr/bin:/bin \
+			HOME=/tmp LANG=C.UTF-8 SBX=$$d/sbx GCOV_PREFIX=$(COV_DIR) \
+			GCOV_ERROR_FILE=/dev/null bats --tap $$d/tests/bats/core.bats \
+			$$d/tests/bats/linux.bats $$d/tests/bats/trust.bats \
+			| tail -n 3; \
+		rc=$${PIPESTATUS[0]}; rm -rf $$d; [ $$rc = 0 ]; fi
+	mkdir -p $(COV_DIR)$(CURDIR)/$(COV_BUILD)
+	cp $(COV_BUILD)/*.gcno $(COV_DIR)$(CURDIR)/$(COV_BUILD)/
+	gcovr --root . --object-directory $(COV_DIR)$(CURDIR)/$(COV_BUILD) \
+		--filter 'shim/' --exclude 'shim/seccomp-gen.c' \
+		--exclude 'shim/sandbox-darwin.c' \
+		--print-summary --fail-under-line $(COV_MIN) \
+		--txt $(COV_BUILD)/coverage.txt
+	cat $(COV_BUILD)/coverage.txt
+
+# Static analysis, as CI runs it.
+LINT_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Ishim -I$(BUILD)/gen \
+	$$($(PKG_CONFIG) --cflags libbsd-overlay libmd libseccomp)
+SHELL_SCRIPTS = install.sh .ci/run bench/*.sh tests/tap-run tests/fake-sandbox-exec
+lint: $(BUILD)/sbx
+	cppcheck --enable=warning,portability --error-exitcode=1 --quiet \
+		--inline-suppr --suppress=missingIncludeSystem \
+		-D__linux__ -D_GNU_SOURCE -Ishim -I$(BUILD)/gen shim/
+	for f in shim/*.c; do \
+		clang-tidy --quiet $$f -- $(LINT_CFLAGS) || exit 1; done
+	shellcheck $(SHELL_SCRIPTS)
+	shellcheck -s bash tests/bats/test_helper.bash share/completions/sbx.bash
+
 format:
 	clang-format -i shim/*.c shim/*.h tests/unit/*.c tests/unit/*.h
 
@@ -150,4 +222,4 @@ clean:
 	rm -rf build build-* 
 
 .PHONY: all unit check check-asan seatbelt-test golden install uninstall \
-	format clean
+	lint fuzz fuzz-build coverage format clean

@@ -24,21 +24,27 @@ unset SBX_SANDBOX SBX_DEBUG
 
 hyperfine -N --warmup 30 --runs "$runs" --export-json "$work/exec.json" \
 	-n bare /usr/bin/true -n floor "$work/floor" -n shim "$work/shims/true" >/dev/null
+# the same without the mount namespace step (protect = off: Landlock alone)
+SBX_PROTECT=off hyperfine -N --warmup 30 --runs "$runs" --export-json "$work/nons.json" \
+	-n 'shim, no namespace' "$work/shims/true" >/dev/null
 hyperfine -N --warmup 5 --runs "$((runs / 6 + 10))" --export-json "$work/py.json" \
 	-n 'python3 bare' '/usr/bin/python3 -c pass' \
 	-n 'python3 shim' "$work/shims/python3 -c pass" >/dev/null
 
-python3 - "$work/exec.json" "$work/py.json" <<'PY'
+python3 - "$work/exec.json" "$work/nons.json" "$work/py.json" <<'PY'
 import json, sys
 rows = {}
 for f in sys.argv[1:]:
     for r in json.load(open(f))["results"]:
         rows[r["command"]] = r["median"] * 1e6
 for name, us in rows.items():
-    print(f"{name:14s} {us:8.0f} us (median)")
+    print(f"{name:18s} {us:8.0f} us (median)")
 bare, floor, shim = rows["bare"], rows["floor"], rows["shim"]
 print(f"floor - bare   {floor - bare:8.0f} us")
 print(f"shim - bare    {shim - bare:8.0f} us")
 print(f"ratio          {(shim - bare) / (floor - bare):8.2f}  (goal <= 1.2)")
+nons = rows["shim, no namespace"]
+print(f"namespace step {shim - nons:8.0f} us")
+print(f"ratio without  {(nons - bare) / (floor - bare):8.2f}  (protect = off)")
 print(f"python3 added  {rows['python3 shim'] - rows['python3 bare']:8.0f} us")
 PY

@@ -273,7 +273,7 @@ static int cmd_explain(int argc, char *argv[])
 	}
 	if (p.profile != PROFILE_FULL_ACCESS) {
 		printf("%-11s %-40s (%s)\n", "protect:",
-		       p.protect_required ? "required" : "best-effort",
+		       protect_name(p.protect),
 		       p.protect_src.origin ? source_str(&p.protect_src)
 					    : "default");
 		printf("%-11s SSH_AUTH_SOCK %s, GPG_AGENT_INFO %s\n", "agents:",
@@ -295,6 +295,7 @@ static int pick_rc(int argc, char *argv[], struct project_rc *rc)
 	char *cwd, *abs;
 	const char *why;
 
+	memset(rc, 0, sizeof(*rc));
 	if (argc > 2)
 		return usage_error("%s: too many arguments", argv[0]);
 	cwd = getcwd(NULL, 0);

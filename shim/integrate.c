@@ -242,7 +242,7 @@ static char *path_with_first(const char *dir, const char *path)
 	size_t n = strlen(dir);
 	char *out = xmalloc(n + 1 + (path ? strlen(path) : 0) + 1), *o;
 
-	memcpy(out, dir, n);
+	strcpy(out, dir);
 	o = out + n;
 	for (const char *s = path, *e; s; s = *e ? e + 1 : NULL) {
 		e = strchr(s, ':');
@@ -283,6 +283,7 @@ int cmd_session(int argc, char *argv[])
 	setenv(ENV_SESSION, "1", 1);
 	free(path);
 	free(dir);
+	coverage_flush();
 	execvp(argv[optind], argv + optind);
 	msg_subject = argv[optind];
 	die(errno == ENOENT ? EXIT_SBX_NOT_FOUND : EXIT_SBX_CANNOT_RUN,
@@ -330,14 +331,19 @@ static void doctor_backend(const struct policy *p)
 		report("ok", "%.*s", (int)strcspn(out + 8, "\n") -
 				     (int)strspn(out + 8, " "),
 		       out + 8 + strspn(out + 8, " "));
-	if (strstr(out, "protected, hidden paths, chmod: NOT enforced"))
-		report(p->protect_required ? "FAIL" : "warn",
+	if (p->protect == PROTECT_OFF)
+		report("warn", "protect = off (%s): protected and hidden paths "
+			       "are not enforced",
+		       source_str(&p->protect_src));
+	else if (strstr(out, "protected, hidden paths, chmod: NOT enforced"))
+		report(p->protect == PROTECT_REQUIRED ? "FAIL" : "warn",
 		       "no user namespace: protected and hidden paths are not "
 		       "enforced%s\n"
 		       "      fix: allow unprivileged user namespaces "
 		       "(sysctl kernel.unprivileged_userns_clone=1, or the "
 		       "AppArmor userns rule)",
-		       p->protect_required ? " (protect = required)" : "");
+		       p->protect == PROTECT_REQUIRED ? " (protect = required)"
+						       : "");
 	else if (strstr(out, "mount namespace"))
 		report("ok", "protected and hidden paths: private mount "
 			     "namespace");

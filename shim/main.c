@@ -55,6 +55,7 @@ static void hop_guard(void)
 
 static int exec_plain(const char *path, char *const argv[])
 {
+	coverage_flush();
 	execv(path, argv);
 	msg("cannot execute %s: %s", path, strerror(errno));
 	return EXIT_SBX_CANNOT_RUN;

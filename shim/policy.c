@@ -137,6 +137,29 @@ void policy_init(struct policy *p, const char *tool)
 	p->network_src = (struct source){ "default", 0 };
 }
 
+static const char *const protect_names[] = {
+	[PROTECT_BEST_EFFORT] = "best-effort",
+	[PROTECT_REQUIRED] = "required",
+	[PROTECT_OFF] = "off",
+};
+
+const char *protect_name(enum protect pr)
+{
+	return protect_names[pr];
+}
+
+static int protect_parse(const char *s, enum protect *out)
+{
+	for (size_t i = 0; i < sizeof(protect_names) / sizeof(*protect_names);
+	     i++) {
+		if (strcmp(s, protect_names[i]) == 0) {
+			*out = (enum protect)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 struct rc_ctx {
 	struct policy *p;
 	const char *file;
@@ -176,15 +199,17 @@ static int rc_line(void *vctx, const char *key, const char *value, int line,
 			c->p->network_src = src;
 		}
 	} else if (strcmp(key, "protect") == 0) {
-		if (strcmp(value, "required") != 0 &&
-		    strcmp(value, "best-effort") != 0) {
+		enum protect pr;
+
+		if (protect_parse(value, &pr) < 0) {
 			snprintf(err, errlen,
-				 "bad protect \"%s\" (required or best-effort)",
+				 "bad protect \"%s\" (best-effort, required or "
+				 "off)",
 				 value);
 			return -1;
 		}
 		if (apply) {
-			c->p->protect_required = strcmp(value, "required") == 0;
+			c->p->protect = pr;
 			c->p->protect_src = src;
 		}
 	} else if (strcmp(key, "reveal") == 0 &&
@@ -289,7 +314,7 @@ int policy_apply_file(struct policy *p, const char *file, bool optional)
 			return 0;
 		}
 		if (errno == EFBIG)
-			msg("%s: larger than %d KiB", file, RC_MAX_SIZE / 1024);
+			msg("%s: larger than %zu KiB", file, RC_MAX_SIZE / 1024);
 		else
 			msg("%s: cannot read: %s", file, strerror(errno));
 		return 1;
@@ -324,12 +349,11 @@ int policy_set_network(struct policy *p, const char *v, struct source src)
 
 int policy_set_protect(struct policy *p, const char *v, struct source src)
 {
-	if (strcmp(v, "required") != 0 && strcmp(v, "best-effort") != 0) {
-		msg("%s: bad protect \"%s\" (required or best-effort)",
+	if (protect_parse(v, &p->protect) < 0) {
+		msg("%s: bad protect \"%s\" (best-effort, required or off)",
 		    src.origin, v);
 		return -1;
 	}
-	p->protect_required = strcmp(v, "required") == 0;
 	p->protect_src = src;
 	return 0;
 }

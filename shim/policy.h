@@ -41,9 +41,9 @@ struct policy {
 	struct pathlist hidden;   /* configured hidden paths */
 	struct pathlist reveal;   /* taken off the hidden list */
 	bool reveal_ssh_agent, reveal_gpg_agent;
-	/* protect = required: no protected paths, no run (where Linux cannot
-	 * build the private mount namespace). */
-	bool protect_required;
+	/* protect: best-effort (default), required (no protected paths, no
+	 * run), off (Linux: no mount namespace, Landlock alone). */
+	enum protect { PROTECT_BEST_EFFORT, PROTECT_REQUIRED, PROTECT_OFF } protect;
 	struct source protect_src;
 
 	/* After policy_finish: */
@@ -78,6 +78,7 @@ int policy_set_network(struct policy *p, const char *v, struct source src);
 int policy_add_writable_list(struct policy *p, const char *list,
 			     struct source src);
 int policy_set_protect(struct policy *p, const char *v, struct source src);
+const char *protect_name(enum protect pr);
 /* Works out the workspace root, the implicit writable roots, the protected
  * paths inside them and the hidden paths. */
 void policy_finish(struct policy *p);

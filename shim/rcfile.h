@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define RC_MAX_SIZE (64 * 1024)
+#define RC_MAX_SIZE ((size_t)64 * 1024)
 
 /*
  * Called for each "key = value" line. APPLY is false for lines in a section

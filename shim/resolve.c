@@ -36,6 +36,7 @@ int path_resolve(const char *name, const char *pathenv, dev_t self_dev,
 	memset(out, 0, sizeof(*out));
 	if (!pathenv)
 		p = pathenv = DEFAULT_PATH;
+	end = p;
 	out->tool_env = xmalloc(strlen(pathenv) + 1);
 	out->tool_env[0] = '\0';
 	for (; !out->path; p = end + 1) {

@@ -53,6 +53,7 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 		trace("full-access: no confinement");
 		setenv(ENV_SANDBOX, "none", 1);
 		unsetenv(ENV_NETWORK_DISABLED);
+		coverage_flush();
 		execve(path, argv, environ);
 		msg("cannot execute %s: %s", path, strerror(errno));
 		return EXIT_SBX_CANNOT_RUN;
@@ -73,6 +74,7 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 	else
 		setenv(ENV_NETWORK_DISABLED, "1", 1);
 	trace("exec %s with %zu parameters", SBX_SANDBOX_EXEC, sp.n);
+	coverage_flush();
 	execve(SBX_SANDBOX_EXEC, av, environ);
 	msg("cannot sandbox: cannot execute %s: %s", SBX_SANDBOX_EXEC,
 	    strerror(errno));

@@ -164,6 +164,7 @@ static int exec_tool(const char *path, char *const argv[])
 {
 	extern char **environ;
 
+	coverage_flush();
 	execve(path, argv, environ);
 	msg("cannot execute %s: %s", path, strerror(errno));
 	return EXIT_SBX_CANNOT_RUN;
@@ -203,12 +204,17 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 	}
 	trace("landlock ABI %d", abi);
 
-	r = mountns_build(p, why, sizeof(why));
+	if (p->protect == PROTECT_OFF) {
+		trace("protect = off: no mount namespace, Landlock alone");
+		r = 0;
+	} else {
+		r = mountns_build(p, why, sizeof(why));
+	}
 	if (r < 0) {
 		msg("cannot sandbox: mount namespace: %s", why);
 		return EXIT_SBX_CANNOT_RUN;
 	}
-	if (r > 0 && p->protect_required) {
+	if (r > 0 && p->protect == PROTECT_REQUIRED) {
 		msg("cannot sandbox: %s, and protect = required (%s)", why,
 		    source_str(&p->protect_src));
 		return EXIT_SBX_CANNOT_RUN;
@@ -303,10 +309,13 @@ void sandbox_explain(FILE *out, const struct policy *p)
 			 : "NOT scoped (needs ABI 6)");
 	if (p->profile == PROFILE_FULL_ACCESS)
 		return;
-	v = mountns_probe();
+	v = p->protect == PROTECT_OFF ? "protect = off" : mountns_probe();
 	if (v)
 		fprintf(out, "  protected, hidden paths, chmod: NOT enforced: %s%s\n",
-			v, p->protect_required ? " (protect = required: tools exit 126)" : "");
+			v,
+			p->protect == PROTECT_REQUIRED
+				? " (protect = required: tools exit 126)"
+				: "");
 	else
 		fprintf(out, "  protected, hidden paths, chmod: private read-only mount namespace\n");
 }

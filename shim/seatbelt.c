@@ -77,7 +77,7 @@ void seatbelt_build(const struct policy *p, const struct pathlist *extra,
 			for (size_t j = 0; j < p->protected.n; j++) {
 				char *c = path_canonical(p->protected.v[j].path);
 
-				if (path_within(c, root) && strcmp(c, root)) {
+				if (path_within(c, root) && strcmp(c, root) != 0) {
 					char *n = xasprintf("%s_RO_%zu", name, ro++);
 
 					param(out, n, c);

@@ -100,8 +100,8 @@ static int load(int fd, struct project_rc *rc)
 		rc->why = "is writable by group or others";
 		return 0;
 	}
-	if (st.st_size > RC_MAX_SIZE) {
-		msg("%s: larger than %d KiB", rc->path, RC_MAX_SIZE / 1024);
+	if ((size_t)st.st_size > RC_MAX_SIZE) {
+		msg("%s: larger than %zu KiB", rc->path, RC_MAX_SIZE / 1024);
 		return -1;
 	}
 	rc->text = xmalloc((size_t)st.st_size + 1);

@@ -72,4 +72,19 @@ char *read_small_file(const char *path, size_t max, int flags, size_t *len);
 /* Writes S with control characters escaped (\n, \t, \xNN) into a new string. */
 char *escape_ctl(const char *s);
 
+/* Coverage builds only: write the counters before exec replaces us. */
+#ifdef SBX_COVERAGE
+void __gcov_dump(void);
+void __gcov_reset(void);
+#define coverage_flush()         \
+	do {                     \
+		__gcov_dump();   \
+		__gcov_reset();  \
+	} while (0)
+#else
+#define coverage_flush() \
+	do {             \
+	} while (0)
+#endif
+
 #endif

@@ -130,7 +130,7 @@ nl"
 	assert_failure
 	assert_output --regexp "(PermissionError|Read-only file system)"
 	assert_file_not_exists "$WS/f"
-	SBX_PROFILE=read-only run -0 python3 -c 'open("/dev/null", "w").write("x"); print(open("/etc/hostname").read() != "")'
+	SBX_PROFILE=read-only run -0 --separate-stderr python3 -c 'open("/dev/null", "w").write("x"); print(open("/etc/hostname").read() != "")'
 	assert_output True
 }
 

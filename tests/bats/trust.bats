@@ -241,6 +241,25 @@ PY
 	run -0 python3 -c 'open("ok", "w")'
 }
 
+@test "protect = off: Landlock alone, by choice, without a warning" {
+	mkdir -p "$WS/.git"
+	echo '[core]' >"$WS/.git/config"
+	SBX_PROTECT=off run -0 --separate-stderr python3 -c '
+import sys
+open(".git/config", "a").write("x")
+try:
+    open(sys.argv[1], "w"); print("ALLOWED outside")
+except PermissionError:
+    print("outside denied by Landlock")' "$OUT/x"
+	assert_equal "$stderr" ""
+	assert_output "outside denied by Landlock"
+	SBX_PROTECT=off run -0 "$SBX" explain
+	assert_line --partial "protected, hidden paths, chmod: NOT enforced: protect = off"
+	assert_line --regexp '^protect: +off +\(SBX_PROTECT\)$'
+	SBX_PROTECT=sometimes run -125 python3 -c pass
+	assert_output --partial 'SBX_PROTECT: bad protect "sometimes" (best-effort, required or off)'
+}
+
 @test "no user namespace: Landlock alone, one warning; protect = required refuses" {
 	command -v "$PY" >/dev/null && "$PY" -c 'import seccomp' 2>/dev/null || {
 		[ "${SBX_TEST_STRICT:-0}" = 1 ] && fail "python3-seccomp is needed"
@@ -248,7 +267,7 @@ PY
 	}
 	mkdir -p "$WS/.git"
 	echo '[core]' >"$WS/.git/config"
-	run -0 --separate-stderr "$PY" "$BATS_TEST_DIRNAME/no-userns.py" python3 -c '
+	run -0 --separate-stderr "$PY" "$BATS_TEST_DIRNAME/fault.py" unshare=EPERM -- python3 -c '
 import sys
 open("f", "w")
 try:
@@ -259,8 +278,8 @@ open(".git/config", "a").write("x"); print("git config written")' "$OUT/x"
 	assert_equal "$stderr" "sbx: python3: warning: no user namespace (Operation not permitted): protected and hidden paths are not enforced, only Landlock"
 	assert_line "outside denied by Landlock"
 	assert_line "git config written"
-	SBX_PROTECT=required run -126 --separate-stderr "$PY" "$BATS_TEST_DIRNAME/no-userns.py" python3 -c 'print("ran")'
+	SBX_PROTECT=required run -126 --separate-stderr "$PY" "$BATS_TEST_DIRNAME/fault.py" unshare=EPERM -- python3 -c 'print("ran")'
 	assert_equal "$stderr" "sbx: python3: cannot sandbox: no user namespace (Operation not permitted), and protect = required (SBX_PROTECT)"
-	run -0 "$PY" "$BATS_TEST_DIRNAME/no-userns.py" "$SBX" explain
+	run -0 "$PY" "$BATS_TEST_DIRNAME/fault.py" unshare=EPERM -- "$SBX" explain
 	assert_line --partial "protected, hidden paths, chmod: NOT enforced: no user namespace"
 }

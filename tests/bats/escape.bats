@@ -1,0 +1,230 @@
+#!/usr/bin/env bats
+# Every way out of a workspace-write sandbox we could think of. Each case
+# says what it defends against, and each asserts that nothing changed
+# outside. ($OUT is outside the workspace and outside every temp folder.)
+
+load test_helper
+
+setup() {
+	setup_sealed
+	require_landlock
+	echo original >"$OUT/file"
+}
+
+# Asserts that $OUT holds exactly the file setup made, unchanged.
+out_unchanged() {
+	run -0 ls -A "$OUT"
+	assert_output file
+	run -0 cat "$OUT/file"
+	assert_output original
+}
+
+@test "symlinks: a link in the workspace to a folder or file outside" {
+	# defends: the kernel resolves links before checking, so a link planted
+	# in the workspace must not make its target writable
+	ln -s "$OUT" "$WS/dirlink"
+	ln -s "$OUT/file" "$WS/filelink"
+	run python3 -c 'open("dirlink/new", "w")'
+	assert_failure
+	run python3 -c 'open("filelink", "a").write("x")'
+	assert_failure
+	run python3 -c 'import os; os.symlink("/etc", "dirlink/etc")'
+	assert_failure
+	out_unchanged
+}
+
+@test "hard links: none to an outside file, none out of the workspace" {
+	# defends: a hard link shares the inode, so linking an outside file
+	# into the workspace would make it writable from there
+	run python3 -c 'import os, sys; os.link(sys.argv[1], "hard")' "$OUT/file"
+	assert_failure
+	echo inside >"$WS/in"
+	run python3 -c 'import os, sys; os.link("in", sys.argv[1])' "$OUT/hard"
+	assert_failure
+	out_unchanged
+}
+
+@test "renames: nothing moved in from outside or out of the workspace" {
+	# defends: rename(2) deletes at the source and creates at the target
+	run python3 -c 'import os, sys; os.rename(sys.argv[1], "stolen")' "$OUT/file"
+	assert_failure
+	run python3 -c 'import os, sys; os.rename(".git", sys.argv[1])' "$OUT/git"
+	assert_failure
+	out_unchanged
+	assert_dir_exists "$WS/.git"
+}
+
+@test ".. and /proc/self/root lead to the same denial" {
+	# defends: path tricks that a string-prefix check would miss
+	run python3 -c 'open("../out/x", "w")'
+	assert_failure
+	run python3 -c 'import sys; open("/proc/self/root" + sys.argv[1] + "/x", "w")' "$OUT"
+	assert_failure
+	run python3 -c 'import os, sys; os.chdir(sys.argv[1]); open("x", "w")' "$OUT"
+	assert_failure
+	out_unchanged
+}
+
+@test "openat from a folder descriptor opened outside, before the sandbox" {
+	# defends: a descriptor inherited from the parent must not carry write
+	# access into the folder it names
+	exec 5<"$OUT"
+	run python3 -c 'import os; os.open("x", os.O_CREAT | os.O_WRONLY, 0o644, dir_fd=5)'
+	exec 5<&-
+	assert_failure
+	out_unchanged
+}
+
+@test "mkfifo and mknod: no FIFO outside, no device node anywhere" {
+	# defends: a FIFO outside is a write; a device node in the workspace
+	# would be a door to the raw disk
+	run python3 -c 'import os, sys; os.mkfifo(sys.argv[1] + "/fifo")' "$OUT"
+	assert_failure
+	run python3 -c 'import os, stat; os.mknod("null2", stat.S_IFCHR | 0o666, os.makedev(1, 3))'
+	assert_failure
+	run python3 -c 'import os, stat; os.mknod("disk", stat.S_IFBLK | 0o666, os.makedev(8, 0))'
+	assert_failure
+	assert_file_not_exists "$WS/null2"
+	assert_file_not_exists "$WS/disk"
+	run -0 python3 -c 'import os; os.mkfifo("fifo"); print("fifo inside ok")'
+	out_unchanged
+}
+
+@test "truncation of an outside file, by truncate(2) and by O_TRUNC" {
+	# defends: truncate is a write that Landlock before ABI 3 did not see
+	run python3 -c 'import os, sys; os.truncate(sys.argv[1], 0)' "$OUT/file"
+	assert_failure
+	run python3 -c 'import os, sys; os.open(sys.argv[1], os.O_WRONLY | os.O_TRUNC)' "$OUT/file"
+	assert_failure
+	out_unchanged
+}
+
+@test "a detached daemon that outlives the tool is still confined" {
+	# defends: the sandbox must bind every descendant, not just the tool
+	run -0 python3 - "$OUT" <<'PY'
+import os, sys, time
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        time.sleep(1)
+        try:
+            open(sys.argv[1] + "/late", "w"); r = "ESCAPED"
+        except OSError as e:
+            r = "blocked %d" % e.errno
+        open("daemon-result", "w").write(r)
+        os._exit(0)
+    os._exit(0)
+print("tool exits")
+PY
+	for _ in $(seq 50); do [ -s "$WS/daemon-result" ] && break; sleep 0.1; done
+	run -0 cat "$WS/daemon-result"
+	assert_output --partial blocked
+	out_unchanged
+}
+
+@test "/proc/PID/environ and ptrace of a process outside" {
+	# defends: reading another process's secrets, or taking it over
+	SECRET_TOKEN=hunter2 sleep 60 3>&- &
+	pid=$!
+	run python3 -c 'import sys; print(open("/proc/%s/environ" % sys.argv[1], "rb").read())' "$pid"
+	assert_failure
+	refute_output --partial hunter2
+	run -0 python3 -c '
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.ptrace(16, int(sys.argv[1]), 0, 0)  # PTRACE_ATTACH
+print("attach", r, ctypes.get_errno())' "$pid"
+	assert_output --regexp '^attach -1 (1|13)$'
+	kill "$pid"
+}
+
+@test "terminal injection and signals (see linux.bats): TIOCSTI and kill outside refused" {
+	# defends: typing into the user's shell; killing the user's processes
+	sleep 60 3>&- &
+	pid=$!
+	run python3 -c 'import os, sys; os.kill(int(sys.argv[1]), 9)' "$pid"
+	assert_failure
+	kill -0 "$pid"
+	kill "$pid"
+}
+
+@test "sockets of every family: only AF_UNIX and route netlink open" {
+	# defends: any network path around a per-family denylist
+	run -0 python3 -c '
+import socket
+opened = []
+for fam in range(0, 46):
+    for typ in (socket.SOCK_STREAM, socket.SOCK_DGRAM, socket.SOCK_RAW):
+        try:
+            socket.socket(fam, typ, 0).close(); opened.append((fam, typ))
+        except OSError:
+            pass
+print(sorted({f for f, t in opened}))'
+	assert_output --regexp '^\[1(, 16)?\]$'
+}
+
+@test "remounting from a new user namespace inside the sandbox fails" {
+	# defends: undoing the read-only view with the sandbox's own namespace
+	run python3 -c '
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.unshare(0x10000000 | 0x00020000)  # CLONE_NEWUSER | CLONE_NEWNS
+e1 = ctypes.get_errno()
+r2 = libc.mount(None, b"/", None, 32 | 1 << 5, None)  # MS_REMOUNT
+print("unshare", r, e1, "remount", r2)
+open(sys.argv[1] + "/x", "w")' "$OUT"
+	assert_failure
+	out_unchanged
+}
+
+@test "huge argv and environment pass through intact" {
+	# defends: a crash or truncation in sbx on long inputs
+	big=$(head -c 120000 /dev/zero | tr '\0' y)
+	args=()
+	for i in $(seq 2000); do args+=("argument-$i-with-some-length"); done
+	BIG_VAR=$big run -0 python3 -c '
+import os, sys
+print(len(sys.argv) - 1, sys.argv[-1], len(os.environ["BIG_VAR"]))' "${args[@]}"
+	assert_output "2000 argument-2000-with-some-length 120000"
+}
+
+@test "paths with newlines, quotes and parentheses in a config" {
+	# defends: a parser or a profile that a crafted path could break
+	odd="$ROOT/w \"q\" (p) ;#x"
+	mkdir -p "$odd" "$XDG_CONFIG_HOME/sbx"
+	esc=${odd//\\/\\\\}
+	esc=${esc//\"/\\\"}
+	printf 'writable = "%s"\n' "$esc" >"$XDG_CONFIG_HOME/sbx/config"
+	run -0 python3 -c 'import sys; open(sys.argv[1] + "/ok", "w"); print("ok")' "$odd"
+	assert_file_exists "$odd/ok"
+	nl="$ROOT/with
+newline"
+	mkdir -p "$nl"
+	SBX_WRITABLE=$nl run -0 python3 -c 'import sys; open(sys.argv[1] + "/ok", "w")' "$nl"
+	out_unchanged
+}
+
+@test "an unreadable .sbxrc is ignored with a warning, not a crash" {
+	# defends: a crash or a silent fallback on a file sbx cannot read
+	[ "$(id -u)" != 0 ] || skip "root reads any file"
+	echo 'network = on' >"$WS/.sbxrc"
+	chmod 000 "$WS/.sbxrc"
+	run -0 python3 -c 'print("ran")'
+	assert_line --partial ".sbxrc cannot be opened: ignored"
+}
+
+@test "a config that names itself, or sbx's config, writable gains nothing" {
+	# defends: a trusted file loosening its own protection
+	printf 'writable = .sbxrc\nwritable = .\n' >"$WS/.sbxrc"
+	chmod 644 "$WS/.sbxrc"
+	run -0 "$SBX" allow
+	mkdir -p "$XDG_CONFIG_HOME/sbx"
+	printf 'writable = %s\n' "$XDG_CONFIG_HOME" >"$XDG_CONFIG_HOME/sbx/config"
+	run python3 -c 'open(".sbxrc", "a").write("writable = /\n")'
+	assert_failure
+	run python3 -c 'import os; open(os.environ["XDG_CONFIG_HOME"] + "/sbx/config", "a").write("x")'
+	assert_failure
+	run -0 python3 -c 'import os; open(os.environ["XDG_CONFIG_HOME"] + "/other", "w")'
+	run -0 cat "$WS/.sbxrc"
+	assert_output $'writable = .sbxrc\nwritable = .'
+}
