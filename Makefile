@@ -216,7 +216,7 @@ lint: $(BUILD)/sbx
 	shellcheck -s bash tests/bats/test_helper.bash share/completions/sbx.bash
 
 format:
-	clang-format -i shim/*.c shim/*.h tests/unit/*.c tests/unit/*.h
+	clang-format -i shim/*.c shim/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
 
 clean:
 	rm -rf build build-* 

@@ -25,7 +25,8 @@
 #endif
 
 static const char usage_text[] =
-	"usage: sbx run [-p PROFILE] [-w DIR]... [-n on|off] [--] CMD [ARG]...\n"
+	"usage: sbx run [-p PROFILE] [-w DIR]... [-n on|off] [--] CMD "
+	"[ARG]...\n"
 	"       sbx explain [TOOL]\n"
 	"       sbx policy [TOOL]\n"
 	"       sbx shims [--dir DIR] [--list] [TOOL...]\n"
@@ -40,11 +41,13 @@ static const char usage_text[] =
 	"\n"
 	"commands:\n"
 	"  run      run CMD under the policy a shim would give it\n"
-	"  explain  show the policy for TOOL here, and where each value came from\n"
+	"  explain  show the policy for TOOL here, and where each value came "
+	"from\n"
 	"  policy   print the Seatbelt (macOS) profile and its -D parameters\n"
 	"  allow    trust a project's .sbxrc (the nearest one, or FILE)\n"
 	"  deny     take that trust back\n"
-	"  shims    create or refresh the shim links (--list: where each leads)\n"
+	"  shims    create or refresh the shim links (--list: where each "
+	"leads)\n"
 	"  shell-init  print what to eval to put the shims first on PATH\n"
 	"  session  run CMD (an agent, a shell) with the shims first on PATH\n"
 	"  doctor   check this machine and setup; a fix for each problem\n"
@@ -55,12 +58,17 @@ static const char usage_text[] =
 	"  -n, --network on|off   allow or deny the network\n"
 	"\n"
 	"environment:\n"
-	"  " ENV_PROFILE ", " ENV_NETWORK ", " ENV_WRITABLE " (colon-separated),\n"
-	"  " ENV_CONFIG " (a config file instead of .sbxrc), " ENV_PROTECT "=required,\n"
-	"  " ENV_DEBUG "=1 (trace decisions), " ENV_SHIM_DIR " (the shim folder),\n"
-	"  " ENV_ALLOW_UNSANDBOXED "=1 (run unconfined where no sandbox exists)\n"
+	"  " ENV_PROFILE ", " ENV_NETWORK ", " ENV_WRITABLE
+	" (colon-separated),\n"
+	"  " ENV_CONFIG " (a config file instead of .sbxrc), " ENV_PROTECT
+	"=required,\n"
+	"  " ENV_DEBUG "=1 (trace decisions), " ENV_SHIM_DIR
+	" (the shim folder),\n"
+	"  " ENV_ALLOW_UNSANDBOXED
+	"=1 (run unconfined where no sandbox exists)\n"
 	"\n"
-	"exit status: the tool's own; 125 sbx failed (bad config or variable);\n"
+	"exit status: the tool's own; 125 sbx failed (bad config or "
+	"variable);\n"
 	"126 the tool could not be run confined; 127 the tool was not found.\n";
 
 static int usage(int code)
@@ -214,7 +222,8 @@ static int cmd_explain(int argc, char *argv[])
 			printf("tool:       %s -> %s\n", tool, r.path);
 			resolved_free(&r);
 		} else {
-			printf("tool:       %s -> NOT FOUND on PATH (exit 127)\n",
+			printf("tool:       %s -> NOT FOUND on PATH (exit "
+			       "127)\n",
 			       tool);
 		}
 	}
@@ -236,9 +245,11 @@ static int cmd_explain(int argc, char *argv[])
 		const struct pathent *e = &p.configs.v[i];
 
 		if (strcmp(e->path, builtin_defaults_name) == 0)
-			print_row(i == 0 ? "config:" : "", e->path, &e->src, "");
+			print_row(i == 0 ? "config:" : "", e->path, &e->src,
+				  "");
 		else
-			print_path_row(i == 0 ? "config:" : "", e, "  [absent]");
+			print_path_row(i == 0 ? "config:" : "", e,
+				       "  [absent]");
 	}
 	print_row("profile:", profile_name(p.profile), &p.profile_src, "");
 	print_row("workspace:", p.workspace, &p.workspace_src, "");
@@ -246,8 +257,8 @@ static int cmd_explain(int argc, char *argv[])
 		print_path_row(i == 0 ? "writable:" : "", &p.roots.v[i],
 			       "  [missing: left out]");
 	if (p.profile == PROFILE_READ_ONLY)
-		printf("%-11s %s\n", "writable:",
-		       "nothing but /dev/null and the terminal");
+		printf("%-11s %s\n",
+		       "writable:", "nothing but /dev/null and the terminal");
 	if (p.profile != PROFILE_WORKSPACE_WRITE)
 		for (size_t i = 0; i < p.writable.n; i++)
 			print_path_row("ignored:", &p.writable.v[i], "");
@@ -272,12 +283,12 @@ static int cmd_explain(int argc, char *argv[])
 				       &p.hiddens.v[i], "");
 	}
 	if (p.profile != PROFILE_FULL_ACCESS) {
-		printf("%-11s %-40s (%s)\n", "protect:",
-		       protect_name(p.protect),
+		printf("%-11s %-40s (%s)\n",
+		       "protect:", protect_name(p.protect),
 		       p.protect_src.origin ? source_str(&p.protect_src)
 					    : "default");
-		printf("%-11s SSH_AUTH_SOCK %s, GPG_AGENT_INFO %s\n", "agents:",
-		       p.reveal_ssh_agent ? "kept" : "removed",
+		printf("%-11s SSH_AUTH_SOCK %s, GPG_AGENT_INFO %s\n",
+		       "agents:", p.reveal_ssh_agent ? "kept" : "removed",
 		       p.reveal_gpg_agent ? "kept" : "removed");
 	}
 	if (p.profile == PROFILE_FULL_ACCESS)

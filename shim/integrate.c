@@ -91,10 +91,12 @@ static int list_shims(const char *dir, dev_t dev, ino_t ino)
 		if (is_our_shim(path, dev, ino)) {
 			if (path_resolve(names[i]->d_name, getenv("PATH"), dev,
 					 ino, &r) == 0) {
-				printf("%-10s -> %s\n", names[i]->d_name, r.path);
+				printf("%-10s -> %s\n", names[i]->d_name,
+				       r.path);
 				resolved_free(&r);
 			} else {
-				printf("%-10s -> not found on PATH (exit 127)\n",
+				printf("%-10s -> not found on PATH (exit "
+				       "127)\n",
 				       names[i]->d_name);
 			}
 			shown++;
@@ -160,7 +162,8 @@ int cmd_shims(int argc, char *argv[])
 
 		if (strchr(tools[i], '/') || strcmp(tools[i], "sbx") == 0 ||
 		    tools[i][0] == '.' || tools[i][0] == '\0')
-			die(EXIT_SBX_USAGE, "\"%s\": not a tool name", tools[i]);
+			die(EXIT_SBX_USAGE, "\"%s\": not a tool name",
+			    tools[i]);
 		if (is_our_shim(link, dev, ino)) {
 			kept++;
 		} else if (lstat(link, &st) == 0 && !S_ISLNK(st.st_mode)) {
@@ -176,8 +179,8 @@ int cmd_shims(int argc, char *argv[])
 		free(link);
 		free(tmp);
 	}
-	printf("sbx: %d shim%s in %s (%d new, %d already there)\n",
-	       made + kept, made + kept == 1 ? "" : "s", dir, made, kept);
+	printf("sbx: %d shim%s in %s (%d new, %d already there)\n", made + kept,
+	       made + kept == 1 ? "" : "s", dir, made, kept);
 	free(self);
 	free(dir);
 	return 0;
@@ -328,12 +331,13 @@ static void doctor_backend(const struct policy *p)
 		       "%s=1 to run tools unconfined",
 		       ENV_ALLOW_UNSANDBOXED);
 	else if (strncmp(out, "backend:", 8) == 0)
-		report("ok", "%.*s", (int)strcspn(out + 8, "\n") -
-				     (int)strspn(out + 8, " "),
+		report("ok", "%.*s",
+		       (int)strcspn(out + 8, "\n") - (int)strspn(out + 8, " "),
 		       out + 8 + strspn(out + 8, " "));
 	if (p->protect == PROTECT_OFF)
-		report("warn", "protect = off (%s): protected and hidden paths "
-			       "are not enforced",
+		report("warn",
+		       "protect = off (%s): protected and hidden paths "
+		       "are not enforced",
 		       source_str(&p->protect_src));
 	else if (strstr(out, "protected, hidden paths, chmod: NOT enforced"))
 		report(p->protect == PROTECT_REQUIRED ? "FAIL" : "warn",
@@ -343,7 +347,7 @@ static void doctor_backend(const struct policy *p)
 		       "(sysctl kernel.unprivileged_userns_clone=1, or the "
 		       "AppArmor userns rule)",
 		       p->protect == PROTECT_REQUIRED ? " (protect = required)"
-						       : "");
+						      : "");
 	else if (strstr(out, "mount namespace"))
 		report("ok", "protected and hidden paths: private mount "
 			     "namespace");
@@ -373,7 +377,8 @@ static void doctor_shims(void)
 
 	self_identity(&dev, &ino);
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		report("FAIL", "no shim folder at %s\n      fix: sbx shims", dir);
+		report("FAIL", "no shim folder at %s\n      fix: sbx shims",
+		       dir);
 		free(dir);
 		return;
 	}
@@ -387,12 +392,14 @@ static void doctor_shims(void)
 				report("ok", "%-8s -> %s", tools[i], r.path);
 				resolved_free(&r);
 			} else {
-				report("info", "%-8s -> not installed", tools[i]);
+				report("info", "%-8s -> not installed",
+				       tools[i]);
 			}
 		} else if (lstat(link, &st) == 0) {
 			stale++;
-			report("FAIL", "%s is not a link to this sbx\n      fix: "
-				       "sbx shims",
+			report("FAIL",
+			       "%s is not a link to this sbx\n      fix: "
+			       "sbx shims",
 			       link);
 		} else {
 			report("warn", "no shim for %s\n      fix: sbx shims",
@@ -440,19 +447,22 @@ int cmd_doctor(int argc, char *argv[])
 		    lstat(e->path, &st) < 0)
 			continue;
 		if (strncmp(e->src.origin, "NOT trusted", 11) == 0)
-			report("warn", "%s is not trusted: ignored\n      fix: "
-				       "read it, then sbx allow %s",
+			report("warn",
+			       "%s is not trusted: ignored\n      fix: "
+			       "read it, then sbx allow %s",
 			       e->path, e->path);
 		else if (strcmp(e->src.origin, "trusted") == 0 ||
 			 strcmp(e->src.origin, "user config") == 0 ||
 			 strcmp(e->src.origin, ENV_CONFIG) == 0)
 			report("ok", "config %s (%s)", e->path, e->src.origin);
 		else
-			report("warn", "%s %s: ignored", e->path, e->src.origin);
+			report("warn", "%s %s: ignored", e->path,
+			       e->src.origin);
 	}
 	if (errors > 0)
-		report("FAIL", "%d config error%s (above): tools exit 125\n"
-			       "      fix: correct the lines named",
+		report("FAIL",
+		       "%d config error%s (above): tools exit 125\n"
+		       "      fix: correct the lines named",
 		       errors, errors == 1 ? "" : "s");
 	policy_free(&p);
 	printf("%d problem%s, %d warning%s\n", failures,

@@ -41,14 +41,14 @@
 #define LL_ABI_KNOWN 7
 
 /* Rights that apply to a file (not a directory) in a rule. */
-#define LL_FS_FILE_RIGHTS                                               \
+#define LL_FS_FILE_RIGHTS                                                      \
 	(LL_FS_EXECUTE | LL_FS_WRITE_FILE | LL_FS_READ_FILE | LL_FS_TRUNCATE | \
 	 LL_FS_IOCTL_DEV)
 
 struct ll_ruleset_attr {
 	uint64_t handled_access_fs;
 	uint64_t handled_access_net; /* ABI 4 */
-	uint64_t scoped;             /* ABI 6 */
+	uint64_t scoped;	     /* ABI 6 */
 };
 
 struct ll_path_beneath_attr {
@@ -61,9 +61,9 @@ struct ll_masks {
 	uint64_t handled_fs;
 	uint64_t handled_net; /* 0: the network is not handled */
 	uint64_t scoped;
-	uint64_t read;        /* on "/" */
-	uint64_t write_root;  /* on each writable root */
-	uint64_t device;      /* on /dev/null, /dev/tty, /dev/pts, ... */
+	uint64_t read;	     /* on "/" */
+	uint64_t write_root; /* on each writable root */
+	uint64_t device;     /* on /dev/null, /dev/tty, /dev/pts, ... */
 };
 
 /* Fills M for a kernel at ABI (>= 1), with the network off or on. */

@@ -70,7 +70,8 @@ static int write_file(const char *path, const char *text)
 
 static bool have_sys_admin(void)
 {
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
+						0 };
 	struct __user_cap_data_struct data[2];
 
 	memset(data, 0, sizeof(data));
@@ -120,7 +121,8 @@ int mountns_build(const struct policy *p, char *err, size_t errlen)
 
 	r = enter_namespace(&how);
 	if (r == -1) {
-		snprintf(err, errlen, "no user namespace (%s)", strerror(errno));
+		snprintf(err, errlen, "no user namespace (%s)",
+			 strerror(errno));
 		return 1;
 	}
 	if (r < 0) {
@@ -187,8 +189,8 @@ int mountns_build(const struct policy *p, char *err, size_t errlen)
 		goto fail;
 	return 0;
 fail:
-	snprintf(err, errlen, "%s%s%s: %s", step, bad ? " " : "", bad ? bad : "",
-		 strerror(errno));
+	snprintf(err, errlen, "%s%s%s: %s", step, bad ? " " : "",
+		 bad ? bad : "", strerror(errno));
 	return -1;
 }
 

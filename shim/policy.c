@@ -22,13 +22,23 @@ const char *const protected_names[] = {
 };
 
 const char *const hidden_home[] = {
-	".ssh", ".aws", ".gnupg", ".config/gcloud", ".azure", ".kube",
-	".docker/config.json", ".netrc", ".git-credentials", ".pypirc", NULL,
+	".ssh",
+	".aws",
+	".gnupg",
+	".config/gcloud",
+	".azure",
+	".kube",
+	".docker/config.json",
+	".netrc",
+	".git-credentials",
+	".pypirc",
+	NULL,
 };
 
 const char *const engine_sockets[] = {
-	"/var/run/docker.sock", "/run/docker.sock", "/run/podman/podman.sock",
-	"/run/containerd/containerd.sock", "/run/buildkit/buildkitd.sock", NULL,
+	"/var/run/docker.sock",		"/run/docker.sock",
+	"/run/podman/podman.sock",	"/run/containerd/containerd.sock",
+	"/run/buildkit/buildkitd.sock", NULL,
 };
 
 static const char *const profile_names[] = {
@@ -314,7 +324,8 @@ int policy_apply_file(struct policy *p, const char *file, bool optional)
 			return 0;
 		}
 		if (errno == EFBIG)
-			msg("%s: larger than %zu KiB", file, RC_MAX_SIZE / 1024);
+			msg("%s: larger than %zu KiB", file,
+			    RC_MAX_SIZE / 1024);
 		else
 			msg("%s: cannot read: %s", file, strerror(errno));
 		return 1;
@@ -598,7 +609,8 @@ static void add_protected(struct policy *p)
 	/* sbx's own config and trust records: a tool must not allow itself. */
 	s = user_config_dir(p);
 	if (s)
-		add_unique(&p->protected, s, (struct source){ "sbx config", 0 });
+		add_unique(&p->protected, s,
+			   (struct source){ "sbx config", 0 });
 	s = trust_dir();
 	if (s) {
 		char *up = path_dirname(s);
@@ -644,7 +656,8 @@ static void add_hiddens(struct policy *p)
 
 	if (p->home)
 		for (size_t i = 0; hidden_home[i]; i++)
-			add_hidden(p, xasprintf("%s/%s", p->home, hidden_home[i]),
+			add_hidden(p,
+				   xasprintf("%s/%s", p->home, hidden_home[i]),
 				   (struct source){ "credentials", 0 });
 	for (size_t i = 0; i < p->hidden.n; i++)
 		add_hidden(p, xstrdup(p->hidden.v[i].path), p->hidden.v[i].src);

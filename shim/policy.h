@@ -13,7 +13,7 @@ enum profile {
 
 struct source {
 	const char *origin; /* a file, a variable, "default", "command line" */
-	int line;           /* > 0 when origin is a file */
+	int line;	    /* > 0 when origin is a file */
 };
 
 struct pathent {
@@ -38,16 +38,20 @@ struct policy {
 	struct source workspace_src;
 	struct pathlist writable; /* configured writable roots */
 	struct pathlist readonly; /* configured read-only carve-outs */
-	struct pathlist hidden;   /* configured hidden paths */
-	struct pathlist reveal;   /* taken off the hidden list */
+	struct pathlist hidden;	  /* configured hidden paths */
+	struct pathlist reveal;	  /* taken off the hidden list */
 	bool reveal_ssh_agent, reveal_gpg_agent;
 	/* protect: best-effort (default), required (no protected paths, no
 	 * run), off (Linux: no mount namespace, Landlock alone). */
-	enum protect { PROTECT_BEST_EFFORT, PROTECT_REQUIRED, PROTECT_OFF } protect;
+	enum protect {
+		PROTECT_BEST_EFFORT,
+		PROTECT_REQUIRED,
+		PROTECT_OFF
+	} protect;
 	struct source protect_src;
 
 	/* After policy_finish: */
-	struct pathlist roots;     /* granted writable roots, implicit first */
+	struct pathlist roots;	   /* granted writable roots, implicit first */
 	struct pathlist protected; /* read-only inside the roots */
 	struct pathlist hiddens;   /* not even readable: built-ins + hidden */
 

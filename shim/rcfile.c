@@ -94,7 +94,8 @@ static char *parse_value(struct parser *ps, char *v, const char *key)
 				in++;
 				if (*in != '"' && *in != '\\') {
 					perr(ps,
-					     "unknown escape in quoted value for "
+					     "unknown escape in quoted value "
+					     "for "
 					     "\"%s\" (only \\\" and \\\\)",
 					     key);
 					return NULL;
@@ -183,7 +184,8 @@ int rc_parse(const char *file, const char *buf, size_t len, const char *tool,
 
 			if (!close) {
 				excerpt(s, ex, sizeof(ex));
-				perr(&ps, "section header without \"]\": \"%s\"",
+				perr(&ps,
+				     "section header without \"]\": \"%s\"",
 				     ex);
 				continue;
 			}

@@ -61,7 +61,8 @@ int path_resolve(const char *name, const char *pathenv, dev_t self_dev,
 
 			if (r == 0 && st.st_dev == self_dev &&
 			    st.st_ino == self_ino) {
-				trace("%s is sbx itself: shim folder %.*s skipped",
+				trace("%s is sbx itself: shim folder %.*s "
+				      "skipped",
 				      cand, (int)n, p);
 				out->shim_dirs++;
 				if (*end == '\0')

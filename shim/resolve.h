@@ -8,9 +8,9 @@
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 
 struct resolved {
-	char *path;     /* the tool as found on PATH (not its realpath) */
+	char *path;	/* the tool as found on PATH (not its realpath) */
 	char *tool_env; /* PATH for the tool: the shim folders taken out */
-	int shim_dirs;  /* how many PATH entries held sbx itself */
+	int shim_dirs;	/* how many PATH entries held sbx itself */
 };
 
 /*

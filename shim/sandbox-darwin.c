@@ -90,6 +90,7 @@ void sandbox_explain(FILE *out, const struct policy *p)
 							  : "; tools exit 126");
 		return;
 	}
-	fprintf(out, "backend:    seatbelt, %s (sbx policy prints the profile)\n",
+	fprintf(out,
+		"backend:    seatbelt, %s (sbx policy prints the profile)\n",
 		SBX_SANDBOX_EXEC);
 }

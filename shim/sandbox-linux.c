@@ -37,8 +37,8 @@ const char sandbox_backend[] = "landlock";
 
 /* Devices a tool may write (and, on ABI >= 5, ioctl): the terminal among them. */
 static const char *const devices[] = {
-	"/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/ptmx",
-	"/dev/pts",
+	"/dev/null", "/dev/zero", "/dev/full",
+	"/dev/tty",  "/dev/ptmx", "/dev/pts",
 };
 
 void ll_masks_for(int abi, bool network_off, struct ll_masks *m)
@@ -119,7 +119,8 @@ static void allow_path(int ruleset, const char *path, uint64_t access)
  * back: no_new_privs keeps file capabilities and set-uid from adding any. */
 static int drop_capabilities(void)
 {
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
+						0 };
 	struct __user_cap_data_struct data[2];
 
 	memset(data, 0, sizeof(data));
@@ -261,7 +262,8 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 		msg("cannot sandbox: landlock_restrict_self: %s",
 		    strerror(errno));
 		if (errno == E2BIG)
-			msg("hint: too many nested Landlock layers (16 at most)");
+			msg("hint: too many nested Landlock layers (16 at "
+			    "most)");
 		return EXIT_SBX_CANNOT_RUN;
 	}
 	close(ruleset);
@@ -288,10 +290,14 @@ void sandbox_explain(FILE *out, const struct policy *p)
 		return;
 	}
 	ll_masks_for(abi, !p->network, &m);
-	fprintf(out, "backend:    landlock ABI %d%s, seccomp, capabilities dropped\n",
-		abi, abi > LL_ABI_KNOWN ? " (sbx uses the rights of ABI 7)" : "");
+	fprintf(out,
+		"backend:    landlock ABI %d%s, seccomp, capabilities "
+		"dropped\n",
+		abi,
+		abi > LL_ABI_KNOWN ? " (sbx uses the rights of ABI 7)" : "");
 	fprintf(out, "  rename across folders (refer):  %s\n",
-		m.handled_fs & LL_FS_REFER ? "handled" : "not available (ABI < 2)");
+		m.handled_fs & LL_FS_REFER ? "handled"
+					   : "not available (ABI < 2)");
 	fprintf(out, "  truncate outside:               %s\n",
 		m.handled_fs & LL_FS_TRUNCATE ? "denied"
 					      : "NOT denied (needs ABI 3)");
@@ -299,11 +305,13 @@ void sandbox_explain(FILE *out, const struct policy *p)
 		m.handled_fs & LL_FS_IOCTL_DEV ? "handled (ttys allowed)"
 					       : "not handled (needs ABI 5)");
 	if (p->network)
-		fprintf(out, "  TCP bind/connect:               allowed (network on)\n");
+		fprintf(out, "  TCP bind/connect:               allowed "
+			     "(network on)\n");
 	else
 		fprintf(out, "  TCP bind/connect:               %s\n",
 			m.handled_net ? "denied by Landlock and seccomp"
-				      : "denied by seccomp (Landlock TCP needs ABI 4)");
+				      : "denied by seccomp (Landlock TCP needs "
+					"ABI 4)");
 	fprintf(out, "  signals, abstract sockets:      %s\n",
 		m.scoped ? "scoped to the sandbox"
 			 : "NOT scoped (needs ABI 6)");
@@ -311,11 +319,14 @@ void sandbox_explain(FILE *out, const struct policy *p)
 		return;
 	v = p->protect == PROTECT_OFF ? "protect = off" : mountns_probe();
 	if (v)
-		fprintf(out, "  protected, hidden paths, chmod: NOT enforced: %s%s\n",
+		fprintf(out,
+			"  protected, hidden paths, chmod: NOT enforced: "
+			"%s%s\n",
 			v,
 			p->protect == PROTECT_REQUIRED
 				? " (protect = required: tools exit 126)"
 				: "");
 	else
-		fprintf(out, "  protected, hidden paths, chmod: private read-only mount namespace\n");
+		fprintf(out, "  protected, hidden paths, chmod: private "
+			     "read-only mount namespace\n");
 }

@@ -73,17 +73,23 @@ void seatbelt_build(const struct policy *p, const struct pathlist *extra,
 			size_t ro = 0;
 
 			param(out, name, root);
-			putf(&b, "\n  (require-all (subpath (param \"%s\"))", name);
+			putf(&b, "\n  (require-all (subpath (param \"%s\"))",
+			     name);
 			for (size_t j = 0; j < p->protected.n; j++) {
-				char *c = path_canonical(p->protected.v[j].path);
+				char *c =
+					path_canonical(p->protected.v[j].path);
 
-				if (path_within(c, root) && strcmp(c, root) != 0) {
-					char *n = xasprintf("%s_RO_%zu", name, ro++);
+				if (path_within(c, root) &&
+				    strcmp(c, root) != 0) {
+					char *n = xasprintf("%s_RO_%zu", name,
+							    ro++);
 
 					param(out, n, c);
 					putf(&b,
-					     "\n    (require-not (literal (param \"%s\")))"
-					     "\n    (require-not (subpath (param \"%s\")))",
+					     "\n    (require-not (literal "
+					     "(param \"%s\")))"
+					     "\n    (require-not (subpath "
+					     "(param \"%s\")))",
 					     n, n);
 				}
 				free(c);
@@ -97,8 +103,9 @@ void seatbelt_build(const struct policy *p, const struct pathlist *extra,
 		put(&b, sbpl_network);
 	}
 	if (p->hiddens.n > 0)
-		put(&b, "\n; Hidden: not readable, not writable, no connect to a "
-			"socket there.\n");
+		put(&b,
+		    "\n; Hidden: not readable, not writable, no connect to a "
+		    "socket there.\n");
 	for (size_t i = 0, k = 0; i < p->hiddens.n; i++) {
 		char *c = path_canonical(p->hiddens.v[i].path), *name;
 		bool dup = false;
@@ -112,9 +119,11 @@ void seatbelt_build(const struct policy *p, const struct pathlist *extra,
 			continue;
 		name = xasprintf("HIDDEN_%zu", k++);
 		param(out, name, p->hiddens.v[i].path);
-		putf(&b, "(deny file-read* file-write* (subpath (param \"%s\")))\n",
+		putf(&b,
+		     "(deny file-read* file-write* (subpath (param \"%s\")))\n",
 		     name);
-		putf(&b, "(deny network-outbound (literal (param \"%s\")))\n", name);
+		putf(&b, "(deny network-outbound (literal (param \"%s\")))\n",
+		     name);
 	}
 	pathlist_free(&roots);
 	out->text = b.s;
@@ -194,8 +203,8 @@ int seatbelt_check(const struct sb_profile *sp, char *err, size_t errlen)
 				else if (*s == '\n')
 					line++;
 			if (!*s) {
-				snprintf(err, errlen, "line %d: unterminated string",
-					 line);
+				snprintf(err, errlen,
+					 "line %d: unterminated string", line);
 				return -1;
 			}
 		} else if (*s == '#' && s[1] == '"') {
@@ -204,8 +213,8 @@ int seatbelt_check(const struct sb_profile *sp, char *err, size_t errlen)
 				if (*s == '\\' && s[1])
 					s++;
 			if (!*s) {
-				snprintf(err, errlen, "line %d: unterminated regex",
-					 line);
+				snprintf(err, errlen,
+					 "line %d: unterminated regex", line);
 				return -1;
 			}
 		} else if (*s == '(') {
@@ -215,7 +224,8 @@ int seatbelt_check(const struct sb_profile *sp, char *err, size_t errlen)
 
 				if (!defined(sp, name, n)) {
 					snprintf(err, errlen,
-						 "line %d: parameter \"%.*s\" has "
+						 "line %d: parameter \"%.*s\" "
+						 "has "
 						 "no -D",
 						 line, (int)n, name);
 					return -1;
@@ -224,8 +234,8 @@ int seatbelt_check(const struct sb_profile *sp, char *err, size_t errlen)
 			depth++;
 		} else if (*s == ')') {
 			if (--depth < 0) {
-				snprintf(err, errlen, "line %d: unbalanced \")\"",
-					 line);
+				snprintf(err, errlen,
+					 "line %d: unbalanced \")\"", line);
 				return -1;
 			}
 		}

@@ -42,8 +42,7 @@ char *trust_dir(void)
 }
 
 /* SHA-256 of the path (with its NUL) then the contents, in hex. */
-static void digest(const char *path, const char *text, size_t len,
-		   char hex[65])
+static void digest(const char *path, const char *text, size_t len, char hex[65])
 {
 #ifdef __APPLE__
 	unsigned char md[CC_SHA256_DIGEST_LENGTH];
@@ -133,8 +132,8 @@ static int examine(char *file, struct project_rc *rc)
 
 	rc->path = file;
 	rc->state = RC_UNSAFE;
-	fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
-				O_NOCTTY);
+	fd = open(file,
+		  O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		rc->why = errno == ELOOP ? "is a symlink" : "cannot be opened";
 		return 0;
@@ -174,11 +173,13 @@ int project_rc_find(const char *cwd, struct project_rc *rc)
 		if (first)
 			dev = st.st_dev;
 		if (st.st_dev != dev) {
-			trace("%s: another filesystem: the .sbxrc walk stops", dir);
+			trace("%s: another filesystem: the .sbxrc walk stops",
+			      dir);
 			break;
 		}
 		if (st.st_uid != uid) {
-			trace("%s: not owned by you: the .sbxrc walk stops", dir);
+			trace("%s: not owned by you: the .sbxrc walk stops",
+			      dir);
 			break;
 		}
 		file = xasprintf("%s/%s", strcmp(dir, "/") ? dir : "", RC_NAME);

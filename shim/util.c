@@ -211,7 +211,8 @@ char *path_absolute(const char *p, const char *base, const char *home,
 		r = xstrdup(p);
 	} else {
 		if (!base || base[0] != '/') {
-			*why = "relative path with no folder to resolve it against";
+			*why = "relative path with no folder to resolve it "
+			       "against";
 			return NULL;
 		}
 		r = xasprintf("%s/%s", base, p);
@@ -226,7 +227,8 @@ bool path_within(const char *path, const char *root)
 
 	if (n == 1 && root[0] == '/')
 		return path[0] == '/';
-	return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
+	return strncmp(path, root, n) == 0 &&
+	       (path[n] == '\0' || path[n] == '/');
 }
 
 char *path_canonical(const char *p)

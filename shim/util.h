@@ -7,10 +7,10 @@
 #include <stddef.h>
 
 /* Exit codes of tool mode, as env(1): see DESIGN.md. */
-#define EXIT_SBX_FAILED 125   /* sbx itself failed: bad config or variable */
+#define EXIT_SBX_FAILED 125	/* sbx itself failed: bad config or variable */
 #define EXIT_SBX_CANNOT_RUN 126 /* found, but could not be run confined */
-#define EXIT_SBX_NOT_FOUND 127 /* not on PATH after the shim folder */
-#define EXIT_SBX_USAGE 2      /* usage error of the sbx command */
+#define EXIT_SBX_NOT_FOUND 127	/* not on PATH after the shim folder */
+#define EXIT_SBX_USAGE 2	/* usage error of the sbx command */
 
 /* Environment variables, named once so help and code agree. */
 #define ENV_SANDBOX "SBX_SANDBOX"
@@ -37,10 +37,10 @@ void vmsg(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 void die(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 void trace_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-#define trace(...)                      \
-	do {                            \
-		if (debug_on)           \
-			trace_(__VA_ARGS__); \
+#define trace(...)                                                             \
+	do {                                                                   \
+		if (debug_on)                                                  \
+			trace_(__VA_ARGS__);                                   \
 	} while (0)
 
 void *xmalloc(size_t n);
@@ -76,14 +76,14 @@ char *escape_ctl(const char *s);
 #ifdef SBX_COVERAGE
 void __gcov_dump(void);
 void __gcov_reset(void);
-#define coverage_flush()         \
-	do {                     \
-		__gcov_dump();   \
-		__gcov_reset();  \
+#define coverage_flush()                                                       \
+	do {                                                                   \
+		__gcov_dump();                                                 \
+		__gcov_reset();                                                \
 	} while (0)
 #else
-#define coverage_flush() \
-	do {             \
+#define coverage_flush()                                                       \
+	do {                                                                   \
 	} while (0)
 #endif
 

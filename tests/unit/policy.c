@@ -33,7 +33,8 @@ int main(void)
 	setenv("TMPDIR", "/var//tmp/", 1);
 
 	policy_init(&p, "npm");
-	ok(p.profile == PROFILE_WORKSPACE_WRITE, "default profile workspace-write");
+	ok(p.profile == PROFILE_WORKSPACE_WRITE,
+	   "default profile workspace-write");
 	ok(!p.network, "default network off");
 	is_str(source_str(&p.profile_src), "default", "default source");
 
@@ -41,24 +42,32 @@ int main(void)
 		    "writable = ~/.cache/pip\nwritable = /abs/../x\n") == 0,
 	   "config applies");
 	ok(p.profile == PROFILE_READ_ONLY, "profile from the file");
-	is_str(source_str(&p.profile_src), "/proj/.sbxrc:1", "profile source file:line");
+	is_str(source_str(&p.profile_src), "/proj/.sbxrc:1",
+	       "profile source file:line");
 	ok(p.network, "network on");
 	is_str(source_str(&p.network_src), "/proj/.sbxrc:2", "network source");
 	ok(p.writable.n == 3, "three writable roots");
-	is_str(p.writable.v[0].path, "/proj/build", "relative to the file's folder");
+	is_str(p.writable.v[0].path, "/proj/build",
+	       "relative to the file's folder");
 	is_str(p.writable.v[1].path, "/home/u/.cache/pip", "~ is HOME");
 	is_str(p.writable.v[2].path, "/x", "normalised");
-	is_str(source_str(&p.writable.v[1].src), "/proj/.sbxrc:4", "writable source");
+	is_str(source_str(&p.writable.v[1].src), "/proj/.sbxrc:4",
+	       "writable source");
 
-	ok(text(&p, "[npm]\nnetwork = off\n[pip]\nnetwork = on\n") == 0, "sections");
+	ok(text(&p, "[npm]\nnetwork = off\n[pip]\nnetwork = on\n") == 0,
+	   "sections");
 	ok(!p.network, "the tool's section applies, another's does not");
 	is_str(source_str(&p.network_src), "/proj/.sbxrc:2", "section source");
 
-	ok(text(&p, "profile = bogus\nnetwork = maybe\nnetwrok = on\nwritable = ~bob/x\n") == 4,
+	ok(text(&p, "profile = bogus\nnetwork = maybe\nnetwrok = on\nwritable "
+		    "= ~bob/x\n") == 4,
 	   "four bad lines, four errors");
-	ok(msgs_has("/proj/.sbxrc:1: bad profile \"bogus\""), "bad profile named");
-	ok(msgs_has("/proj/.sbxrc:2: bad network \"maybe\" (on or off)"), "bad network named");
-	ok(msgs_has("/proj/.sbxrc:3: unknown key \"netwrok\""), "unknown key named");
+	ok(msgs_has("/proj/.sbxrc:1: bad profile \"bogus\""),
+	   "bad profile named");
+	ok(msgs_has("/proj/.sbxrc:2: bad network \"maybe\" (on or off)"),
+	   "bad network named");
+	ok(msgs_has("/proj/.sbxrc:3: unknown key \"netwrok\""),
+	   "unknown key named");
 	ok(msgs_has("/proj/.sbxrc:4: writable \"~bob/x\""), "bad path named");
 	ok(p.profile == PROFILE_READ_ONLY, "a bad value changes nothing");
 
@@ -75,7 +84,8 @@ int main(void)
 	int found = 0;
 	for (size_t i = 0; i < p.writable.n; i++)
 		if (strcmp(p.writable.v[i].path, rel) == 0 &&
-		    strcmp(source_str(&p.writable.v[i].src), "SBX_WRITABLE") == 0)
+		    strcmp(source_str(&p.writable.v[i].src), "SBX_WRITABLE") ==
+			    0)
 			found = 1;
 	ok(found, "SBX_WRITABLE relative entries against the cwd");
 	free(rel);
@@ -92,7 +102,8 @@ int main(void)
 
 	setenv("SBX_CONFIG", "/nonexistent-sbx-test/conf", 1);
 	msgs_reset();
-	ok(policy_load(&p) == 1 && msgs_has("/nonexistent-sbx-test/conf: cannot read"),
+	ok(policy_load(&p) == 1 &&
+		   msgs_has("/nonexistent-sbx-test/conf: cannot read"),
 	   "a missing SBX_CONFIG is an error");
 	unsetenv("SBX_CONFIG");
 

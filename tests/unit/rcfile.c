@@ -52,13 +52,17 @@ int main(void)
 	is_str(s.log, "4:profile=read-only;5:network=on;6:writable=a b/c;d;",
 	       "keys, values, comments and inner spaces");
 
-	n = parse("writable = \"x # y ; z\"  # c\nwritable = \"q\\\"\\\\\"\n", NULL, &s);
+	n = parse("writable = \"x # y ; z\"  # c\nwritable = \"q\\\"\\\\\"\n",
+		  NULL, &s);
 	ok(n == 0, "quoted values parse");
-	is_str(s.log, "1:writable=x # y ; z;2:writable=q\"\\;", "quoted values keep # and escapes");
+	is_str(s.log, "1:writable=x # y ; z;2:writable=q\"\\;",
+	       "quoted values keep # and escapes");
 
-	n = parse("a = 1\n[npm]\nb = 2\n[ pip ]\nc = 3\n[npm] ; again\nd = 4\n", "npm", &s);
+	n = parse("a = 1\n[npm]\nb = 2\n[ pip ]\nc = 3\n[npm] ; again\nd = 4\n",
+		  "npm", &s);
 	ok(n == 0, "sections parse");
-	is_str(s.log, "1:a=1;3:b=2;5:c=3(skip);7:d=4;", "a section applies only to its tool");
+	is_str(s.log, "1:a=1;3:b=2;5:c=3(skip);7:d=4;",
+	       "a section applies only to its tool");
 	parse("[npm]\nb = 2\n", NULL, &s);
 	is_str(s.log, "2:b=2(skip);", "no tool: no section applies");
 
@@ -67,22 +71,32 @@ int main(void)
 	n = parse("a = 1", NULL, &s);
 	is_str(s.log, "1:a=1;", "no final newline");
 
-	err_case("[]\n", "/p/.sbxrc:1: section header with no name", "empty section");
-	err_case("a = 1\n[  ]\n", "/p/.sbxrc:2: section header with no name", "blank section name (and its line)");
-	err_case("[npm\n", "/p/.sbxrc:1: section header without \"]\"", "unclosed section");
+	err_case("[]\n", "/p/.sbxrc:1: section header with no name",
+		 "empty section");
+	err_case("a = 1\n[  ]\n", "/p/.sbxrc:2: section header with no name",
+		 "blank section name (and its line)");
+	err_case("[npm\n", "/p/.sbxrc:1: section header without \"]\"",
+		 "unclosed section");
 	err_case("[a b]\n", "bad section name", "section name with a space");
-	err_case("[npm] x\n", "text after the section header", "text after a header");
-	err_case("\n\nnetwork on\n", "/p/.sbxrc:3: line without \"=\": \"network on\"", "no =");
+	err_case("[npm] x\n", "text after the section header",
+		 "text after a header");
+	err_case("\n\nnetwork on\n",
+		 "/p/.sbxrc:3: line without \"=\": \"network on\"", "no =");
 	err_case("= x\n", "no key before \"=\"", "no key");
-	err_case("net wrok = x\n", "unknown key \"net wrok\"", "key with a space");
+	err_case("net wrok = x\n", "unknown key \"net wrok\"",
+		 "key with a space");
 	err_case("a =\n", "empty value for \"a\"", "empty value");
 	err_case("a = # c\n", "empty value for \"a\"", "only a comment");
 	err_case("a = \"\"\n", "empty value for \"a\"", "empty quoted value");
-	err_case("a = \"abc\n", "unterminated quoted value", "unterminated quote");
+	err_case("a = \"abc\n", "unterminated quoted value",
+		 "unterminated quote");
 	err_case("a = \"a\\n\"\n", "unknown escape", "unknown escape");
-	err_case("a = \"a\" b\n", "text after the quoted value", "text after a quote");
-	err_case("bad = v\n", "/p/.sbxrc:1: bad \"v\"", "callback error with its line");
-	err_case("[x]\nbad = v\n", "/p/.sbxrc:2: bad \"v\"", "skipped sections are checked too");
+	err_case("a = \"a\" b\n", "text after the quoted value",
+		 "text after a quote");
+	err_case("bad = v\n", "/p/.sbxrc:1: bad \"v\"",
+		 "callback error with its line");
+	err_case("[x]\nbad = v\n", "/p/.sbxrc:2: bad \"v\"",
+		 "skipped sections are checked too");
 	err_case("x = \"\x01\n", "unterminated", "control characters");
 
 	n = parse("a\nbad = 1\nb = 2\n[]\nc\n", NULL, &s);
@@ -92,8 +106,10 @@ int main(void)
 	{
 		const char text[] = "a = 1\nb\0 = 2\n";
 		msgs_reset();
-		n = rc_parse("/p/.sbxrc", text, sizeof(text) - 1, NULL, record, &s);
-		ok(n == 1 && msgs_has("/p/.sbxrc:2: contains a NUL byte"), "NUL byte");
+		n = rc_parse("/p/.sbxrc", text, sizeof(text) - 1, NULL, record,
+			     &s);
+		ok(n == 1 && msgs_has("/p/.sbxrc:2: contains a NUL byte"),
+		   "NUL byte");
 	}
 	{
 		size_t len = 100000;
@@ -102,7 +118,8 @@ int main(void)
 		big[len] = '\0';
 		msgs_reset();
 		n = rc_parse("/p/.sbxrc", big, len, NULL, record, &s);
-		ok(n == 1 && msgs_has("line without"), "a very long line is one error");
+		ok(n == 1 && msgs_has("line without"),
+		   "a very long line is one error");
 		free(big);
 	}
 	return done_testing();

@@ -122,7 +122,8 @@ int main(void)
 		memset(longp, 'a', 9999);
 		longp[0] = '/';
 		longp[9999] = '\0';
-		ok(path_resolve("tool", longp, 0, 0, &r) < 0, "an over-long entry is skipped");
+		ok(path_resolve("tool", longp, 0, 0, &r) < 0,
+		   "an over-long entry is skipped");
 		free(longp);
 	}
 	char *cmd = xasprintf("rm -rf '%s'", root);

@@ -60,7 +60,8 @@ static void golden(const char *name, const char *text)
 		fclose(f);
 	}
 	want = read_small_file(file, 1 << 20, 0, &len);
-	ok(want && strcmp(got, want) == 0, "%s: matches %s (make golden refreshes it)", name, file);
+	ok(want && strcmp(got, want) == 0,
+	   "%s: matches %s (make golden refreshes it)", name, file);
 	free(want);
 	free(file);
 	free(got);
@@ -75,8 +76,10 @@ int main(void)
 	char err[256];
 
 	setup_env();
-	golden("workspace-write-network-off", "readonly = secrets\nhidden = ~/.config/hub\n");
-	golden("workspace-write-network-on", "network = on\nwritable = ~/.npm\n");
+	golden("workspace-write-network-off",
+	       "readonly = secrets\nhidden = ~/.config/hub\n");
+	golden("workspace-write-network-on",
+	       "network = on\nwritable = ~/.npm\n");
 	golden("read-only-network-off", "profile = read-only\n");
 	golden("read-only-network-on", "profile = read-only\nnetwork = on\n");
 
@@ -84,10 +87,14 @@ int main(void)
 	make(&p, "network = off\n");
 	seatbelt_build(&p, NULL, &sp);
 	ok(strstr(sp.text, "(deny default)") != NULL, "deny by default");
-	ok(strstr(sp.text, "(allow ipc-posix-sem)") != NULL, "posix semaphores (multiprocessing)");
-	ok(strstr(sp.text, "(allow network-outbound)") == NULL, "network off: no network rule");
-	ok(strstr(sp.text, "(require-not (literal (param \"WRITABLE_ROOT_0_RO_0\")))") &&
-		   strstr(sp.text, "(require-not (subpath (param \"WRITABLE_ROOT_0_RO_0\")))"),
+	ok(strstr(sp.text, "(allow ipc-posix-sem)") != NULL,
+	   "posix semaphores (multiprocessing)");
+	ok(strstr(sp.text, "(allow network-outbound)") == NULL,
+	   "network off: no network rule");
+	ok(strstr(sp.text,
+		  "(require-not (literal (param \"WRITABLE_ROOT_0_RO_0\")))") &&
+		   strstr(sp.text, "(require-not (subpath (param "
+				   "\"WRITABLE_ROOT_0_RO_0\")))"),
 	   "carve-outs as literal and subpath");
 	int found_git = 0, found_root = 0;
 	for (size_t i = 0; i < sp.n; i++) {
@@ -100,17 +107,20 @@ int main(void)
 	}
 	ok(found_root, "the workspace is WRITABLE_ROOT_0");
 	ok(found_git, ".git is a carve-out of it, even before it exists");
-	ok(strstr(sp.text, "/sbx-golden") == NULL, "no path in the profile text");
+	ok(strstr(sp.text, "/sbx-golden") == NULL,
+	   "no path in the profile text");
 
 	/* The argv builder. */
 	char *args[] = { "python3", "-c", "print(1)", "", "a b", NULL };
 	char **av = seatbelt_argv(&sp, "/usr/bin/python3", args);
 	size_t k = 0;
-	is_str(av[k++], "/usr/bin/sandbox-exec", "argv[0] is the absolute sandbox-exec");
+	is_str(av[k++], "/usr/bin/sandbox-exec",
+	       "argv[0] is the absolute sandbox-exec");
 	is_str(av[k++], "-p", "then -p");
 	ok(av[k++] == sp.text, "then the profile");
 	for (size_t i = 0; i < sp.n; i++, k++) {
-		char *want = xasprintf("-D%s=%s", sp.params[i].name, sp.params[i].value);
+		char *want = xasprintf("-D%s=%s", sp.params[i].name,
+				       sp.params[i].value);
 		if (strcmp(av[k], want) != 0)
 			ok(0, "parameter %zu: %s", i, av[k]);
 		free(want);
@@ -133,20 +143,26 @@ int main(void)
 	p.workspace = xstrdup("/sbx-golden/INJECT\")(allow default)(\n\"y");
 	p.workspace_src = (struct source){ "test", 0 };
 	const char *t = "hidden = \"/sbx-golden/h\\\")(allow file-write*)\"\n";
-	ok(policy_apply_text(&p, "/sbx-golden/.sbxrc", t, strlen(t)) == 0, "an odd hidden path parses");
+	ok(policy_apply_text(&p, "/sbx-golden/.sbxrc", t, strlen(t)) == 0,
+	   "an odd hidden path parses");
 	policy_finish(&p);
 	seatbelt_build(&p, NULL, &sp);
-	ok(strstr(sp.text, "(allow default)") == NULL && strstr(sp.text, "INJECT") == NULL,
+	ok(strstr(sp.text, "(allow default)") == NULL &&
+		   strstr(sp.text, "INJECT") == NULL,
 	   "the profile text holds no byte of the path");
-	ok(strstr(sp.text, "(allow file-write*)") == NULL, "nor of the hidden path");
-	ok(seatbelt_check(&sp, err, sizeof(err)) == 0, "still well-formed: %s", err);
+	ok(strstr(sp.text, "(allow file-write*)") == NULL,
+	   "nor of the hidden path");
+	ok(seatbelt_check(&sp, err, sizeof(err)) == 0, "still well-formed: %s",
+	   err);
 	int carried = 0;
 	for (size_t i = 0; i < sp.n; i++)
-		if (strcmp(sp.params[i].value, "/sbx-golden/INJECT\")(allow default)(\n\"y") == 0)
+		if (strcmp(sp.params[i].value,
+			   "/sbx-golden/INJECT\")(allow default)(\n\"y") == 0)
 			carried = 1;
 	ok(carried, "the path is carried whole by its parameter");
 	char *shown = render(&sp);
-	ok(strstr(shown, ";; -DWRITABLE_ROOT_0=/sbx-golden/INJECT\")(allow default)(\\n\"y\n") != NULL,
+	ok(strstr(shown, ";; -DWRITABLE_ROOT_0=/sbx-golden/INJECT\")(allow "
+			 "default)(\\n\"y\n") != NULL,
 	   "sbx policy escapes the newline in a parameter");
 	free(shown);
 	seatbelt_free(&sp);
@@ -155,13 +171,19 @@ int main(void)
 	/* The well-formedness check catches what it should. */
 	struct sb_profile bad = { 0 };
 	bad.text = "(allow (foo)";
-	ok(seatbelt_check(&bad, err, sizeof(err)) < 0 && strstr(err, "unclosed"), "unclosed form: %s", err);
+	ok(seatbelt_check(&bad, err, sizeof(err)) < 0 &&
+		   strstr(err, "unclosed"),
+	   "unclosed form: %s", err);
 	bad.text = "(a))";
-	ok(seatbelt_check(&bad, err, sizeof(err)) < 0 && strstr(err, "unbalanced"), "extra ): %s", err);
+	ok(seatbelt_check(&bad, err, sizeof(err)) < 0 &&
+		   strstr(err, "unbalanced"),
+	   "extra ): %s", err);
 	bad.text = "(allow file-write* (subpath (param \"NOPE\")))";
-	ok(seatbelt_check(&bad, err, sizeof(err)) < 0 && strstr(err, "NOPE"), "undefined parameter: %s", err);
+	ok(seatbelt_check(&bad, err, sizeof(err)) < 0 && strstr(err, "NOPE"),
+	   "undefined parameter: %s", err);
 	bad.text = "; (((\n(a \")(\" #\"^(x\")";
-	ok(seatbelt_check(&bad, err, sizeof(err)) == 0, "parens in comments, strings and regexes do not count");
+	ok(seatbelt_check(&bad, err, sizeof(err)) == 0,
+	   "parens in comments, strings and regexes do not count");
 	bad.text = "(a \"open";
 	ok(seatbelt_check(&bad, err, sizeof(err)) < 0, "unterminated string");
 	return done_testing();
