@@ -172,20 +172,26 @@ static int cmd_run(int argc, char *argv[])
 	for (size_t i = 0; i < nw; i++)
 		errors += policy_add_writable_list(&p, writable[i], cl);
 	free(writable);
-	if (errors > 0) {
-		rc = EXIT_SBX_FAILED;
-	} else {
-		policy_finish(&p);
-		if (r.tool_env && r.shim_dirs > 0)
-			setenv("PATH", r.tool_env, 1);
-		if (p.profile != PROFILE_FULL_ACCESS)
-			policy_scrub_env(&p);
-		policy_create_roots(&p);
-		rc = sandbox_exec(&p, r.path, argv);
-	}
+	rc = errors > 0 ? EXIT_SBX_FAILED : confine_and_exec(&p, &r, argv);
 	policy_free(&p);
 	resolved_free(&r);
 	return rc;
+}
+
+int confine_and_exec(struct policy *p, const struct resolved *r, char *argv[])
+{
+	policy_finish(p);
+	trace("profile %s (%s), network %s (%s)", profile_name(p->profile),
+	      source_str(&p->profile_src), p->network ? "on" : "off",
+	      source_str(&p->network_src));
+	if (r->tool_env && r->shim_dirs > 0) {
+		trace("PATH for the tool: %s", r->tool_env);
+		setenv("PATH", r->tool_env, 1);
+	}
+	if (p->profile != PROFILE_FULL_ACCESS)
+		policy_scrub_env(p);
+	policy_create_roots(p);
+	return sandbox_exec(p, r->path, argv);
 }
 
 static void print_row(const char *label, const char *value,
@@ -347,14 +353,7 @@ static int cmd_allow(int argc, char *argv[])
 	dir = trust_dir();
 	if (!rec || !dir)
 		die(1, "no HOME or XDG_DATA_HOME to keep the record in");
-	for (char *s = dir + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		mkdir(dir, 0700);
-		*s = '/';
-	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+	if (mkdirs(dir, 0700) < 0)
 		die(1, "cannot create %s: %s", dir, strerror(errno));
 	fd = open(rec, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 		  0600);

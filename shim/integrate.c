@@ -58,24 +58,6 @@ static bool is_our_shim(const char *path, dev_t dev, ino_t ino)
 	       stat(path, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
 }
 
-static int mkdirs(const char *dir)
-{
-	char *d = xstrdup(dir);
-
-	for (char *s = d + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(d, 0755) < 0 && errno != EEXIST) {
-			free(d);
-			return -1;
-		}
-		*s = '/';
-	}
-	free(d);
-	return mkdir(dir, 0755) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 static int list_shims(const char *dir, dev_t dev, ino_t ino)
 {
 	struct dirent **names;
@@ -151,7 +133,7 @@ int cmd_shims(int argc, char *argv[])
 	self = self_path();
 	if (!self)
 		die(1, "cannot find the sbx binary: %s", strerror(errno));
-	if (mkdirs(dir) < 0)
+	if (mkdirs(dir, 0755) < 0)
 		die(1, "cannot create %s: %s", dir, strerror(errno));
 	tools = optind < argc ? (const char *const *)argv + optind
 			      : wrapper_tools();

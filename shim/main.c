@@ -13,7 +13,6 @@
 #include "cli.h"
 #include "policy.h"
 #include "resolve.h"
-#include "sandbox.h"
 #include "util.h"
 
 /* Past this many execs of sbx in one pid, two wrappers run each other. */
@@ -94,18 +93,7 @@ static int tool_main(const char *name, char *argv[])
 		resolved_free(&r);
 		return EXIT_SBX_FAILED;
 	}
-	policy_finish(&p);
-	trace("profile %s (%s), network %s (%s)", profile_name(p.profile),
-	      source_str(&p.profile_src), p.network ? "on" : "off",
-	      source_str(&p.network_src));
-	if (r.shim_dirs > 0) {
-		trace("PATH for the tool: %s", r.tool_env);
-		setenv("PATH", r.tool_env, 1);
-	}
-	if (p.profile != PROFILE_FULL_ACCESS)
-		policy_scrub_env(&p);
-	policy_create_roots(&p);
-	rc = sandbox_exec(&p, r.path, argv);
+	rc = confine_and_exec(&p, &r, argv);
 	policy_free(&p);
 	resolved_free(&r);
 	return rc;

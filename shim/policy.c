@@ -680,27 +680,19 @@ static void add_hiddens(struct policy *p)
 
 void policy_create_roots(const struct policy *p)
 {
-	if (p->profile != PROFILE_WORKSPACE_WRITE || !p->home)
+	struct stat st;
+
+	if (p->profile != PROFILE_WORKSPACE_WRITE || !p->home ||
+	    stat(p->home, &st) < 0)
 		return;
 	for (size_t i = 0; i < p->writable.n; i++) {
 		const char *root = p->writable.v[i].path;
-		struct stat st;
-		char *d;
 
 		if (!path_within(root, p->home) || strcmp(root, p->home) == 0 ||
 		    stat(root, &st) == 0)
 			continue;
-		d = xstrdup(root);
-		for (char *s = d + strlen(p->home) + 1; *s; s++) {
-			if (*s != '/')
-				continue;
-			*s = '\0';
-			mkdir(d, 0700);
-			*s = '/';
-		}
-		if (mkdir(d, 0700) == 0)
-			trace("created the writable root %s", d);
-		free(d);
+		if (mkdirs(root, 0700) == 0)
+			trace("created the writable root %s", root);
 	}
 }
 

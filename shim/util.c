@@ -257,6 +257,26 @@ char *path_dirname(const char *p)
 	return xstrndup(p, (size_t)(slash - p));
 }
 
+int mkdirs(const char *dir, mode_t mode)
+{
+	char *d = xstrdup(dir);
+	int r;
+
+	for (char *s = d + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(d, mode) < 0 && errno != EEXIST) {
+			free(d);
+			return -1;
+		}
+		*s = '/';
+	}
+	r = mkdir(d, mode) < 0 && errno != EEXIST ? -1 : 0;
+	free(d);
+	return r;
+}
+
 char *read_small_file(const char *path, size_t max, int flags, size_t *len)
 {
 	struct stat st;

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Exit codes of tool mode, as env(1): see DESIGN.md. */
 #define EXIT_SBX_FAILED 125	/* sbx itself failed: bad config or variable */
@@ -64,6 +65,10 @@ bool path_within(const char *path, const char *root);
 char *path_canonical(const char *p);
 /* The folder part of a normalised absolute path, as a new string. */
 char *path_dirname(const char *p);
+
+/* mkdir -p: creates DIR and the folders above it that are missing, with
+ * MODE. Returns 0 (also when it exists), or -1 with errno set. */
+int mkdirs(const char *dir, mode_t mode);
 
 /* Reads a whole file of at most MAX bytes into a NUL-terminated buffer.
  * flags are added to open(2). Returns NULL with errno set (EFBIG: too big). */
