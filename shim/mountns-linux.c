@@ -9,7 +9,9 @@
  */
 #include "mountns.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -106,6 +108,35 @@ static int enter_namespace(const char **how)
 	return 0;
 }
 
+/* Covers every block device node in /dev with /dev/null: root, even with
+ * no capability, owns them, and reading a raw disk reads every file on it,
+ * the hidden ones included (debugfs -R "cat /root/.ssh/id_ed25519"). */
+static int hide_block_devices(const char **bad)
+{
+	static char path[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	DIR *d = opendir("/dev");
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_BLK && de->d_type != DT_UNKNOWN)
+			continue;
+		snprintf(path, sizeof(path), "/dev/%s", de->d_name);
+		if (lstat(path, &st) < 0 || !S_ISBLK(st.st_mode))
+			continue;
+		*bad = path;
+		if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0) {
+			closedir(d);
+			return -1;
+		}
+		trace("mount: %s hidden", path);
+	}
+	closedir(d);
+	return 0;
+}
+
 /* Binds PATH onto itself, so that it can take flags of its own. */
 static int bind_self(const char *path)
 {
@@ -181,6 +212,9 @@ int mountns_build(const struct policy *p, char *err, size_t errlen)
 			goto fail;
 		trace("mount: %s hidden", bad);
 	}
+	step = "hiding a block device";
+	if (hide_block_devices(&bad) < 0)
+		goto fail;
 	/* The current folder still points into the mounts as they were
 	 * before the binds: look it up again, in the new view. */
 	bad = p->cwd;

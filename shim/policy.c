@@ -41,6 +41,18 @@ const char *const engine_sockets[] = {
 	"/run/buildkit/buildkitd.sock", NULL,
 };
 
+/* Doors to a process outside the sandbox that runs what it is asked to:
+ * systemd-run over D-Bus or systemd's private socket starts a command
+ * outside (as root, for root), X11 types into any window, a keyring daemon
+ * hands out secrets. Pathname sockets are out of Landlock's reach. */
+const char *const service_sockets[] = {
+	"/run/dbus", "/var/run/dbus", "/run/systemd/private",
+	"/tmp/.X11-unix", NULL,
+};
+const char *const runtime_sockets[] = {
+	"bus", "systemd", "keyring", "docker.sock", "podman", NULL,
+};
+
 static const char *const profile_names[] = {
 	[PROFILE_READ_ONLY] = "read-only",
 	[PROFILE_WORKSPACE_WRITE] = "workspace-write",
@@ -664,11 +676,13 @@ static void add_hiddens(struct policy *p)
 	for (size_t i = 0; engine_sockets[i]; i++)
 		add_hidden(p, xstrdup(engine_sockets[i]),
 			   (struct source){ "container engine", 0 });
+	for (size_t i = 0; service_sockets[i]; i++)
+		add_hidden(p, xstrdup(service_sockets[i]),
+			   (struct source){ "session services", 0 });
 	if (run && run[0] == '/') {
-		add_hidden(p, xasprintf("%s/docker.sock", run),
-			   (struct source){ "container engine", 0 });
-		add_hidden(p, xasprintf("%s/podman", run),
-			   (struct source){ "container engine", 0 });
+		for (size_t i = 0; runtime_sockets[i]; i++)
+			add_hidden(p, xasprintf("%s/%s", run, runtime_sockets[i]),
+				   (struct source){ "session services", 0 });
 		if (!p->reveal_gpg_agent)
 			add_hidden(p, xasprintf("%s/gnupg", run),
 				   (struct source){ "gpg-agent", 0 });

@@ -102,6 +102,9 @@ extern const char *const protected_names[];
 extern const char *const hidden_home[];
 /* Container-engine sockets: a door out of any sandbox. */
 extern const char *const engine_sockets[];
+/* D-Bus, systemd, X11 (absolute) and those under $XDG_RUNTIME_DIR. */
+extern const char *const service_sockets[];
+extern const char *const runtime_sockets[];
 
 void policy_free(struct policy *p);
 

@@ -58,6 +58,12 @@ static scmp_filter_ctx make_filter(int network_off)
 			       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffULL,
 				       (scmp_datum_t)TIOCLINUX)),
 	      "ioctl TIOCLINUX");
+	/* The kernel keyrings hold the user's secrets (Kerberos tickets,
+	 * ecryptfs keys) and outlive the tool: no build needs them. */
+	check(seccomp_rule_add(ctx, DENY, SCMP_SYS(keyctl), 0), "keyctl");
+	check(seccomp_rule_add(ctx, DENY, SCMP_SYS(add_key), 0), "add_key");
+	check(seccomp_rule_add(ctx, DENY, SCMP_SYS(request_key), 0),
+	      "request_key");
 	if (!network_off)
 		return ctx;
 

@@ -228,3 +228,43 @@ newline"
 	run -0 cat "$WS/.sbxrc"
 	assert_output $'writable = .sbxrc\nwritable = .'
 }
+
+@test "raw block devices are covered: no reading the disk under the hidden files" {
+	# defends: root, even without capabilities, owns /dev/sda; reading the
+	# raw disk reads ~/.ssh too (debugfs -R "cat /root/.ssh/id_ed25519")
+	dev=$(find /dev -maxdepth 1 -type b | head -n 1)
+	[ -n "$dev" ] || skip "no block device in /dev"
+	run -0 python3 -c 'import os, stat, sys; st = os.stat(sys.argv[1]); print(stat.S_ISBLK(st.st_mode), os.major(st.st_rdev), os.minor(st.st_rdev))' "$dev"
+	assert_output "False 1 3" # /dev/null's numbers
+}
+
+@test "the session bus, systemd and keyring sockets are out of reach" {
+	# defends: systemd-run over D-Bus starts a command outside the sandbox
+	export XDG_RUNTIME_DIR=$ROOT/run
+	mkdir -p "$XDG_RUNTIME_DIR"
+	/usr/bin/env -u SBX_SANDBOX "$PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
+open(sys.argv[1] + ".ready", "w").close()
+while True:
+    s.accept()[0].close()' "$XDG_RUNTIME_DIR/bus" >/dev/null 2>&1 3>&- &
+	SERVER_PIDS="${SERVER_PIDS:-} $!"
+	for _ in $(seq 100); do [ -e "$XDG_RUNTIME_DIR/bus.ready" ] && break; sleep 0.05; done
+	run -0 "$PY" -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1]); print("reached")' "$XDG_RUNTIME_DIR/bus"
+	run python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$XDG_RUNTIME_DIR/bus"
+	assert_failure
+	assert_output --partial ConnectionRefusedError
+}
+
+@test "the kernel keyrings are out of reach" {
+	# defends: reading the user's keys (Kerberos, ecryptfs) from the keyring
+	script='
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.syscall(250, 0, -3, 1)  # keyctl(KEYCTL_GET_KEYRING_ID, session, create)
+print("keyctl", r > 0 or ctypes.get_errno())'
+	run -0 "$PY" -c "$script"
+	assert_output "keyctl True"
+	run -0 python3 -c "$script"
+	assert_output "keyctl 1"
+}
