@@ -94,3 +94,12 @@ print(any("sandbox-exec" in str(s) or "tests/macos" in str(s) for s in d["jobs"]
 		assert_output --partial "sbx $c"
 	done
 }
+
+@test "sbx explain warns when the workspace is the home folder" {
+	cd "$HOME"
+	run -0 "$SBX" explain
+	assert_line --regexp '^note: +the workspace is your home folder'
+	cd "$WS"
+	run -0 "$SBX" explain
+	refute_line --partial 'the workspace is your home folder'
+}
