@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
 	--prefix=*) prefix=${1#--prefix=} ;;
 	--dev) dev=1 ;;
 	--uninstall) uninstall=1 ;;
-	-h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "install.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift

@@ -103,3 +103,26 @@ print(any("sandbox-exec" in str(s) or "tests/macos" in str(s) for s in d["jobs"]
 	run -0 "$SBX" explain
 	refute_line --partial 'the workspace is your home folder'
 }
+
+@test "make install honours PREFIX and DESTDIR; make uninstall removes it all" {
+	top=$BATS_TEST_DIRNAME/../..
+	run -0 /usr/bin/make -s -C "$top" -o "$SBX" install BUILD="$(dirname "$SBX")" DESTDIR="$ROOT/dest" PREFIX=/opt/sbx
+	assert_file_executable "$ROOT/dest/opt/sbx/bin/sbx"
+	[ "$(readlink "$ROOT/dest/opt/sbx/lib/sbx/shims/npm")" = /opt/sbx/bin/sbx ]
+	[ "$(readlink "$ROOT/dest/opt/sbx/lib/sbx/shims/python3")" = /opt/sbx/bin/sbx ]
+	assert_file_exists "$ROOT/dest/opt/sbx/share/man/man1/sbx.1"
+	assert_file_exists "$ROOT/dest/opt/sbx/share/man/man5/sbxrc.5"
+	assert_file_exists "$ROOT/dest/opt/sbx/share/bash-completion/completions/sbx"
+	assert_file_exists "$ROOT/dest/opt/sbx/share/zsh/site-functions/_sbx"
+	assert_file_exists "$ROOT/dest/opt/sbx/share/fish/vendor_completions.d/sbx.fish"
+	run -0 /usr/bin/make -s -C "$top" uninstall DESTDIR="$ROOT/dest" PREFIX=/opt/sbx
+	run -0 find "$ROOT/dest" -type f -o -type l
+	assert_output ""
+}
+
+@test "install.sh: --help, and a bad option is a usage error" {
+	run -0 "$BATS_TEST_DIRNAME/../../install.sh" --help
+	assert_output --partial "--uninstall"
+	run -2 "$BATS_TEST_DIRNAME/../../install.sh" --bogus
+	run -2 "$BATS_TEST_DIRNAME/../../install.sh" --prefix
+}
