@@ -262,10 +262,12 @@ static int cmd_explain(int argc, char *argv[])
 	if (p.profile == PROFILE_WORKSPACE_WRITE &&
 	    (strcmp(p.workspace, "/") == 0 ||
 	     (p.home && strcmp(p.workspace, p.home) == 0)))
-		printf("%-11s the workspace is %s: every file in it is writable "
+		printf("%-11s the workspace is %s: every file in it is "
+		       "writable "
 		       "but the protected ones; run from a project folder\n",
 		       "note:",
-		       strcmp(p.workspace, "/") == 0 ? "/" : "your home folder");
+		       strcmp(p.workspace, "/") == 0 ? "/"
+						     : "your home folder");
 	for (size_t i = 0; i < p.roots.n; i++)
 		print_path_row(i == 0 ? "writable:" : "", &p.roots.v[i],
 			       "  [missing: left out]");

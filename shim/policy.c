@@ -46,8 +46,8 @@ const char *const engine_sockets[] = {
  * outside (as root, for root), X11 types into any window, a keyring daemon
  * hands out secrets. Pathname sockets are out of Landlock's reach. */
 const char *const service_sockets[] = {
-	"/run/dbus", "/var/run/dbus", "/run/systemd/private",
-	"/tmp/.X11-unix", NULL,
+	"/run/dbus", "/var/run/dbus", "/run/systemd/private", "/tmp/.X11-unix",
+	NULL,
 };
 const char *const runtime_sockets[] = {
 	"bus", "systemd", "keyring", "docker.sock", "podman", NULL,
@@ -318,7 +318,11 @@ int policy_apply_text(struct policy *p, const char *file, const char *text,
 	c.p = p;
 	c.file = config_note(p, file, NULL);
 	c.dir = path_dirname(c.file);
-	errors = rc_parse(c.file, text, len, p->tool, rc_line, &c);
+	errors = rc_parse(c.file, text, len, p->tool,
+			  strcmp(c.file, builtin_defaults_name) == 0
+				  ? RC_ONLY_APPLYING
+				  : 0,
+			  rc_line, &c);
 	free(c.dir);
 	return errors;
 }
@@ -413,9 +417,9 @@ static char *user_config_dir(const struct policy *p)
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 
 	if (xdg && xdg[0] == '/')
-		return xasprintf("%s/sbx", xdg);
+		return path_join(xdg, "sbx");
 	if (p->home)
-		return xasprintf("%s/.config/sbx", p->home);
+		return path_join(p->home, ".config/sbx");
 	return NULL;
 }
 
@@ -425,7 +429,7 @@ static char *user_config_path(const struct policy *p)
 
 	if (!dir)
 		return NULL;
-	file = xasprintf("%s/config", dir);
+	file = path_join(dir, "config");
 	free(dir);
 	return file;
 }
@@ -525,7 +529,7 @@ static void find_workspace(struct policy *p)
 
 	for (;;) {
 		struct stat st;
-		char *git = xasprintf("%s/.git", strcmp(dir, "/") ? dir : "");
+		char *git = path_join(dir, ".git");
 		int found = lstat(git, &st) == 0;
 
 		free(git);
@@ -601,17 +605,15 @@ static void add_protected(struct policy *p)
 
 	for (size_t i = 0; i < p->roots.n; i++) {
 		const char *root = p->roots.v[i].path;
-		const char *slash = strcmp(root, "/") ? "/" : "";
 
 		/* Temp folders hold no project of the user's. */
 		if (p->roots.v[i].src.origin == implicit_temp)
 			continue;
 		for (size_t j = 0; protected_names[j]; j++)
 			add_unique(&p->protected,
-				   xasprintf("%s%s%s", root, slash,
-					     protected_names[j]),
+				   path_join(root, protected_names[j]),
 				   (struct source){ origin, 0 });
-		s = xasprintf("%s%s.git", root, slash);
+		s = path_join(root, ".git");
 		char *target = gitdir_target(s);
 		free(s);
 		if (target)
@@ -668,8 +670,7 @@ static void add_hiddens(struct policy *p)
 
 	if (p->home)
 		for (size_t i = 0; hidden_home[i]; i++)
-			add_hidden(p,
-				   xasprintf("%s/%s", p->home, hidden_home[i]),
+			add_hidden(p, path_join(p->home, hidden_home[i]),
 				   (struct source){ "credentials", 0 });
 	for (size_t i = 0; i < p->hidden.n; i++)
 		add_hidden(p, xstrdup(p->hidden.v[i].path), p->hidden.v[i].src);
@@ -681,10 +682,10 @@ static void add_hiddens(struct policy *p)
 			   (struct source){ "session services", 0 });
 	if (run && run[0] == '/') {
 		for (size_t i = 0; runtime_sockets[i]; i++)
-			add_hidden(p, xasprintf("%s/%s", run, runtime_sockets[i]),
+			add_hidden(p, path_join(run, runtime_sockets[i]),
 				   (struct source){ "session services", 0 });
 		if (!p->reveal_gpg_agent)
-			add_hidden(p, xasprintf("%s/gnupg", run),
+			add_hidden(p, path_join(run, "gnupg"),
 				   (struct source){ "gpg-agent", 0 });
 	}
 	v = getenv("SSH_AUTH_SOCK");

@@ -147,7 +147,7 @@ static bool valid_name(const char *s, bool section)
 }
 
 int rc_parse(const char *file, const char *buf, size_t len, const char *tool,
-	     rc_fn fn, void *ctx)
+	     int flags, rc_fn fn, void *ctx)
 {
 	struct parser ps = { file, 0, 0 };
 	char *copy, *line, *next;
@@ -166,6 +166,7 @@ int rc_parse(const char *file, const char *buf, size_t len, const char *tool,
 	for (line = copy; line; line = next) {
 		char *s, *eq, *key, *val;
 		char err[256];
+		bool applies;
 
 		ps.line++;
 		next = strchr(line, '\n');
@@ -226,14 +227,15 @@ int rc_parse(const char *file, const char *buf, size_t len, const char *tool,
 			}
 			continue;
 		}
+		applies = section == NULL ||
+			  (tool != NULL && strcmp(section, tool) == 0);
+		if (!applies && (flags & RC_ONLY_APPLYING))
+			continue;
 		val = parse_value(&ps, eq + 1, key);
 		if (!val)
 			continue;
 		err[0] = '\0';
-		if (fn(ctx, key, val, ps.line,
-		       section == NULL ||
-			       (tool != NULL && strcmp(section, tool) == 0),
-		       err, sizeof(err)) < 0)
+		if (fn(ctx, key, val, ps.line, applies, err, sizeof(err)) < 0)
 			perr(&ps, "%s", err[0] ? err : "bad line");
 	}
 	free(copy);

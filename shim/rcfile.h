@@ -15,6 +15,10 @@
 typedef int (*rc_fn)(void *ctx, const char *key, const char *value, int line,
 		     bool apply, char *err, size_t errlen);
 
+/* rc_parse flags: lines of other tools' sections are skipped, not checked
+ * (for the built-in defaults, which the unit tests check whole). */
+#define RC_ONLY_APPLYING 1
+
 /*
  * Parses BUF (LEN bytes, NUL-terminated) read from FILE. Lines in a
  * "[name]" section apply only when TOOL is name (TOOL may be NULL: no
@@ -22,6 +26,6 @@ typedef int (*rc_fn)(void *ctx, const char *key, const char *value, int line,
  * parsing goes on. Returns the number of errors.
  */
 int rc_parse(const char *file, const char *buf, size_t len, const char *tool,
-	     rc_fn fn, void *ctx);
+	     int flags, rc_fn fn, void *ctx);
 
 #endif

@@ -35,9 +35,9 @@ char *trust_dir(void)
 	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
 
 	if (xdg && xdg[0] == '/')
-		return xasprintf("%s/sbx/allow", xdg);
+		return path_join(xdg, "sbx/allow");
 	if (home && home[0] == '/')
-		return xasprintf("%s/.local/share/sbx/allow", home);
+		return path_join(home, ".local/share/sbx/allow");
 	return NULL;
 }
 
@@ -72,7 +72,7 @@ char *trust_record(const char *path, const char *text, size_t len)
 	if (!dir)
 		return NULL;
 	digest(path, text, len, hex);
-	rec = xasprintf("%s/%s", dir, hex);
+	rec = path_join(dir, hex);
 	free(dir);
 	return rec;
 }
@@ -182,7 +182,7 @@ int project_rc_find(const char *cwd, struct project_rc *rc)
 			      dir);
 			break;
 		}
-		file = xasprintf("%s/%s", strcmp(dir, "/") ? dir : "", RC_NAME);
+		file = path_join(dir, RC_NAME);
 		if (lstat(file, &st) == 0) {
 			ret = examine(file, rc);
 			break;

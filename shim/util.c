@@ -153,6 +153,20 @@ char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
+char *xstrcat3(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char *s = xmalloc(la + lb + lc + 1);
+
+	stpcpy(stpcpy(stpcpy(s, a), b), c);
+	return s;
+}
+
+char *path_join(const char *dir, const char *name)
+{
+	return xstrcat3(strcmp(dir, "/") ? dir : "", "/", name);
+}
+
 void path_normalize(char *p)
 {
 	/* Work on components: keep a stack of component starts in the output. */
@@ -206,7 +220,7 @@ char *path_absolute(const char *p, const char *base, const char *home,
 			*why = "~ needs HOME to be set to an absolute path";
 			return NULL;
 		}
-		r = xasprintf("%s/%s", home, p + 1);
+		r = xstrcat3(home, "/", p + 1);
 	} else if (p[0] == '/') {
 		r = xstrdup(p);
 	} else {
@@ -215,7 +229,7 @@ char *path_absolute(const char *p, const char *base, const char *home,
 			       "against";
 			return NULL;
 		}
-		r = xasprintf("%s/%s", base, p);
+		r = xstrcat3(base, "/", p);
 	}
 	path_normalize(r);
 	return r;

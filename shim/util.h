@@ -50,6 +50,10 @@ void *xreallocarray(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A + B + C in a new string: the exec path's cheap printf("%s%s%s"). */
+char *xstrcat3(const char *a, const char *b, const char *c);
+/* DIR/NAME in a new string, with no "//" when DIR is "/". */
+char *path_join(const char *dir, const char *name);
 
 /* Lexically normalised absolute form of P: collapses "//", "." and "..".
  * A relative P is taken against BASE; "~" and "~/..." against HOME.

@@ -106,6 +106,29 @@ int main(void)
 		   msgs_has("/nonexistent-sbx-test/conf: cannot read"),
 	   "a missing SBX_CONFIG is an error");
 	unsetenv("SBX_CONFIG");
+	policy_free(&p);
+
+	/* The built-in defaults: every line of every tool's section is valid,
+	 * and npm's give it the network and its cache. */
+	for (const char *const *t = wrapper_tools(); *t; t++) {
+		policy_init(&p, *t);
+		msgs_reset();
+		ok(policy_load(&p) == 0 && msgs[0] == '\0',
+		   "built-in defaults for %s parse", *t);
+		if (strcmp(*t, "npm") == 0) {
+			ok(p.network, "npm: network on by default");
+			is_str(p.writable.n ? p.writable.v[0].path : NULL,
+			       "/home/u/.npm", "npm: ~/.npm writable");
+			ok(strncmp(source_str(&p.network_src),
+				   "wrappers/defaults:", 18) == 0,
+			   "npm: the source names wrappers/defaults and a "
+			   "line");
+		}
+		policy_free(&p);
+	}
+	ok(wrapper_tools()[0] != NULL &&
+		   strcmp(wrapper_tools()[0], "python3") == 0,
+	   "the wrappers list starts with python3");
 
 	/* Implicit roots. */
 	policy_free(&p);

@@ -29,7 +29,7 @@ static int parse(const char *text, const char *tool, struct seen *s)
 {
 	s->log[0] = '\0';
 	msgs_reset();
-	return rc_parse("/p/.sbxrc", text, strlen(text), tool, record, s);
+	return rc_parse("/p/.sbxrc", text, strlen(text), tool, 0, record, s);
 }
 
 static void err_case(const char *text, const char *want, const char *what)
@@ -65,6 +65,13 @@ int main(void)
 	       "a section applies only to its tool");
 	parse("[npm]\nb = 2\n", NULL, &s);
 	is_str(s.log, "2:b=2(skip);", "no tool: no section applies");
+
+	s.log[0] = '\0';
+	n = rc_parse("/p/.sbxrc", "[x]\nbad = 1\n[y]\nb = 2\n", 22, "y",
+		     RC_ONLY_APPLYING, record, &s);
+	ok(n == 0, "RC_ONLY_APPLYING: other sections are not checked");
+	is_str(s.log, "4:b=2;",
+	       "RC_ONLY_APPLYING: the tool's lines still apply");
 
 	n = parse("a = 1\r\nb = 2\r\n", NULL, &s);
 	is_str(s.log, "1:a=1;2:b=2;", "CRLF line ends");
@@ -106,8 +113,8 @@ int main(void)
 	{
 		const char text[] = "a = 1\nb\0 = 2\n";
 		msgs_reset();
-		n = rc_parse("/p/.sbxrc", text, sizeof(text) - 1, NULL, record,
-			     &s);
+		n = rc_parse("/p/.sbxrc", text, sizeof(text) - 1, NULL, 0,
+			     record, &s);
 		ok(n == 1 && msgs_has("/p/.sbxrc:2: contains a NUL byte"),
 		   "NUL byte");
 	}
@@ -117,7 +124,7 @@ int main(void)
 		memset(big, 'x', len);
 		big[len] = '\0';
 		msgs_reset();
-		n = rc_parse("/p/.sbxrc", big, len, NULL, record, &s);
+		n = rc_parse("/p/.sbxrc", big, len, NULL, 0, record, &s);
 		ok(n == 1 && msgs_has("line without"),
 		   "a very long line is one error");
 		free(big);
