@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "policy.h"
 #include "resolve.h"
+#include "sandbox.h"
 #include "util.h"
 
 /* Past this many execs of sbx in one pid, two wrappers run each other. */
@@ -78,6 +79,11 @@ static int tool_main(const char *name, char *argv[])
 	trace("real tool: %s", r.path);
 
 	outer = getenv(ENV_SANDBOX);
+	if (outer && *outer && !sandbox_inherited(outer)) {
+		trace("%s=%s, but this process is not confined: ignored",
+		      ENV_SANDBOX, outer);
+		outer = NULL;
+	}
 	if (outer && *outer) {
 		/* Nested: the outer sandbox already confines us and our children. */
 		trace("already inside a sandbox (%s=%s): exec directly",

@@ -274,6 +274,14 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 	return exec_tool(path, argv);
 }
 
+bool sandbox_inherited(const char *value)
+{
+	/* Every Landlock sandbox of ours ends with a seccomp filter. */
+	if (strcmp(value, sandbox_backend) == 0)
+		return prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2;
+	return true;
+}
+
 void sandbox_explain(FILE *out, const struct policy *p)
 {
 	struct ll_masks m;

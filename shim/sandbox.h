@@ -2,6 +2,7 @@
 #ifndef SBX_SANDBOX_H
 #define SBX_SANDBOX_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "policy.h"
@@ -15,6 +16,11 @@ extern const char sandbox_backend[];
  * Returns only on failure, after printing why, with the exit code to use.
  */
 int sandbox_exec(const struct policy *p, const char *path, char *const argv[]);
+
+/* True when SBX_SANDBOX=VALUE, found in the environment, is believable:
+ * for this backend's own value, the process really is confined (a variable
+ * copied into an unconfined environment must not switch sbx off). */
+bool sandbox_inherited(const char *value);
 
 /* Prints, for sbx explain, what the backend gives on this machine. */
 void sandbox_explain(FILE *out, const struct policy *p);

@@ -234,6 +234,13 @@ open("nested-ok", "w")'
 	assert_file_exists "$WS/nested-ok"
 } 
 
+@test "SBX_SANDBOX=landlock copied into an unconfined environment does not switch sbx off" {
+	require_landlock
+	SBX_SANDBOX=landlock run python3 -c 'import sys; open(sys.argv[1] + "/f", "w")' "$OUT"
+	assert_failure
+	assert_file_not_exists "$OUT/f"
+}
+
 @test "a wrapper that runs the shim again is stopped: 126, no endless loop" {
 	printf '#!/bin/sh\nPATH=%s:$PATH exec python3 "$@"\n' "$SHIMS" >"$ROOT/bin/python3"
 	chmod +x "$ROOT/bin/python3"
