@@ -254,3 +254,14 @@ open("nested-ok", "w")'
 	[[ "$stderr" == *"sbx: python3: real tool: /usr/bin/python3"* ]]
 	[[ "$stderr" == *"shim folder $SHIMS skipped"* ]]
 }
+
+@test "a pyenv shim (a bash script) behind the sbx shim works" {
+	# pyenv's shims are the case the seed's ~/.pyenv root was for: running
+	# the interpreter writes nothing there, so it needs no writable root
+	pyenv_shim=${PYENV_ROOT:-/root/.pyenv}/shims/python3
+	[ -r "$pyenv_shim" ] || skip "no pyenv on this machine"
+	require_landlock
+	PATH=$SHIMS:$(dirname "$pyenv_shim"):/usr/bin:/bin run -0 python3 -c 'import os, sys; print(os.environ["SBX_SANDBOX"], "pyenv" in sys.prefix); open("ok", "w")'
+	assert_output "landlock True"
+	assert_file_exists "$WS/ok"
+}
