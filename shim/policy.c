@@ -538,11 +538,8 @@ static void find_workspace(struct policy *p)
 			p->workspace_src = (struct source){ "git root", 0 };
 			return;
 		}
-		if (strcmp(dir, "/") == 0)
+		if (!path_up(&dir))
 			break;
-		char *up = path_dirname(dir);
-		free(dir);
-		dir = up;
 	}
 	free(dir);
 	p->workspace = xstrdup(p->cwd);

@@ -188,11 +188,8 @@ int project_rc_find(const char *cwd, struct project_rc *rc)
 			break;
 		}
 		free(file);
-		if (strcmp(dir, "/") == 0)
+		if (!path_up(&dir))
 			break;
-		char *up = path_dirname(dir);
-		free(dir);
-		dir = up;
 	}
 	free(dir);
 	return ret;

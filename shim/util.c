@@ -291,6 +291,18 @@ int mkdirs(const char *dir, mode_t mode)
 	return r;
 }
 
+bool path_up(char **dir)
+{
+	char *up;
+
+	if (strcmp(*dir, "/") == 0)
+		return false;
+	up = path_dirname(*dir);
+	free(*dir);
+	*dir = up;
+	return true;
+}
+
 char *read_small_file(const char *path, size_t max, int flags, size_t *len)
 {
 	struct stat st;

@@ -69,6 +69,9 @@ bool path_within(const char *path, const char *root);
 char *path_canonical(const char *p);
 /* The folder part of a normalised absolute path, as a new string. */
 char *path_dirname(const char *p);
+/* Replaces *DIR (normalised, absolute, allocated) by its parent folder;
+ * false, and nothing changed, when it is "/" already. For walks upward. */
+bool path_up(char **dir);
 
 /* mkdir -p: creates DIR and the folders above it that are missing, with
  * MODE. Returns 0 (also when it exists), or -1 with errno set. */

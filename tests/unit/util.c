@@ -62,6 +62,18 @@ int main(void)
 	is_str(d, "/", "dirname of /a");
 	free(d);
 
+	char *w = xstrdup("/a/b");
+	ok(path_up(&w) && strcmp(w, "/a") == 0, "path_up: /a/b -> /a");
+	ok(path_up(&w) && strcmp(w, "/") == 0, "path_up: /a -> /");
+	ok(!path_up(&w) && strcmp(w, "/") == 0, "path_up: stops at /");
+	free(w);
+	char *j = path_join("/", "x");
+	is_str(j, "/x", "path_join under / has no //");
+	free(j);
+	j = xstrcat3("a", "", "c");
+	is_str(j, "ac", "xstrcat3");
+	free(j);
+
 	char *e = escape_ctl("a\nb\tc\x01\\");
 	is_str(e, "a\\nb\\tc\\x01\\\\", "control characters escaped");
 	free(e);
