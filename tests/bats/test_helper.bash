@@ -94,3 +94,15 @@ stop_servers() {
 	for p in ${SERVER_PIDS:-}; do kill "$p" 2>/dev/null || true; done
 	SERVER_PIDS=
 }
+
+# Skips (or, with SBX_TEST_STRICT=1, fails) unless sbx can build its private
+# mount namespace here (some distributions restrict user namespaces).
+require_namespace() {
+	require_landlock
+	if ! "$SBX" explain 2>/dev/null | grep -q 'private read-only mount namespace'; then
+		if [ "${SBX_TEST_STRICT:-0}" = 1 ]; then
+			fail "no mount namespace here and SBX_TEST_STRICT=1"
+		fi
+		skip "sbx cannot build its mount namespace here"
+	fi
+}

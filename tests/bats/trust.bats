@@ -102,6 +102,7 @@ write_rc() {
 }
 
 @test "protected paths: .sbxrc, .git/config, hooks, a gitdir target, .codex stay read-only" {
+	require_namespace
 	write_rc "profile = workspace-write"
 	run -0 "$SBX" allow
 	mkdir -p "$WS/.git/hooks" "$WS/.codex" "$WS/src"
@@ -136,6 +137,7 @@ PY
 }
 
 @test "a gitdir: pointer file protects the git folder it names" {
+	require_namespace
 	# the workspace is a worktree whose git folder lies inside a writable root
 	rm -rf "$WS/.git"
 	mkdir -p "$WS/store/wt/hooks"
@@ -155,6 +157,7 @@ PY
 }
 
 @test "readonly = keeps a folder of the workspace read-only" {
+	require_namespace
 	mkdir -p "$XDG_CONFIG_HOME/sbx" "$WS/secrets"
 	printf 'readonly = %s\n' "$WS/secrets" >"$XDG_CONFIG_HOME/sbx/config"
 	run python3 -c 'open("secrets/x", "w")'
@@ -164,6 +167,7 @@ PY
 }
 
 @test "hidden paths: ~/.ssh is not readable; reveal = gives it back; hidden = adds one" {
+	require_namespace
 	mkdir -p "$HOME/.ssh" "$WS/private"
 	echo KEY >"$HOME/.ssh/id_ed25519"
 	echo secret >"$HOME/.netrc"
@@ -181,6 +185,7 @@ PY
 }
 
 @test "the ssh and gpg agents are out of reach unless revealed" {
+	require_namespace
 	mkdir -p "$ROOT/agent"
 	"$PY" -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$ROOT/agent/ssh.sock"
 	export SSH_AUTH_SOCK=$ROOT/agent/ssh.sock GPG_AGENT_INFO=/x:1:1
@@ -193,6 +198,7 @@ PY
 }
 
 @test "a container engine's socket is hidden: no connect" {
+	require_namespace
 	export XDG_RUNTIME_DIR=$ROOT/run
 	mkdir -p "$XDG_RUNTIME_DIR"
 	start_server_unix() {
@@ -213,6 +219,7 @@ while True:
 }
 
 @test "chmod, chown and touch of a file outside the workspace fail" {
+	require_namespace
 	echo data >"$OUT/file"
 	chmod 644 "$OUT/file"
 	run -0 python3 - "$OUT/file" <<'PY'
@@ -232,6 +239,7 @@ PY
 }
 
 @test "sbx's own config and trust records are read-only even inside the workspace" {
+	require_namespace
 	cd "$HOME"
 	mkdir -p "$HOME/.git" "$XDG_CONFIG_HOME/sbx" "$XDG_DATA_HOME/sbx/allow"
 	run python3 -c 'import os; open(os.environ["XDG_CONFIG_HOME"] + "/sbx/config", "w")'
