@@ -452,6 +452,21 @@ static int cmd_version(void)
 	return 0;
 }
 
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char *argv[]);
+} commands[] = {
+	{ "run", cmd_run },
+	{ "explain", cmd_explain },
+	{ "policy", cmd_policy },
+	{ "allow", cmd_allow },
+	{ "deny", cmd_deny },
+	{ "shims", cmd_shims },
+	{ "shell-init", cmd_shell_init },
+	{ "session", cmd_session },
+	{ "doctor", cmd_doctor },
+};
+
 int cli_main(int argc, char *argv[])
 {
 	const char *cmd;
@@ -465,23 +480,8 @@ int cli_main(int argc, char *argv[])
 	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0 ||
 	    strcmp(cmd, "version") == 0)
 		return cmd_version();
-	if (strcmp(cmd, "run") == 0)
-		return cmd_run(argc - 1, argv + 1);
-	if (strcmp(cmd, "explain") == 0)
-		return cmd_explain(argc - 1, argv + 1);
-	if (strcmp(cmd, "shims") == 0)
-		return cmd_shims(argc - 1, argv + 1);
-	if (strcmp(cmd, "shell-init") == 0)
-		return cmd_shell_init(argc - 1, argv + 1);
-	if (strcmp(cmd, "session") == 0)
-		return cmd_session(argc - 1, argv + 1);
-	if (strcmp(cmd, "doctor") == 0)
-		return cmd_doctor(argc - 1, argv + 1);
-	if (strcmp(cmd, "policy") == 0)
-		return cmd_policy(argc - 1, argv + 1);
-	if (strcmp(cmd, "allow") == 0)
-		return cmd_allow(argc - 1, argv + 1);
-	if (strcmp(cmd, "deny") == 0)
-		return cmd_deny(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
 	return usage_error("unknown command \"%s\"", cmd);
 }

@@ -48,20 +48,7 @@ p = "/tmp/sbx-macos-%d" % os.getpid(); open(p, "w").close(); os.unlink(p); print
 }
 
 @test "the seed script: multiprocessing Lock and Process" {
-	cat >seed.py <<'PY'
-import multiprocessing
-from multiprocessing import Lock, Process
-
-def f(lock):
-    with lock:
-        print("Lock acquired in child process")
-
-if __name__ == '__main__':
-    lock = Lock()
-    p = Process(target=f, args=(lock,))
-    p.start()
-    p.join()
-PY
+	cp "$BATS_TEST_DIRNAME/../fixtures/seed.py" .
 	run -0 python3 seed.py
 	assert_output "Lock acquired in child process"
 }
