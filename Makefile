@@ -35,8 +35,9 @@ SBX_LIBS = $(HOST_LIBS_$(HOST))
 
 OBJS = $(BUILD)/util.o $(BUILD)/rcfile.o $(BUILD)/resolve.o $(BUILD)/trust.o \
 	$(BUILD)/policy.o $(BUILD)/cli.o $(BUILD)/seatbelt.o $(BUILD)/integrate.o \
+	$(BUILD)/session.o \
 	$(BUILD)/sandbox-$(OS).o $(OBJS_$(OS))
-OBJS_linux = $(BUILD)/mountns-linux.o
+OBJS_linux = $(BUILD)/mountns-linux.o $(BUILD)/session-linux.o
 HDRS = shim/*.h
 GEN = $(BUILD)/gen/policies.h $(BUILD)/gen/wrappers.h $(GEN_$(OS))
 GEN_linux = $(BUILD)/gen/seccomp-bpf.h
@@ -118,7 +119,8 @@ check-asan:
 	$(MAKE) BUILD=build-asan STATIC= CFLAGS="$(ASAN_CFLAGS)" check
 
 install: $(BUILD)/sbx
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHIMDIR) \
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(LIBDIR)/sbx/real \
+		$(DESTDIR)$(DATADIR)/sbx \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(DATADIR)/bash-completion/completions \
 		$(DESTDIR)$(DATADIR)/zsh/site-functions \
@@ -127,6 +129,7 @@ install: $(BUILD)/sbx
 	chmod 755 $(DESTDIR)$(BINDIR)/sbx.tmp
 	mv -f $(DESTDIR)$(BINDIR)/sbx.tmp $(DESTDIR)$(BINDIR)/sbx
 	for t in $(TOOLS); do ln -sf $(BINDIR)/sbx $(DESTDIR)$(SHIMDIR)/$$t; done
+	cp -f share/sbx/env.sh $(DESTDIR)$(DATADIR)/sbx/env.sh
 	cp -f share/man/sbx.1 $(DESTDIR)$(MANDIR)/man1/sbx.1
 	cp -f share/man/sbxrc.5 $(DESTDIR)$(MANDIR)/man5/sbxrc.5
 	cp -f share/completions/sbx.bash \
@@ -137,7 +140,9 @@ install: $(BUILD)/sbx
 
 uninstall:
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(SHIMDIR)/$$t; done
-	-rmdir $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(LIBDIR)/sbx
+	-rmdir $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(LIBDIR)/sbx/real $(DESTDIR)$(LIBDIR)/sbx
+	rm -f $(DESTDIR)$(DATADIR)/sbx/env.sh
+	-rmdir $(DESTDIR)$(DATADIR)/sbx
 	rm -f $(DESTDIR)$(BINDIR)/sbx $(DESTDIR)$(MANDIR)/man1/sbx.1 \
 		$(DESTDIR)$(MANDIR)/man5/sbxrc.5 \
 		$(DESTDIR)$(DATADIR)/bash-completion/completions/sbx \
@@ -205,7 +210,8 @@ coverage:
 # Static analysis, as CI runs it.
 LINT_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Ishim -I$(BUILD)/gen \
 	$$($(PKG_CONFIG) --cflags libbsd-overlay libmd libseccomp)
-SHELL_SCRIPTS = install.sh .ci/run bench/*.sh tests/tap-run tests/fake-sandbox-exec
+SHELL_SCRIPTS = install.sh .ci/run bench/*.sh tests/tap-run tests/fake-sandbox-exec \
+	share/sbx/env.sh
 lint: $(BUILD)/sbx
 	cppcheck --enable=warning,portability --error-exitcode=1 --quiet \
 		--inline-suppr --suppress=missingIncludeSystem \

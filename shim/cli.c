@@ -17,6 +17,7 @@
 #include "resolve.h"
 #include "sandbox.h"
 #include "seatbelt.h"
+#include "session.h"
 #include "trust.h"
 #include "util.h"
 
@@ -129,6 +130,7 @@ static int cmd_run(int argc, char *argv[])
 	const char *profile = NULL, *network = NULL;
 	char **writable = xcalloc((size_t)argc, sizeof(char *));
 	size_t nw = 0;
+	struct intercept ic;
 	struct resolved r;
 	struct policy p;
 	int c, errors, rc;
@@ -164,6 +166,8 @@ static int cmd_run(int argc, char *argv[])
 		    strchr(argv[0], '/') ? "" : " on PATH");
 
 	policy_init(&p, msg_subject);
+	intercept_find(&ic, argv[0]);
+	p.view_root = ic.root;
 	errors = policy_load(&p);
 	if (profile && policy_set_profile(&p, profile, cl) < 0)
 		errors++;
@@ -174,6 +178,7 @@ static int cmd_run(int argc, char *argv[])
 	free(writable);
 	rc = errors > 0 ? EXIT_SBX_FAILED : confine_and_exec(&p, &r, argv);
 	policy_free(&p);
+	intercept_free(&ic);
 	resolved_free(&r);
 	return rc;
 }

@@ -6,12 +6,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
@@ -20,6 +22,7 @@
 #include "policy.h"
 #include "resolve.h"
 #include "sandbox.h"
+#include "session.h"
 #include "trust.h"
 #include "util.h"
 
@@ -243,39 +246,316 @@ static char *path_with_first(const char *dir, const char *path)
 	return out;
 }
 
+/* The names the shims in DIR stand for (links that reach this sbx), else
+ * the built-in list. A NULL-terminated array of new strings. */
+static char **shim_names(const char *dir)
+{
+	const char *const *builtin = wrapper_tools();
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
+	dev_t dev;
+	ino_t ino;
+	DIR *d = opendir(dir);
+
+	self_identity(&dev, &ino);
+	while (d && (de = readdir(d))) {
+		char *link = path_join(dir, de->d_name);
+
+		if (de->d_name[0] != '.' && is_our_shim(link, dev, ino)) {
+			names = xreallocarray(names, n + 2, sizeof(*names));
+			names[n++] = xstrdup(de->d_name);
+		}
+		free(link);
+	}
+	if (d)
+		closedir(d);
+	for (size_t i = 0; n == 0 && builtin[i]; i++) {
+		names = xreallocarray(names, i + 2, sizeof(*names));
+		names[i] = xstrdup(builtin[i]);
+		names[i + 1] = NULL;
+	}
+	if (names && n > 0)
+		names[n] = NULL;
+	return names;
+}
+
+static void free_names(char **names)
+{
+	for (size_t i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* The file bash reads for "bash -c" and "bash -lc" (BASH_ENV): it puts the
+ * shim folder first again after the start-up files moved it. Installed as
+ * PREFIX/share/sbx/env.sh (in a checkout, share/sbx/env.sh). */
+static char *env_hook(void)
+{
+	char *self = self_path(), *bin, *prefix, *f;
+	struct stat st;
+
+	if (!self)
+		return NULL;
+	bin = path_dirname(self);
+	prefix = path_dirname(bin);
+	f = path_join(prefix, "share/sbx/env.sh");
+	free(self);
+	free(bin);
+	free(prefix);
+	if (stat(f, &st) == 0 && S_ISREG(st.st_mode))
+		return f;
+	free(f);
+	return NULL;
+}
+
+/* Asks SHELL, started with FLAG (-c or -lc) in this environment, where it
+ * finds each of NAMES, and prints a line for each that escapes: neither a
+ * shim in SHIMS nor a real tool covered in the session's view (T). */
+static int check_shell(const char *shell, const char *flag, char **names,
+		       const char *shims, const struct targets *t, FILE *out,
+		       const char *prefix)
+{
+	static const char script[] =
+		"for t; do printf '%s\\t%s\\n' \"$t\" \"$(command -v -- "
+		"\"$t\")\"; done";
+	size_t n = 0, len = 0;
+	char **av, *buf = NULL;
+	int fds[2], escapes = 0, status;
+	FILE *f;
+	pid_t pid;
+
+	while (names[n])
+		n++;
+	av = xcalloc(n + 5, sizeof(*av));
+	av[0] = (char *)shell;
+	av[1] = (char *)flag;
+	av[2] = (char *)script;
+	av[3] = (char *)"sbx-check";
+	for (size_t i = 0; i < n; i++)
+		av[4 + i] = names[i];
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		free(av);
+		return 0;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(fds[1], 1);
+		dup2(null, 2);
+		execv(shell, av);
+		_exit(127);
+	}
+	close(fds[1]);
+	free(av);
+	if (pid < 0) {
+		close(fds[0]);
+		return 0;
+	}
+	f = fdopen(fds[0], "r");
+	while (f && getline(&buf, &len, f) > 0) {
+		char *tab = strchr(buf, '\t'), *path, *real;
+
+		if (!tab)
+			continue;
+		*tab = '\0';
+		path = tab + 1;
+		path[strcspn(path, "\n")] = '\0';
+		if (path[0] != '/')
+			continue; /* not found, or a function or alias */
+		if (path_within(path, shims))
+			continue;
+		real = realpath(path, NULL);
+		if (!real || !targets_find(t, real)) {
+			char *e = escape_ctl(path);
+
+			fprintf(out,
+				"%s\"%s %s\" runs %s as %s, unconfined\n"
+				"%s  fix: keep %s first on PATH in the "
+				"shell's start-up files (eval \"$(sbx "
+				"shell-init)\" at their end)\n",
+				prefix, shell, flag, buf, e, prefix, shims);
+			free(e);
+			escapes++;
+		}
+		free(real);
+	}
+	free(buf);
+	if (f)
+		fclose(f);
+	else
+		close(fds[0]);
+	waitpid(pid, &status, 0);
+	return escapes;
+}
+
+/* The matrix of the shells an agent starts: $SHELL -lc and bash -c (and
+ * sh -c). Returns the number of escapes printed. */
+int session_check(char **names, const char *shims, const struct targets *t,
+		  FILE *out, const char *prefix)
+{
+	const char *shell = getenv("SHELL");
+	int escapes = 0;
+
+	if (!shell || shell[0] != '/' || access(shell, X_OK) < 0)
+		shell = "/bin/sh";
+	escapes += check_shell(shell, "-lc", names, shims, t, out, prefix);
+	if (access("/bin/bash", X_OK) == 0)
+		escapes += check_shell("/bin/bash", "-c", names, shims, t, out,
+				       prefix);
+	if (strcmp(shell, "/bin/sh") != 0)
+		escapes += check_shell("/bin/sh", "-c", names, shims, t, out,
+				       prefix);
+	return escapes;
+}
+
+/* One line: what the tools get here. */
+static void session_status(int covered, const char *how)
+{
+	struct policy p;
+	char *ws;
+
+	policy_init(&p, NULL);
+	if (policy_load(&p) > 0) {
+		policy_free(&p);
+		return;
+	}
+	policy_finish(&p);
+	ws = p.workspace ? escape_ctl(p.workspace) : NULL;
+	fprintf(stderr,
+		"sbx: session: tools run %s, network %s, %s%s; %s"
+		"; 'sbx explain TOOL' says more\n",
+		profile_name(p.profile), p.network ? "on" : "off",
+		ws ? "workspace " : "no workspace (nothing but temp folders "
+				    "writable)",
+		ws ? ws : "", how);
+	(void)covered;
+	free(ws);
+	policy_free(&p);
+}
+
 int cmd_session(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
+		{ "no-intercept", no_argument, NULL, 'I' },
+		{ "no-check", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *dir = NULL, *path;
+	char *dir = NULL, *path, *real, *hook, *agent, **names;
+	char *shell_argv[2] = { NULL, NULL }, **cmd;
+	bool intercept = true, check = true;
+	struct targets t = { NULL, 0 };
+	struct intercept ic;
+	char why[512], how[128];
+	const char *v;
 	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+d:", opts, NULL)) != -1) {
-		if (c != 'd')
+		if (c == 'd') {
+			free(dir);
+			dir = xstrdup(optarg);
+		} else if (c == 'I') {
+			intercept = false;
+		} else if (c == 'C') {
+			check = false;
+		} else {
 			goto usage;
-		free(dir);
-		dir = xstrdup(optarg);
+		}
 	}
-	if (optind >= argc)
-		goto usage;
+	if (optind < argc) {
+		cmd = argv + optind;
+	} else {
+		v = getenv("SHELL");
+		shell_argv[0] = (char *)(v && *v ? v : "/bin/sh");
+		cmd = shell_argv;
+	}
 	if (!dir)
 		dir = shim_dir();
+	path_normalize(dir);
 	path = path_with_first(dir, getenv("PATH"));
 	setenv("PATH", path, 1);
 	setenv(ENV_SESSION, "1", 1);
+	setenv(ENV_SHIM_DIR, dir, 1);
 	free(path);
+	names = shim_names(dir);
+
+	intercept_find(&ic, "");
+	if (ic.root) {
+		/* A session inside a session: the view is there already. */
+		snprintf(how, sizeof(how), "the outer session's view");
+		targets_collect(&t, (const char *const *)names, getenv("PATH"));
+	} else if (intercept) {
+		char *up = path_dirname(dir);
+		int r;
+
+		real = path_join(up, "real");
+		free(up);
+		targets_collect(&t, (const char *const *)names, getenv("PATH"));
+		r = session_intercept(real, &t, why, sizeof(why));
+		free(real);
+		if (r < 0) {
+			msg_subject = "session";
+			die(EXIT_SBX_CANNOT_RUN, "cannot build the view: %s",
+			    why);
+		}
+		if (r > 0) {
+			fprintf(stderr,
+				"sbx: session: no interception here (%s): "
+				"only tools found through the shims on PATH "
+				"are confined\n",
+				why);
+			targets_free(&t);
+			snprintf(how, sizeof(how), "the PATH layer only");
+		} else {
+			snprintf(how, sizeof(how),
+				 "%zu real tools covered, whatever the PATH",
+				 t.n);
+		}
+	} else {
+		snprintf(how, sizeof(how), "the PATH layer only");
+	}
+	intercept_free(&ic);
+
+	/* bash -c and bash -lc read BASH_ENV after the start-up files;
+	 * interactive bash runs PROMPT_COMMAND before each prompt. */
+	hook = env_hook();
+	if (hook) {
+		v = getenv("BASH_ENV");
+		if (v && *v && strcmp(v, hook) != 0)
+			setenv("SBX_USER_BASH_ENV", v, 1);
+		setenv("BASH_ENV", hook, 1);
+		if (!getenv("PROMPT_COMMAND")) {
+			char *pc = xstrcat3(". '", hook, "'");
+
+			if (!strchr(hook, '\''))
+				setenv("PROMPT_COMMAND", pc, 1);
+			free(pc);
+		}
+		free(hook);
+	}
+	if (check)
+		session_check(names, dir, &t, stderr, "sbx: session: ");
+	session_status((int)t.n, how);
+	agent = agent_chain(cmd[0]);
+	setenv(ENV_AGENT, agent, 1);
+	free(agent);
+	targets_free(&t);
+	free_names(names);
 	free(dir);
 	coverage_flush();
-	execvp(argv[optind], argv + optind);
-	msg_subject = argv[optind];
+	execvp(cmd[0], cmd);
+	msg_subject = cmd[0];
 	die(errno == ENOENT ? EXIT_SBX_NOT_FOUND : EXIT_SBX_CANNOT_RUN,
 	    "cannot run: %s", strerror(errno));
 usage:
 	free(dir);
-	fprintf(stderr, "usage: sbx session [--dir DIR] [--] CMD [ARG]...\n");
+	fprintf(stderr, "usage: sbx session [--dir DIR] [--no-intercept] "
+			"[--no-check] [--] [CMD [ARG]...]\n");
 	return EXIT_SBX_USAGE;
 }
 

@@ -2,6 +2,8 @@
 #ifndef SBX_INTEGRATE_H
 #define SBX_INTEGRATE_H
 
+#include <stdio.h>
+
 #define ENV_SHIM_DIR "SBX_SHIM_DIR"
 #define ENV_SESSION "SBX_SESSION"
 
@@ -13,5 +15,12 @@ int cmd_shims(int argc, char *argv[]);
 int cmd_shell_init(int argc, char *argv[]);
 int cmd_session(int argc, char *argv[]);
 int cmd_doctor(int argc, char *argv[]);
+
+struct targets;
+/* Asks the shells an agent starts ($SHELL -lc, bash -c, sh -c) where they
+ * find each of NAMES; prints a line (with PREFIX) for each that would run
+ * unconfined: not a shim in SHIMS, not covered in the session (T). */
+int session_check(char **names, const char *shims, const struct targets *t,
+		  FILE *out, const char *prefix);
 
 #endif

@@ -14,6 +14,7 @@
 #include "policy.h"
 #include "resolve.h"
 #include "sandbox.h"
+#include "session.h"
 #include "util.h"
 
 /* Past this many execs of sbx in one pid, two wrappers run each other. */
@@ -61,8 +62,20 @@ static int exec_plain(const char *path, char *const argv[])
 	return EXIT_SBX_CANNOT_RUN;
 }
 
+/* In the session's view, the real tool at PATH is ROOT/PATH. */
+static int exec_in_original(const char *root, const char *path,
+			    char *const argv[])
+{
+	char *full = xstrcat3(root, "", path);
+	int rc = exec_plain(full, argv);
+
+	free(full);
+	return rc;
+}
+
 static int tool_main(const char *name, char *argv[])
 {
+	struct intercept ic;
 	struct resolved r;
 	struct policy p;
 	const char *outer;
@@ -72,12 +85,34 @@ static int tool_main(const char *name, char *argv[])
 
 	msg_subject = name;
 	hop_guard();
+	intercept_find(&ic, argv[0]);
 	self_identity(&dev, &ino);
-	if (path_resolve(name, getenv("PATH"), dev, ino, &r) < 0)
+	if (ic.hit) {
+		/* Reached through a cover: the tool is the covered file, and
+		 * its name the shim's that stands for it. The PATH walk only
+		 * takes the shim folders out of the tool's PATH. */
+		name = msg_subject = ic.tool;
+		if (ic.sbx_ino) {
+			dev = (dev_t)ic.sbx_dev;
+			ino = (ino_t)ic.sbx_ino;
+		}
+		if (path_resolve(name, getenv("PATH"), dev, ino, &r) < 0)
+			memset(&r, 0, sizeof(r));
+		free(r.path);
+		r.path = xstrdup(ic.path);
+	} else if (path_resolve(name, getenv("PATH"), dev, ino, &r) < 0) {
 		die(EXIT_SBX_NOT_FOUND,
 		    "not found on PATH (after the shim folder)");
+	}
 	trace("real tool: %s", r.path);
 
+	if (ic.root && agent_is(ic.agent, r.path)) {
+		/* The process sbx session started: the agent runs unconfined,
+		 * and so does whatever it execs in its own pid. */
+		trace("the agent's own process: unconfined, from %s", ic.root);
+		rc = exec_in_original(ic.root, r.path, argv);
+		goto out;
+	}
 	outer = getenv(ENV_SANDBOX);
 	if (outer && *outer && !sandbox_inherited(outer)) {
 		trace("%s=%s, but this process is not confined: ignored",
@@ -88,20 +123,22 @@ static int tool_main(const char *name, char *argv[])
 		/* Nested: the outer sandbox already confines us and our children. */
 		trace("already inside a sandbox (%s=%s): exec directly",
 		      ENV_SANDBOX, outer);
-		rc = exec_plain(r.path, argv);
-		resolved_free(&r);
-		return rc;
+		rc = ic.hit ? exec_in_original(ic.root, r.path, argv)
+			    : exec_plain(r.path, argv);
+		goto out;
 	}
 
 	policy_init(&p, name);
+	p.view_root = ic.root;
 	if (policy_load(&p) > 0) {
-		policy_free(&p);
-		resolved_free(&r);
-		return EXIT_SBX_FAILED;
+		rc = EXIT_SBX_FAILED;
+	} else {
+		rc = confine_and_exec(&p, &r, argv);
 	}
-	rc = confine_and_exec(&p, &r, argv);
 	policy_free(&p);
+out:
 	resolved_free(&r);
+	intercept_free(&ic);
 	return rc;
 }
 

@@ -44,7 +44,7 @@ struct sbx_mount_attr {
 	uint64_t userns_fd;
 };
 
-static int set_readonly(const char *path, bool ro, bool recursive)
+int mountns_readonly(const char *path, bool ro, bool recursive)
 {
 	struct sbx_mount_attr attr;
 
@@ -84,7 +84,7 @@ static bool have_sys_admin(void)
 
 /* A mount namespace of our own: root keeps its identity; anyone else gets
  * a user namespace that maps their uid and gid 1:1. */
-static int enter_namespace(const char **how)
+int mountns_enter(const char **how)
 {
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
@@ -137,20 +137,34 @@ static int hide_block_devices(const char **bad)
 	return 0;
 }
 
+/* Makes ROOT (the session's copy of the original tree) the root of this
+ * mount namespace, as bubblewrap enters its new root: bound onto itself
+ * first (a user namespace cannot pivot into a locked mount), then
+ * pivot_root(".", ".") and the old root detached from above. */
+static int enter_original(const char *root)
+{
+	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+	    chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		return -1;
+	return 0;
+}
+
 /* Binds PATH onto itself, so that it can take flags of its own. */
 static int bind_self(const char *path)
 {
 	return mount(path, path, NULL, MS_BIND | MS_REC, NULL);
 }
 
-int mountns_build(const struct policy *p, char *err, size_t errlen)
+int mountns_build(const struct policy *p, bool view_only, char *err,
+		  size_t errlen)
 {
 	const char *how = NULL, *step;
 	const char *bad = NULL;
 	struct stat st;
 	int r;
 
-	r = enter_namespace(&how);
+	r = mountns_enter(&how);
 	if (r == -1) {
 		snprintf(err, errlen, "no user namespace (%s)",
 			 strerror(errno));
@@ -164,8 +178,23 @@ int mountns_build(const struct policy *p, char *err, size_t errlen)
 	step = "making mounts private";
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		goto fail;
+	if (p->view_root) {
+		bad = p->view_root;
+		step = "leaving the session's view";
+		if (enter_original(p->view_root) < 0)
+			goto fail;
+		trace("mount: the session's original tree is /");
+		bad = NULL;
+	}
+	if (view_only) {
+		bad = p->cwd;
+		step = "entering the current folder again";
+		if (chdir(p->cwd) < 0)
+			goto fail;
+		return 0;
+	}
 	step = "making / read-only";
-	if (set_readonly("/", true, true) < 0)
+	if (mountns_readonly("/", true, true) < 0)
 		goto fail;
 	for (size_t i = 0; i < p->roots.n; i++) {
 		bad = p->roots.v[i].path;
@@ -175,8 +204,8 @@ int mountns_build(const struct policy *p, char *err, size_t errlen)
 		if (bind_self(bad) < 0)
 			goto fail;
 		/* A read-only filesystem mounted inside stays read-only. */
-		if (set_readonly(bad, false, true) < 0 &&
-		    set_readonly(bad, false, false) < 0) {
+		if (mountns_readonly(bad, false, true) < 0 &&
+		    mountns_readonly(bad, false, false) < 0) {
 			step = "making a root writable";
 			goto fail;
 		}
@@ -193,7 +222,7 @@ int mountns_build(const struct policy *p, char *err, size_t errlen)
 			continue;
 		}
 		step = "binding a protected path";
-		if (bind_self(bad) < 0 || set_readonly(bad, true, true) < 0)
+		if (bind_self(bad) < 0 || mountns_readonly(bad, true, true) < 0)
 			goto fail;
 		trace("mount: %s read-only", bad);
 	}
@@ -240,7 +269,7 @@ const char *mountns_probe(void)
 	if (pid == 0) {
 		const char *how;
 
-		_exit(enter_namespace(&how) == 0 ? 0 : errno ? errno : 255);
+		_exit(mountns_enter(&how) == 0 ? 0 : errno ? errno : 255);
 	}
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
 		return "probe failed";

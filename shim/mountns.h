@@ -2,6 +2,7 @@
 #ifndef SBX_MOUNTNS_H
 #define SBX_MOUNTNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "policy.h"
@@ -13,7 +14,18 @@
  * Returns 0; 1 when the kernel refuses a namespace (ERR says why: Landlock
  * alone then); -1 when building it failed half-way (fatal; ERR says why).
  */
-int mountns_build(const struct policy *p, char *err, size_t errlen);
+int mountns_build(const struct policy *p, bool view_only, char *err,
+		  size_t errlen);
+/* With P->view_root set (a tool started in an agent's intercepting session)
+ * the namespace first leaves the session's view for the original tree;
+ * VIEW_ONLY stops there (full-access, protect = off). */
+
+/* Enters a mount namespace of our own: root keeps its identity, anyone else
+ * gets a user namespace mapping their uid and gid 1:1. Returns 0; -1 when
+ * the kernel refuses (errno set); -2 when the maps could not be written. */
+int mountns_enter(const char **how);
+/* Sets or clears MOUNT_ATTR_RDONLY on the mount at PATH (and beneath it). */
+int mountns_readonly(const char *path, bool ro, bool recursive);
 
 /* NULL when a namespace can be made here, else why not (for explain). */
 const char *mountns_probe(void);

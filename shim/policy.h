@@ -49,6 +49,9 @@ struct policy {
 		PROTECT_OFF
 	} protect;
 	struct source protect_src;
+	/* Set for a tool started in an agent's intercepting session: the
+	 * original tree (without sbx's covers) that its view is built on. */
+	const char *view_root;
 
 	/* After policy_finish: */
 	struct pathlist roots;	   /* granted writable roots, implicit first */

@@ -8,14 +8,26 @@
 #include "sandbox.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "seatbelt.h"
+#include "session.h"
 #include "util.h"
 
 const char sandbox_backend[] = "seatbelt";
+
+/* No bind mounts on macOS: sessions have the PATH layer only. */
+int session_intercept(const char *dir, const struct targets *t, char *why,
+		      size_t whylen)
+{
+	(void)dir;
+	(void)t;
+	snprintf(why, whylen, "macOS has no mount namespaces");
+	return 1;
+}
 
 /* macOS's per-user temp and cache folders (/var/folders/.../T and C):
  * where TMPDIR points, and where compilers and Xcode tools cache. */

@@ -161,6 +161,21 @@ static int install_seccomp(bool network_off)
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
 }
 
+/* In an agent's session, the tool's own path leads back to sbx: a mount
+ * namespace that has left the session's view is the way to the real tool,
+ * even for a tool that gets no other confinement. */
+static int leave_view(const struct policy *p)
+{
+	char why[512];
+	int r = mountns_build(p, true, why, sizeof(why));
+
+	if (r != 0)
+		msg("cannot run: %s: the real tool is reachable only from a "
+		    "namespace of its own in this session",
+		    why);
+	return r == 0 ? 0 : -1;
+}
+
 static int exec_tool(const char *path, char *const argv[])
 {
 	extern char **environ;
@@ -181,6 +196,8 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 
 	if (p->profile == PROFILE_FULL_ACCESS) {
 		trace("full-access: no confinement");
+		if (p->view_root && leave_view(p) < 0)
+			return EXIT_SBX_CANNOT_RUN;
 		setenv(ENV_SANDBOX, "none", 1);
 		unsetenv(ENV_NETWORK_DISABLED);
 		return exec_tool(path, argv);
@@ -192,6 +209,8 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 			msg("warning: Landlock is not available; running "
 			    "UNSANDBOXED because %s=1",
 			    ENV_ALLOW_UNSANDBOXED);
+			if (p->view_root && leave_view(p) < 0)
+				return EXIT_SBX_CANNOT_RUN;
 			setenv(ENV_SANDBOX, "none", 1);
 			return exec_tool(path, argv);
 		}
@@ -207,9 +226,17 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 
 	if (p->protect == PROTECT_OFF) {
 		trace("protect = off: no mount namespace, Landlock alone");
-		r = 0;
+		r = p->view_root ? leave_view(p) : 0;
+		if (r < 0)
+			return EXIT_SBX_CANNOT_RUN;
 	} else {
-		r = mountns_build(p, why, sizeof(why));
+		r = mountns_build(p, false, why, sizeof(why));
+	}
+	if (r > 0 && p->view_root) {
+		msg("cannot sandbox: %s: the real tool is reachable only "
+		    "from a namespace of its own in this session",
+		    why);
+		return EXIT_SBX_CANNOT_RUN;
 	}
 	if (r < 0) {
 		msg("cannot sandbox: mount namespace: %s", why);

@@ -105,16 +105,19 @@ C
 
 @test "sbx session puts the shims first; a plain shell does not" {
 	export PATH=/usr/local/bin:/usr/bin:/bin
-	run -0 "$SBX" session --dir "$SHIMS" -- /bin/bash -c 'echo "${PATH%%:*} $SBX_SESSION"; python3 -c "import os; print(os.environ[\"SBX_SANDBOX\"])"'
+	run -0 --separate-stderr "$SBX" session --dir "$SHIMS" -- /bin/bash -c 'echo "${PATH%%:*} $SBX_SESSION"; python3 -c "import os; print(os.environ[\"SBX_SANDBOX\"])"'
 	assert_line --index 0 "$SHIMS 1"
 	assert_line --index 1 landlock
 	run -0 /bin/bash -c 'echo "${PATH%%:*}"; python3 -c "import os; print(os.environ.get(\"SBX_SANDBOX\", \"bare\"))"'
 	assert_line --index 0 /usr/local/bin
 	assert_line --index 1 bare
-	SBX_SHIM_DIR=$SHIMS run -0 "$SBX" session /usr/bin/env
+	SBX_SHIM_DIR=$SHIMS run -0 --separate-stderr "$SBX" session /usr/bin/env
 	assert_line "PATH=$SHIMS:/usr/local/bin:/usr/bin:/bin"
 	run -127 "$SBX" session --dir "$SHIMS" -- no-such-agent-sbx
-	run -2 "$SBX" session
+	run -2 "$SBX" session --bogus
+	# With no command, the session starts $SHELL.
+	SHELL=/usr/bin/printenv run -0 --separate-stderr "$SBX" session --dir "$SHIMS" --no-check
+	assert_line SBX_SESSION=1
 }
 
 @test "sbx shell-init prints what puts the shims first, for bash, zsh and fish" {

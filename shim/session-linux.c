@@ -1,0 +1,153 @@
+/*
+ * session-linux.c - the session's view: in a mount namespace of its own
+ * (inside a user namespace when not root), the whole tree is bound once more
+ * under DIR/root, as it is, before sbx covers each real tool with a bind
+ * mount. A shim that runs a tool leaves the view the way bubblewrap enters
+ * its root (pivot_root into DIR/root), so the tool runs by its own path and
+ * sees no cover; the agent's own exec chain runs from DIR/root directly.
+ *
+ * DIR (PREFIX/lib/sbx/real next to the shims) holds, in a private tmpfs:
+ *   sbx   a copy of this binary, the file bound over each tool: a different
+ *         inode from the installed sbx, so that PATH shims take a covered
+ *         tool for the real one and not for another shim;
+ *   map   one line per cover, "PATH<TAB>NAMES", and "sbx<TAB>DEV INO";
+ *   root  the original tree.
+ */
+#include "session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mountns.h"
+#include "resolve.h"
+#include "util.h"
+
+/* Copies the running binary to DST, executable. */
+static int copy_self(const char *dst)
+{
+	struct stat st;
+	off_t off = 0;
+	int in, out, r = -1;
+
+	in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	if (out >= 0 && fstat(in, &st) == 0) {
+		while (off < st.st_size)
+			if (sendfile(out, in, &off, (size_t)(st.st_size - off)) <=
+			    0)
+				break;
+		r = off == st.st_size ? 0 : -1;
+	}
+	if (out >= 0 && close(out) < 0)
+		r = -1;
+	close(in);
+	return r;
+}
+
+static int write_map(const char *file, const struct targets *t)
+{
+	FILE *f = fopen(file, "we");
+	dev_t dev;
+	ino_t ino;
+
+	if (!f)
+		return -1;
+	self_identity(&dev, &ino);
+	fprintf(f, "sbx\t%llu %llu\n", (unsigned long long)dev,
+		(unsigned long long)ino);
+	for (size_t i = 0; i < t->n; i++)
+		fprintf(f, "%s\t%s\n", t->v[i].path, t->v[i].tools);
+	return fclose(f);
+}
+
+int session_intercept(const char *dir, const struct targets *t, char *why,
+		      size_t whylen)
+{
+	char *sbx = path_join(dir, "sbx"), *map = path_join(dir, "map");
+	char *root = path_join(dir, "root"), *inner = NULL;
+	const char *how, *step, *bad = dir;
+	int r, covered = 0;
+
+	if (mkdirs(dir, 0755) < 0) {
+		snprintf(why, whylen, "cannot create %s: %s", dir,
+			 strerror(errno));
+		r = 1;
+		goto out;
+	}
+	r = mountns_enter(&how);
+	if (r == -1) {
+		snprintf(why, whylen, "no user namespace (%s)",
+			 strerror(errno));
+		r = 1;
+		goto out;
+	}
+	step = "uid/gid map";
+	if (r < 0)
+		goto fail;
+	trace("session: %s created", how);
+	step = "making mounts private";
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		goto fail;
+	step = "mounting a tmpfs";
+	if (mount("sbx-session", dir, "tmpfs", MS_NOSUID | MS_NODEV,
+		  "mode=0755") < 0)
+		goto fail;
+	step = "copying sbx";
+	bad = sbx;
+	if (copy_self(sbx) < 0)
+		goto fail;
+	step = "writing the map";
+	bad = map;
+	if (write_map(map, t) < 0)
+		goto fail;
+	step = "binding the original tree";
+	bad = root;
+	if (mkdir(root, 0755) < 0 ||
+	    mount("/", root, NULL, MS_BIND | MS_REC, NULL) < 0)
+		goto fail;
+	/* The copy of the tree holds this tmpfs too: take it out, so that a
+	 * tool's view (the original tree) has only the empty folder. */
+	inner = xstrcat3(root, "", dir);
+	if (umount2(inner, MNT_DETACH) < 0)
+		trace("session: %s: %s", inner, strerror(errno));
+	for (size_t i = 0; i < t->n; i++) {
+		/* Read-only too: the agent's other tools run unconfined, and
+		 * none of them may change what every cover runs. */
+		if (mount(sbx, t->v[i].path, NULL, MS_BIND, NULL) < 0 ||
+		    mountns_readonly(t->v[i].path, true, false) < 0) {
+			msg("warning: cannot cover %s: %s", t->v[i].path,
+			    strerror(errno));
+			continue;
+		}
+		covered++;
+		trace("session: %s covered (%s)", t->v[i].path,
+		      t->v[i].tools);
+	}
+	step = "making the session folder read-only";
+	bad = dir;
+	if (mountns_readonly(dir, true, false) < 0)
+		goto fail;
+	setenv(ENV_INTERCEPT, dir, 1);
+	trace("session: %d real tools covered", covered);
+	r = 0;
+	goto out;
+fail:
+	snprintf(why, whylen, "%s %s: %s", step, bad, strerror(errno));
+	r = -1;
+out:
+	free(inner);
+	free(sbx);
+	free(map);
+	free(root);
+	return r;
+}
