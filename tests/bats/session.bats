@@ -1,0 +1,136 @@
+#!/usr/bin/env bats
+# Agent sessions: in `sbx session`, every way an agent starts a tool reaches
+# sbx (the real tools are covered in the session's mount namespace), while
+# the agent's own process runs unconfined.
+
+load test_helper
+
+setup() {
+	setup_sealed
+	require_namespace
+	FIX=$BATS_TEST_DIRNAME/../fixtures
+	# The default tools only: a session covers what its shims stand for.
+	STOOLS=$ROOT/lib/sbx/shims
+	mkdir -p "$STOOLS"
+	"$SBX" shims --dir "$STOOLS" >/dev/null
+	export PATH=/usr/local/bin:/usr/bin:/bin
+	export CANARY=$OUT/canary SHELL=/bin/bash
+	cp "$FIX/probe.py" "$FIX/probe.js" "$FIX/agent.py" "$WS/"
+	printf '#!/usr/bin/python3\nexec(open("probe.py").read())\n' >"$WS/full.py"
+	printf '#!/usr/bin/env python3\nexec(open("probe.py").read())\n' >"$WS/env.py"
+	printf '#!/usr/bin/env node\nrequire("./probe.js")\n' >"$WS/env.js"
+	chmod +x "$WS/full.py" "$WS/env.py" "$WS/env.js"
+	printf 'X := $(shell python3 probe.py make-shell)\n$(info $(X))\nprobe:\n\tpython3 probe.py make\n' >"$WS/Makefile"
+	"$PY" -m venv --without-pip "$WS/.venv"
+}
+
+# session [ARGS...]: runs sbx session with the default shims.
+session() {
+	"$SBX" session --dir "$STOOLS" --no-check "$@"
+}
+
+@test "a fake agent's commands reach sbx in every way an agent starts a tool" {
+	have_node=1
+	command -v node >/dev/null || have_node=0
+	cmds=(
+		'python3 probe.py name'
+		'/usr/bin/python3 probe.py full-path'
+		'.venv/bin/python probe.py venv'
+		'. .venv/bin/activate && python probe.py activate'
+		'./full.py shebang-full'
+		'./env.py shebang-env'
+		'env python3 probe.py env'
+		'make -s probe'
+		'bash -c "python3 probe.py bash-c"'
+		'sh -c "python3 probe.py sh-c"'
+		'env -u BASH_ENV bash -lc "python3 probe.py login-no-hook"'
+		'PATH=/usr/bin:/bin; python3 probe.py path-reset'
+		'nohup python3 probe.py nohup 2>/dev/null'
+		'echo xargs | xargs python3 probe.py'
+		'/usr/bin/python3 -c "import subprocess; subprocess.run([\"bash\", \"-lc\", \"python3 probe.py subprocess\"])"'
+	)
+	[ "$have_node" = 1 ] && cmds+=('node probe.js node' './env.js shebang-node')
+	run -0 --separate-stderr session /usr/bin/python3 agent.py "${cmds[@]}"
+	assert_line --index 0 "agent bare"
+	for label in name full-path venv activate shebang-full shebang-env env \
+		make make-shell bash-c sh-c login-no-hook path-reset nohup xargs \
+		subprocess; do
+		assert_line "$label landlock denied"
+	done
+	if [ "$have_node" = 1 ]; then
+		assert_line "node landlock denied"
+		assert_line "shebang-node landlock denied"
+	fi
+	refute_output --partial WROTE
+	[ "$(grep -c ' landlock denied$' <<<"$output")" = $((${#lines[@]} - 1)) ]
+	run -0 ls -A "$OUT"
+	assert_output ""
+}
+
+@test "the agent's own process runs unconfined, however it is started" {
+	run -0 --separate-stderr session python3 probe.py by-name
+	assert_output "by-name bare WROTE"
+	run -0 --separate-stderr session /usr/bin/python3 probe.py by-path
+	assert_output "by-path bare WROTE"
+	run -0 --separate-stderr session ./env.py by-shebang
+	assert_output "by-shebang bare WROTE"
+	if command -v node >/dev/null; then
+		run -0 --separate-stderr session ./env.js by-node
+		assert_output "by-node bare WROTE"
+	fi
+	# ...but what bash -c execs in its own pid is a tool, not the agent.
+	run -0 --separate-stderr session bash -c 'true; python3 probe.py exec'
+	assert_output "exec landlock denied"
+}
+
+@test "the tool runs by its own path, with argv and the venv unchanged" {
+	run -0 --separate-stderr session /usr/bin/python3 agent.py \
+		'.venv/bin/python -c "import sys, os; print(sys.prefix == os.path.realpath(\".venv\"), sys.argv[0:1], open(\"/proc/self/cmdline\").read().split(chr(0))[0])"' \
+		'python3 -c "import sys; print(sys.executable)"' \
+		'python3 -c "import os; print(os.readlink(\"/proc/self/exe\"))"'
+	assert_line --index 1 "True ['-c'] .venv/bin/python"
+	assert_line --index 2 /usr/bin/python3
+	assert_line --index 3 "$(readlink -f /usr/bin/python3)"
+}
+
+@test "exit status and signals pass through a covered tool" {
+	run -7 --separate-stderr session bash -c 'true; /usr/bin/python3 -c "raise SystemExit(7)"'
+	run -0 --separate-stderr session /usr/bin/python3 -c '
+import subprocess
+r = subprocess.run(["/usr/bin/python3", "-c", "import os; os.kill(os.getpid(), 9)"])
+print(r.returncode)'
+	assert_output -- -9
+}
+
+@test "a venv made inside the session works outside it" {
+	run -0 --separate-stderr session /usr/bin/python3 agent.py \
+		'python3 -m venv --without-pip inner && inner/bin/python -c "print(42)"'
+	assert_output --partial 42
+	run -0 "$WS/inner/bin/python" -c 'import sys; print(sys.prefix)'
+	assert_output "$WS/inner"
+	run -0 cat "$WS/inner/pyvenv.cfg"
+	refute_output --partial "/real/"
+}
+
+@test "the session says what the tools get, and what would escape" {
+	run -0 --separate-stderr "$SBX" session --dir "$STOOLS" -- true
+	[[ "$stderr" =~ "sbx: session: tools run workspace-write, network off, workspace $WS; "[0-9]+" real tools covered" ]]
+	[[ "$stderr" != *unconfined* ]]
+	# Without interception, a login shell that puts a folder of its own
+	# first (dash reads no BASH_ENV) is named, with the fix.
+	mkdir -p "$ROOT/bin2"
+	ln -s /usr/bin/python3 "$ROOT/bin2/python3"
+	printf 'PATH=%s:$PATH\n' "$ROOT/bin2" >"$HOME/.profile"
+	SHELL=/bin/sh run -0 --separate-stderr "$SBX" session --dir "$STOOLS" --no-intercept -- true
+	[[ "$stderr" == *"the PATH layer only"* ]]
+	[[ "$stderr" == *"\"/bin/sh -lc\" runs python3 as $ROOT/bin2/python3, unconfined"* ]]
+	[[ "$stderr" == *"fix: keep $STOOLS first on PATH"* ]]
+}
+
+@test "protect = off and full-access tools leave the session's view too" {
+	run --separate-stderr session /usr/bin/python3 agent.py \
+		"SBX_PROTECT=off python3 probe.py protect-off" \
+		"SBX_PROFILE=full-access python3 probe.py full-access"
+	assert_line "protect-off landlock denied"
+	assert_line "full-access none WROTE"
+}
