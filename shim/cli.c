@@ -72,6 +72,10 @@ static const char usage_text[] =
 	"variable);\n"
 	"126 the tool could not be run confined; 127 the tool was not found.\n";
 
+const char no_workspace_hint[] =
+	"no workspace here, so the current folder is not writable; choose "
+	"one with 'sbx run -w DIR', a trusted .sbxrc, or 'git init'";
+
 static int usage(int code)
 {
 	fputs(usage_text, code == 0 ? stdout : stderr);
@@ -193,6 +197,8 @@ int confine_and_exec(struct policy *p, const struct resolved *r, char *argv[])
 		trace("PATH for the tool: %s", r->tool_env);
 		setenv("PATH", r->tool_env, 1);
 	}
+	if (p->profile == PROFILE_WORKSPACE_WRITE && !p->workspace)
+		msg("%s: %s", p->workspace_src.origin + 6, no_workspace_hint);
 	if (p->profile != PROFILE_FULL_ACCESS)
 		policy_scrub_env(p);
 	policy_create_roots(p);
@@ -263,16 +269,13 @@ static int cmd_explain(int argc, char *argv[])
 				       "  [absent]");
 	}
 	print_row("profile:", profile_name(p.profile), &p.profile_src, "");
-	print_row("workspace:", p.workspace, &p.workspace_src, "");
-	if (p.profile == PROFILE_WORKSPACE_WRITE &&
-	    (strcmp(p.workspace, "/") == 0 ||
-	     (p.home && strcmp(p.workspace, p.home) == 0)))
-		printf("%-11s the workspace is %s: every file in it is "
-		       "writable "
-		       "but the protected ones; run from a project folder\n",
-		       "note:",
-		       strcmp(p.workspace, "/") == 0 ? "/"
-						     : "your home folder");
+	if (!p.workspace) {
+		print_row("workspace:", "(none)", &p.workspace_src, "");
+		if (p.profile == PROFILE_WORKSPACE_WRITE)
+			printf("%-11s %s\n", "note:", no_workspace_hint);
+	} else {
+		print_row("workspace:", p.workspace, &p.workspace_src, "");
+	}
 	for (size_t i = 0; i < p.roots.n; i++)
 		print_path_row(i == 0 ? "writable:" : "", &p.roots.v[i],
 			       "  [missing: left out]");
@@ -289,11 +292,17 @@ static int cmd_explain(int argc, char *argv[])
 		printf(" (in each writable root)\n");
 	}
 	for (size_t i = 0, n = 0; i < p.protected.n; i++) {
+		const struct pathent *e = &p.protected.v[i];
+		bool sealed = false;
 		struct stat st;
 
-		if (lstat(p.protected.v[i].path, &st) == 0)
-			print_path_row(n++ == 0 ? "read-only:" : "",
-				       &p.protected.v[i], "");
+		for (size_t j = 0; j < p.sealed.n; j++)
+			sealed |= strcmp(p.sealed.v[j].path, e->path) == 0;
+		if (lstat(e->path, &st) == 0)
+			print_path_row(n++ == 0 ? "read-only:" : "", e, "");
+		else if (sealed)
+			print_row(n++ == 0 ? "read-only:" : "", e->path,
+				  &e->src, "  [absent: cannot be made]");
 	}
 	for (size_t i = 0, n = 0; i < p.hiddens.n; i++) {
 		struct stat st;

@@ -5,6 +5,9 @@
 struct policy;
 struct resolved;
 
+/* Said where a tool runs with no workspace (the home folder, /). */
+extern const char no_workspace_hint[];
+
 /* Runs "sbx ARGS..."; returns the exit status. */
 int cli_main(int argc, char *argv[]);
 

@@ -429,7 +429,7 @@ static void session_status(int covered, const char *how)
 		"sbx: session: tools run %s, network %s, %s%s; %s"
 		"; 'sbx explain TOOL' says more\n",
 		profile_name(p.profile), p.network ? "on" : "off",
-		ws ? "workspace " : "no workspace (nothing but temp folders "
+		ws ? "workspace " : "no workspace (the current folder is not "
 				    "writable)",
 		ws ? ws : "", how);
 	(void)covered;

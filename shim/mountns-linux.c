@@ -156,6 +156,72 @@ static int bind_self(const char *path)
 	return mount(path, path, NULL, MS_BIND | MS_REC, NULL);
 }
 
+static bool in_root(const struct policy *p, const char *path)
+{
+	for (size_t i = 0; i < p->roots.n; i++)
+		if (path_within(path, p->roots.v[i].path))
+			return true;
+	return false;
+}
+
+/* A sealed path that does not exist yet (~/.bashrc, sbx's config) must not
+ * be created, and no mount can cover a name that is not there: the nearest
+ * folder that exists is made read-only, and each entry in it writable
+ * again. New names directly in that folder cannot be made; everything else
+ * is as it was. The cost is paid only where a writable root holds one. */
+static int seal_missing(const struct policy *p, const char **bad)
+{
+	static char sealed[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+
+	sealed[0] = '\0';
+	for (size_t i = 0; i < p->sealed.n; i++) {
+		char *dir = xstrdup(p->sealed.v[i].path);
+		DIR *d;
+
+		if (lstat(dir, &st) == 0 || errno != ENOENT) {
+			free(dir);
+			continue;
+		}
+		while (path_up(&dir) && lstat(dir, &st) < 0)
+			;
+		if (!S_ISDIR(st.st_mode) || strcmp(dir, sealed) == 0 ||
+		    !in_root(p, dir)) {
+			/* outside every root, nothing can be made there */
+			free(dir);
+			continue;
+		}
+		snprintf(sealed, sizeof(sealed), "%s", dir);
+		*bad = sealed;
+		free(dir);
+		if (bind_self(sealed) < 0 ||
+		    mountns_readonly(sealed, true, false) < 0)
+			return -1;
+		d = opendir(sealed);
+		while (d && (de = readdir(d))) {
+			char *e;
+
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			e = path_join(sealed, de->d_name);
+			if (lstat(e, &st) == 0 && !S_ISLNK(st.st_mode) &&
+			    (bind_self(e) < 0 ||
+			     mountns_readonly(e, false, true) < 0)) {
+				*bad = e; /* leaked: we fail */
+				closedir(d);
+				return -1;
+			}
+			free(e);
+		}
+		if (d)
+			closedir(d);
+		trace("mount: %s sealed: no new names in it", sealed);
+	}
+	return 0;
+}
+
 int mountns_build(const struct policy *p, bool view_only, char *err,
 		  size_t errlen)
 {
@@ -211,6 +277,9 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		}
 		trace("mount: %s writable", bad);
 	}
+	step = "sealing a folder";
+	if (seal_missing(p, &bad) < 0)
+		goto fail;
 	for (size_t i = 0; i < p->protected.n; i++) {
 		bad = p->protected.v[i].path;
 		if (lstat(bad, &st) < 0)
@@ -241,6 +310,16 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 			goto fail;
 		trace("mount: %s hidden", bad);
 	}
+	/* Root keeps CAP_SETUID and CAP_DAC_OVERRIDE (sandbox-linux.c): every
+	 * user's runtime folder, with their session bus and agents, is hidden
+	 * from it. */
+	bad = "/run/user";
+	step = "hiding the users' runtime folders";
+	if (geteuid() == 0 && stat(bad, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    mount("sbx-hidden", bad, "tmpfs",
+		  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "size=0,mode=0755") < 0)
+		goto fail;
 	step = "hiding a block device";
 	if (hide_block_devices(&bad) < 0)
 		goto fail;

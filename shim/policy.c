@@ -21,6 +21,18 @@ const char *const protected_names[] = {
 	".sbxrc", ".git", ".codex", ".claude", ".agents", NULL,
 };
 
+const char *const startup_files[] = {
+	".bashrc",	 ".bash_profile", ".bash_login", ".bash_logout",
+	".bash_aliases", ".profile",	  ".zshrc",	 ".zshenv",
+	".zprofile",	 ".zlogin",	  ".zlogout",	 ".config/fish",
+	NULL,
+};
+
+/* zsh's files where $ZDOTDIR moves them. */
+static const char *const zdot_files[] = {
+	".zshrc", ".zshenv", ".zprofile", ".zlogin", ".zlogout", NULL,
+};
+
 const char *const hidden_home[] = {
 	".ssh",
 	".aws",
@@ -133,6 +145,7 @@ void policy_free(struct policy *p)
 	pathlist_free(&p->roots);
 	pathlist_free(&p->protected);
 	pathlist_free(&p->hiddens);
+	pathlist_free(&p->sealed);
 	pathlist_free(&p->configs);
 	free(p->cwd);
 	free(p->workspace);
@@ -542,6 +555,20 @@ static void find_workspace(struct policy *p)
 			break;
 	}
 	free(dir);
+	/* A folder with no project in it: writing all of it would put the
+	 * whole home (or everything) at a tool's mercy. */
+	if (strcmp(p->cwd, "/") == 0 ||
+	    (p->home && path_within(p->home, p->cwd))) {
+		p->workspace = NULL;
+		p->workspace_src = (struct source){
+			strcmp(p->cwd, "/") == 0 ? "none: the current folder is /"
+			: strcmp(p->cwd, p->home) == 0
+				? "none: the current folder is the home folder"
+				: "none: the current folder holds the home folder",
+			0
+		};
+		return;
+	}
 	p->workspace = xstrdup(p->cwd);
 	p->workspace_src = (struct source){ "current folder", 0 };
 }
@@ -595,6 +622,26 @@ static char *gitdir_target(const char *gitfile)
 	return abs;
 }
 
+/* Drops from L what lies in none of ROOTS. */
+static void keep_within(struct pathlist *l, const struct pathlist *roots)
+{
+	for (size_t i = 0; i < l->n;) {
+		if (within_any(roots, l->v[i].path)) {
+			i++;
+			continue;
+		}
+		free(l->v[i].path);
+		l->v[i] = l->v[--l->n];
+	}
+}
+
+/* PATH (taken) is protected, and must not be created either. */
+static void add_sealed(struct policy *p, char *path, const char *origin)
+{
+	add_unique(&p->sealed, xstrdup(path), (struct source){ origin, 0 });
+	add_unique(&p->protected, path, (struct source){ origin, 0 });
+}
+
 static void add_protected(struct policy *p)
 {
 	const char *origin = "protected";
@@ -617,31 +664,30 @@ static void add_protected(struct policy *p)
 			add_unique(&p->protected, target,
 				   (struct source){ "gitdir of .git", 0 });
 	}
-	/* sbx's own config and trust records: a tool must not allow itself. */
+	/* sbx's own config and trust records (a tool must not allow itself)
+	 * and the shell start-up files (they run later, outside): protected
+	 * even before they exist. */
 	s = user_config_dir(p);
 	if (s)
-		add_unique(&p->protected, s,
-			   (struct source){ "sbx config", 0 });
+		add_sealed(p, s, "sbx config");
 	s = trust_dir();
 	if (s) {
-		char *up = path_dirname(s);
-
+		add_sealed(p, path_dirname(s), "sbx trust records");
 		free(s);
-		add_unique(&p->protected, up,
-			   (struct source){ "sbx trust records", 0 });
 	}
+	for (size_t i = 0; p->home && startup_files[i]; i++)
+		add_sealed(p, path_join(p->home, startup_files[i]),
+			   "shell start-up file");
+	s = getenv("ZDOTDIR");
+	for (size_t i = 0; s && s[0] == '/' && zdot_files[i]; i++)
+		add_sealed(p, path_join(s, zdot_files[i]),
+			   "shell start-up file");
 	for (size_t i = 0; i < p->readonly.n; i++)
 		add_unique(&p->protected, xstrdup(p->readonly.v[i].path),
 			   p->readonly.v[i].src);
 	/* Only what lies inside a writable root needs taking back. */
-	for (size_t i = 0; i < p->protected.n;) {
-		if (within_any(&p->roots, p->protected.v[i].path)) {
-			i++;
-			continue;
-		}
-		free(p->protected.v[i].path);
-		p->protected.v[i] = p->protected.v[--p->protected.n];
-	}
+	keep_within(&p->protected, &p->roots);
+	keep_within(&p->sealed, &p->roots);
 }
 
 static bool revealed(const struct policy *p, const char *path)
@@ -720,15 +766,16 @@ void policy_finish(struct policy *p)
 {
 	const char *tmpdir;
 
-	if (!p->workspace)
+	if (!p->workspace && !p->workspace_src.origin)
 		find_workspace(p);
 	if (p->profile == PROFILE_FULL_ACCESS)
 		return;
 	add_hiddens(p);
 	if (p->profile != PROFILE_WORKSPACE_WRITE)
 		return;
-	add_unique(&p->roots, xstrdup(p->workspace),
-		   (struct source){ "workspace", 0 });
+	if (p->workspace)
+		add_unique(&p->roots, xstrdup(p->workspace),
+			   (struct source){ "workspace", 0 });
 	tmpdir = getenv("TMPDIR");
 	if (tmpdir && tmpdir[0] == '/') {
 		char *t = xstrdup(tmpdir);

@@ -34,7 +34,7 @@ struct policy {
 	struct source profile_src;
 	bool network;
 	struct source network_src;
-	char *workspace; /* the workspace root */
+	char *workspace; /* the workspace root; NULL: none (home, /) */
 	struct source workspace_src;
 	struct pathlist writable; /* configured writable roots */
 	struct pathlist readonly; /* configured read-only carve-outs */
@@ -57,6 +57,7 @@ struct policy {
 	struct pathlist roots;	   /* granted writable roots, implicit first */
 	struct pathlist protected; /* read-only inside the roots */
 	struct pathlist hiddens;   /* not even readable: built-ins + hidden */
+	struct pathlist sealed;	   /* protected ones that must not be made */
 
 	/* The config files met, in order; sources point at these names. Each
 	 * one's src.origin says how it was used ("trusted", "ignored: ..."). */
@@ -101,6 +102,8 @@ extern const char builtin_defaults_name[];
 
 /* The names kept read-only inside every writable root. */
 extern const char *const protected_names[];
+/* The shell start-up files under $HOME: never written by a tool. */
+extern const char *const startup_files[];
 /* Credential stores under $HOME, hidden by default. */
 extern const char *const hidden_home[];
 /* Container-engine sockets: a door out of any sandbox. */

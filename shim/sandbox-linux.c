@@ -7,6 +7,7 @@
 #include "sandbox.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +118,7 @@ static void allow_path(int ruleset, const char *path, uint64_t access)
 /* Empties every capability set, the bounding set included when we may
  * (CAP_SETPCAP). Without it there is nothing to drop that exec could give
  * back: no_new_privs keeps file capabilities and set-uid from adding any. */
-static int drop_capabilities(void)
+static int drop_capabilities(uint32_t keep)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
 						0 };
@@ -126,8 +127,11 @@ static int drop_capabilities(void)
 	memset(data, 0, sizeof(data));
 	if (syscall(SYS_capget, &hdr, data) < 0)
 		return -1;
+	keep &= data[0].permitted;
 	if (data[0].effective & (1U << CAP_SETPCAP)) {
 		for (int cap = 0; cap < 64; cap++) {
+			if (cap < 32 && (keep & (1U << cap)))
+				continue;
 			if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
 				if (errno == EINVAL)
 					break; /* past the kernel's last one */
@@ -138,12 +142,25 @@ static int drop_capabilities(void)
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
 	    errno != EINVAL)
 		return -1;
-	if ((data[0].effective | data[0].permitted | data[0].inheritable |
-	     data[1].effective | data[1].permitted | data[1].inheritable) == 0)
+	if (data[0].effective == keep && data[0].permitted == keep &&
+	    (data[0].inheritable | data[1].effective | data[1].permitted |
+	     data[1].inheritable) == 0)
 		return 0;
 	memset(data, 0, sizeof(data));
+	data[0].effective = data[0].permitted = keep;
 	return (int)syscall(SYS_capset, &hdr, data);
 }
+
+/* What root keeps, as in a default Docker container, of what is safe under
+ * Landlock and the read-only view: files in the writable roots can change
+ * owner and mode (tar -x, cp -a, install -o, chown in tests), and a test
+ * suite can switch users. Never SYS_ADMIN, DAC_READ_SEARCH (open_by_handle_at
+ * reads any file), SYS_PTRACE, NET_*, MKNOD, SYS_RAWIO, SYS_MODULE, KILL,
+ * SETFCAP, SETPCAP... Only with the mount namespace: it hides the other
+ * users' runtime folders (/run/user), which SETUID would reach. */
+static const uint32_t root_keeps =
+	(1U << CAP_CHOWN) | (1U << CAP_DAC_OVERRIDE) | (1U << CAP_FOWNER) |
+	(1U << CAP_FSETID) | (1U << CAP_SETUID) | (1U << CAP_SETGID);
 
 static int install_seccomp(bool network_off)
 {
@@ -280,7 +297,10 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 		msg("cannot sandbox: PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
 		return EXIT_SBX_CANNOT_RUN;
 	}
-	if (drop_capabilities() < 0) {
+	if (drop_capabilities(r == 0 && p->protect != PROTECT_OFF &&
+					      geteuid() == 0
+				      ? root_keeps
+				      : 0) < 0) {
 		msg("cannot sandbox: dropping capabilities: %s",
 		    strerror(errno));
 		return EXIT_SBX_CANNOT_RUN;

@@ -95,13 +95,18 @@ print(any("sandbox-exec" in str(s) or "tests/macos" in str(s) for s in d["jobs"]
 	done
 }
 
-@test "sbx explain warns when the workspace is the home folder" {
-	cd "$HOME"
-	run -0 "$SBX" explain
-	assert_line --regexp '^note: +the workspace is your home folder'
+@test "sbx explain: the home folder, / and its ancestors are no workspace" {
+	for d in "$HOME" / "$(dirname "$HOME")"; do
+		cd "$d"
+		run -0 "$SBX" explain
+		assert_line --regexp '^workspace: +\(none\) +\(none: the current folder (is the home folder|is /|holds the home folder)\)$'
+		assert_line --regexp "^note: +no workspace here, so the current folder is not writable; choose one with 'sbx run -w DIR', a trusted .sbxrc, or 'git init'$"
+		refute_line --regexp '^writable: +/ '
+	done
 	cd "$WS"
 	run -0 "$SBX" explain
-	refute_line --partial 'the workspace is your home folder'
+	refute_line --partial 'no workspace here'
+	assert_line --regexp "^workspace: +$WS +\(git root\)$"
 }
 
 @test "make install honours PREFIX and DESTDIR; make uninstall removes it all" {

@@ -225,7 +225,12 @@ newline"
 	assert_failure
 	run python3 -c 'import os; open(os.environ["XDG_CONFIG_HOME"] + "/sbx/config", "a").write("x")'
 	assert_failure
-	run -0 python3 -c 'import os; open(os.environ["XDG_CONFIG_HOME"] + "/other", "w")'
+	mkdir -p "$XDG_CONFIG_HOME/tool"
+	run -0 python3 -c 'import os; open(os.environ["XDG_CONFIG_HOME"] + "/tool/other", "w")'
+	# fish's config folder does not exist: it cannot be made either
+	run python3 -c 'import os; os.makedirs(os.environ["XDG_CONFIG_HOME"] + "/fish")'
+	assert_failure
+	assert_dir_not_exists "$XDG_CONFIG_HOME/fish"
 	run -0 cat "$WS/.sbxrc"
 	assert_output $'writable = .sbxrc\nwritable = .'
 }

@@ -20,24 +20,37 @@ setup() {
 	assert_output ok
 }
 
-@test "no_new_privs is set and every capability is gone" {
+@test "no_new_privs is set; a user has no capability, root only a container's safe ones" {
 	run -0 python3 -c 'print(open("/proc/self/status").read())'
 	assert_line --regexp '^NoNewPrivs:	1$'
-	assert_line --regexp '^CapEff:	0+$'
-	assert_line --regexp '^CapPrm:	0+$'
 	assert_line --regexp '^CapInh:	0+$'
 	assert_line --regexp '^CapAmb:	0+$'
 	if [ "$(id -u)" = 0 ]; then
+		# CHOWN, DAC_OVERRIDE, FOWNER, FSETID, SETGID, SETUID: 0xdb
+		assert_line --regexp '^CapEff:	0+db$'
+		assert_line --regexp '^CapPrm:	0+db$'
+		assert_line --regexp '^CapBnd:	0+db$'
+		# protect = off: no namespace to hide /run/user, so nothing kept
+		SBX_PROTECT=off run -0 python3 -c 'print(open("/proc/self/status").read())'
 		assert_line --regexp '^CapBnd:	0+$'
 	fi
+	assert_line --regexp '^CapEff:	0+$'
+	assert_line --regexp '^CapPrm:	0+$'
 }
 
-@test "root without capabilities cannot chown, mknod or set the clock" {
+@test "root chowns in the workspace as in a container, never outside; no mknod, no clock" {
 	[ "$(id -u)" = 0 ] || skip "root only"
-	touch "$WS/f"
-	run python3 -c 'import os; os.chown("f", 1, 1)'
+	require_namespace
+	touch "$WS/f" "$OUT/g"
+	run -0 python3 -c 'import os; os.chown("f", 1, 1); os.chmod("f", 0o4755); print(os.stat("f").st_uid)'
+	assert_output 1
+	run python3 -c 'import os, sys; os.chown(sys.argv[1], 1, 1)' "$OUT/g"
 	assert_failure
-	assert_output --partial "PermissionError: [Errno 1] Operation not permitted"
+	assert_output --partial "Read-only file system"
+	run -0 stat -c %u "$OUT/g"
+	assert_output 0
+	run -0 python3 -c 'import os; print(len(os.listdir("/run/user")) if os.path.isdir("/run/user") else 0)'
+	assert_output 0
 	run python3 -c 'import os, stat; os.mknod("dev", stat.S_IFCHR | 0o600, os.makedev(1, 3))'
 	assert_failure
 	assert_file_not_exists "$WS/dev"

@@ -246,7 +246,9 @@ PY
 	assert_failure
 	run python3 -c 'import os; open(os.environ["XDG_DATA_HOME"] + "/sbx/allow/x", "w")'
 	assert_failure
-	run -0 python3 -c 'open("ok", "w")'
+	mkdir -p "$HOME/sub"
+	run -0 python3 -c 'open("sub/ok", "w")'
+	assert_file_exists "$HOME/sub/ok"
 }
 
 @test "protect = off: Landlock alone, by choice, without a warning" {
