@@ -319,10 +319,10 @@ static int check_shell(const char *shell, const char *flag, char **names,
 	static const char script[] =
 		"for t; do printf '%s\\t%s\\n' \"$t\" \"$(command -v -- "
 		"\"$t\")\"; done";
-	size_t n = 0, len = 0;
-	char **av, *buf = NULL;
+	size_t n = 0, len = 0, wlen = 0;
+	char **av, *buf = NULL, *what = NULL;
 	int fds[2], escapes = 0, status;
-	FILE *f;
+	FILE *f, *list;
 	pid_t pid;
 
 	while (names[n])
@@ -356,6 +356,7 @@ static int check_shell(const char *shell, const char *flag, char **names,
 		return 0;
 	}
 	f = fdopen(fds[0], "r");
+	list = open_memstream(&what, &wlen);
 	while (f && getline(&buf, &len, f) > 0) {
 		char *tab = strchr(buf, '\t'), *path, *real;
 
@@ -372,17 +373,21 @@ static int check_shell(const char *shell, const char *flag, char **names,
 		if (!real || !targets_find(t, real)) {
 			char *e = escape_ctl(path);
 
-			fprintf(out,
-				"%s\"%s %s\" runs %s as %s, unconfined\n"
-				"%s  fix: keep %s first on PATH in the "
-				"shell's start-up files (eval \"$(sbx "
-				"shell-init)\" at their end)\n",
-				prefix, shell, flag, buf, e, prefix, shims);
+			fprintf(list, "%s %s (%s)", escapes ? "," : "", buf,
+				e);
 			free(e);
 			escapes++;
 		}
 		free(real);
 	}
+	fclose(list);
+	if (escapes > 0)
+		fprintf(out,
+			"%s\"%s %s\" would run%s unconfined\n"
+			"%s  fix: keep %s first on PATH in the shell's start-up "
+			"files (eval \"$(sbx shell-init)\" at their end)\n",
+			prefix, shell, flag, what, prefix, shims);
+	free(what);
 	free(buf);
 	if (f)
 		fclose(f);
@@ -683,6 +688,41 @@ static void doctor_shims(void)
 	free(dir);
 }
 
+/* What the shells of an agent's session would run unconfined, through the
+ * PATH layer alone (the session's environment, simulated here). */
+static void doctor_session(void)
+{
+	char *dir = shim_dir(), *hook = env_hook(), **names = shim_names(dir);
+	char *path = path_with_first(dir, getenv("PATH"));
+	struct targets none = { NULL, 0 };
+	bool covers = sandbox_can_intercept();
+	int n;
+
+	setenv("PATH", path, 1);
+	setenv(ENV_SHIM_DIR, dir, 1);
+	if (hook)
+		setenv("BASH_ENV", hook, 1);
+	if (covers)
+		report("ok", "sbx session covers the real tools: full paths, "
+			     "venvs, shebangs and login shells reach sbx");
+	else
+		report("warn", "sbx session has the PATH layer only here (no "
+			       "mount namespace): a full path runs a tool "
+			       "bare");
+	n = session_check(names, dir, &none, stdout,
+			  covers ? "info  through PATH alone, "
+				 : "warn  ");
+	if (!covers)
+		warnings += n;
+	else if (n == 0)
+		report("ok", "the shells of a session find every tool through "
+			     "the shims too");
+	free(path);
+	free(hook);
+	free(dir);
+	free_names(names);
+}
+
 int cmd_doctor(int argc, char *argv[])
 {
 	struct policy p;
@@ -701,6 +741,7 @@ int cmd_doctor(int argc, char *argv[])
 	policy_finish(&p);
 	doctor_backend(&p);
 	doctor_shims();
+	doctor_session();
 	for (size_t i = 0; i < p.configs.n; i++) {
 		const struct pathent *e = &p.configs.v[i];
 		struct stat st;

@@ -19,6 +19,11 @@
 
 const char sandbox_backend[] = "seatbelt";
 
+bool sandbox_can_intercept(void)
+{
+	return false;
+}
+
 /* No bind mounts on macOS: sessions have the PATH layer only. */
 int session_intercept(const char *dir, const struct targets *t, char *why,
 		      size_t whylen)

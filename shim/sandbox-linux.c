@@ -321,6 +321,11 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 	return exec_tool(path, argv);
 }
 
+bool sandbox_can_intercept(void)
+{
+	return mountns_probe() == NULL;
+}
+
 bool sandbox_inherited(const char *value)
 {
 	/* Every Landlock sandbox of ours ends with a seccomp filter. */

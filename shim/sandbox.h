@@ -22,6 +22,10 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[]);
  * copied into an unconfined environment must not switch sbx off). */
 bool sandbox_inherited(const char *value);
 
+/* True when an agent's session can cover the real tools here (Linux, with
+ * a mount namespace to be had). */
+bool sandbox_can_intercept(void);
+
 /* Prints, for sbx explain, what the backend gives on this machine. */
 void sandbox_explain(FILE *out, const struct policy *p);
 

@@ -34,7 +34,11 @@ setup_sealed() {
 	export PATH=$SHIMS:/usr/local/bin:/usr/bin:/bin
 	unset SBX_SANDBOX SBX_NETWORK_DISABLED SBX_PROFILE SBX_NETWORK \
 		SBX_WRITABLE SBX_CONFIG SBX_DEBUG SBX_HOP SBX_ALLOW_UNSANDBOXED \
-		SBX_PROTECT SBX_SESSION
+		SBX_PROTECT SBX_SESSION SBX_INTERCEPT SBX_AGENT SBX_SHIM_DIR \
+		SBX_USER_BASH_ENV BASH_ENV PROMPT_COMMAND
+	# Sealed from the make that runs the suite: a make inside a test
+	# would print "Entering directory" with its MAKEFLAGS.
+	unset MAKEFLAGS MAKELEVEL MFLAGS
 	cd "$WS" || return 1
 }
 

@@ -161,3 +161,15 @@ C
 	SBX_SHIM_DIR=$ROOT/none run -1 "$SBX" doctor
 	assert_line --partial "no shim folder at $ROOT/none"
 }
+
+@test "CPython's test_os passes through the shim as root, with the network on" {
+	[ "$(id -u)" = 0 ] || skip "root only: the container case"
+	if ! "$PY" -c 'import test.test_os' 2>/dev/null; then
+		[ "${SBX_TEST_STRICT:-0}" = 1 ] && fail "needs libpython3.11-testsuite"
+		skip "CPython's test suite is not installed"
+	fi
+	require_namespace
+	SBX_NETWORK=on run -0 python3 -m test -v test_os
+	assert_line --regexp '^test_chown_with_root .* ok$'
+	assert_line "Tests result: SUCCESS"
+}
