@@ -11,6 +11,7 @@
  * a path and its arguments, exec'd directly (no shell).
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,7 @@ int main(int argc, char *argv[])
 {
 	struct cmd cmds[16];
 	int n = 0, rounds, fd = -1, i = 1;
+	int here = open(".", O_RDONLY | O_DIRECTORY);
 
 	if (argc < 3)
 		goto usage;
@@ -73,7 +75,10 @@ int main(int argc, char *argv[])
 			pid_t pid = fork();
 
 			if (pid == 0) {
-				if (cmds[c].outside && setns(fd, CLONE_NEWNS) < 0)
+				/* setns() moves to the namespace's root:
+				 * come back to the same folder. */
+				if (cmds[c].outside &&
+				    (setns(fd, CLONE_NEWNS) < 0 || fchdir(here) < 0))
 					_exit(126);
 				execv(cmds[c].argv[0], cmds[c].argv);
 				_exit(127);

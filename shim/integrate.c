@@ -534,6 +534,9 @@ int cmd_session(int argc, char *argv[])
 		if (v && *v && strcmp(v, hook) != 0)
 			setenv("SBX_USER_BASH_ENV", v, 1);
 		setenv("BASH_ENV", hook, 1);
+		/* sh and bash in POSIX mode read ENV when interactive. */
+		if (!getenv("ENV"))
+			setenv("ENV", hook, 1);
 		if (!getenv("PROMPT_COMMAND")) {
 			char *pc = xstrcat3(". '", hook, "'");
 

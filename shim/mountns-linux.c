@@ -150,6 +150,26 @@ static int enter_original(const char *root)
 	return 0;
 }
 
+/* Root's cheap way out of the session's view: the namespace of the
+ * original tree that the session pinned next to ROOT (DIR/clean). */
+static int join_original(const char *root)
+{
+	char *dir, *clean;
+	int fd, r;
+
+	if (!have_sys_admin())
+		return -1;
+	dir = path_dirname(root);
+	clean = path_join(dir, "clean");
+	fd = open(clean, O_RDONLY | O_CLOEXEC);
+	r = fd < 0 ? -1 : setns(fd, CLONE_NEWNS);
+	if (fd >= 0)
+		close(fd);
+	free(clean);
+	free(dir);
+	return r;
+}
+
 /* Binds PATH onto itself, so that it can take flags of its own. */
 static int bind_self(const char *path)
 {
@@ -227,9 +247,14 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 {
 	const char *how = NULL, *step;
 	const char *bad = NULL;
+	bool joined = false;
 	struct stat st;
 	int r;
 
+	if (p->view_root && join_original(p->view_root) == 0) {
+		trace("mount: joined the session's original namespace");
+		joined = true;
+	}
 	r = mountns_enter(&how);
 	if (r == -1) {
 		snprintf(err, errlen, "no user namespace (%s)",
@@ -244,7 +269,7 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 	step = "making mounts private";
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		goto fail;
-	if (p->view_root) {
+	if (p->view_root && !joined) {
 		bad = p->view_root;
 		step = "leaving the session's view";
 		if (enter_original(p->view_root) < 0)

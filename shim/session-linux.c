@@ -11,7 +11,8 @@
  *         inode from the installed sbx, so that PATH shims take a covered
  *         tool for the real one and not for another shim;
  *   map   one line per cover, "PATH<TAB>NAMES", and "sbx<TAB>DEV INO";
- *   root  the original tree.
+ *   root  the original tree;
+ *   clean a mount namespace of the original tree, for root's tools.
  */
 #include "session.h"
 
@@ -70,10 +71,54 @@ static int write_map(const char *file, const struct targets *t)
 	return fclose(f);
 }
 
+/*
+ * The tools' way out, for a process that may enter it (root): a mount
+ * namespace of the original tree, made now (a copy of this one before any
+ * cover, without the session folder) and pinned on DIR/clean, so that a
+ * shim joins it with one setns() instead of copying the session's view and
+ * pivoting. The kernel lets a namespace hold only a newer one's file: this
+ * one is made first, then we come back to bind it here.
+ */
+static int pin_original(const char *dir, const char *clean)
+{
+	char *cwd = getcwd(NULL, 0), self[64];
+	int here, orig = -1, fd, r = -1;
+
+	here = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (here < 0 || !cwd)
+		goto out;
+	fd = open(clean, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	if (fd < 0)
+		goto out;
+	close(fd);
+	if (unshare(CLONE_NEWNS) < 0)
+		goto out;
+	if (umount2(dir, MNT_DETACH) < 0 ||
+	    (orig = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0) {
+		setns(here, CLONE_NEWNS);
+		goto out;
+	}
+	if (setns(here, CLONE_NEWNS) < 0)
+		goto out;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", orig);
+	r = mount(self, clean, NULL, MS_BIND, NULL);
+out:
+	/* setns() moved us to the namespace's root folder. */
+	if (cwd && chdir(cwd) < 0)
+		r = -1;
+	if (orig >= 0)
+		close(orig);
+	if (here >= 0)
+		close(here);
+	free(cwd);
+	return r;
+}
+
 int session_intercept(const char *dir, const struct targets *t, char *why,
 		      size_t whylen)
 {
 	char *sbx = path_join(dir, "sbx"), *map = path_join(dir, "map");
+	char *clean = path_join(dir, "clean");
 	char *root = path_join(dir, "root"), *inner = NULL;
 	const char *how, *step, *bad = dir;
 	int r, covered = 0;
@@ -109,6 +154,10 @@ int session_intercept(const char *dir, const struct targets *t, char *why,
 	step = "writing the map";
 	bad = map;
 	if (write_map(map, t) < 0)
+		goto fail;
+	step = "pinning the original namespace";
+	bad = clean;
+	if (pin_original(dir, clean) < 0)
 		goto fail;
 	step = "binding the original tree";
 	bad = root;
@@ -146,6 +195,7 @@ fail:
 	r = -1;
 out:
 	free(inner);
+	free(clean);
 	free(sbx);
 	free(map);
 	free(root);

@@ -135,3 +135,17 @@ print(r.returncode)'
 	assert_line "protect-off landlock denied"
 	assert_line "full-access none WROTE"
 }
+
+@test "the agent's other programs work as without sbx: git, ssh-keygen, and its own network" {
+	command -v git >/dev/null || skip "git is not installed"
+	start_server tcp4
+	run -0 --separate-stderr session /usr/bin/python3 agent.py \
+		'git init -q repo && git -C repo -c user.email=a@b -c user.name=a commit -q --allow-empty -m m && git -C repo log --format=%s' \
+		'command -v ssh-keygen >/dev/null && ssh-keygen -q -t ed25519 -N "" -f key && test -s key.pub && echo keygen ok' \
+		"bash -c 'exec 3<>/dev/tcp/127.0.0.1/$PORT && echo agent network ok'" \
+		"python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $PORT))' 2>/dev/null || echo tool network off"
+	assert_line m
+	command -v ssh-keygen >/dev/null && assert_line "keygen ok"
+	assert_line "agent network ok"
+	assert_line "tool network off"
+}
