@@ -90,9 +90,13 @@ int mountns_enter(const char **how)
 	gid_t gid = getegid();
 	char map[64];
 
-	if (have_sys_admin() && unshare(CLONE_NEWNS) == 0) {
-		*how = "mount namespace";
-		return 0;
+	if (have_sys_admin()) {
+		if (unshare(CLONE_NEWNS) == 0) {
+			*how = "mount namespace";
+			return 0;
+		}
+		if (errno != EPERM)
+			return -1; /* out of memory...: no second try */
 	}
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
 		return -1;
@@ -148,6 +152,25 @@ static int enter_original(const char *root)
 	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		return -1;
 	return 0;
+}
+
+bool mountns_switched_off(int err)
+{
+	char buf[32];
+	size_t len;
+	char *v;
+	bool zero;
+
+	if (err == EPERM || err == EINVAL || err == ENOSYS)
+		return true;
+	if (err != ENOSPC)
+		return false;
+	/* ENOSPC is also what user.max_user_namespaces = 0 answers. */
+	v = read_small_file("/proc/sys/user/max_user_namespaces", sizeof(buf),
+			    0, &len);
+	zero = v && strtol(v, NULL, 10) == 0;
+	free(v);
+	return zero;
 }
 
 /* Root's cheap way out of the session's view: the namespace of the
@@ -256,10 +279,16 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		joined = true;
 	}
 	r = mountns_enter(&how);
-	if (r == -1) {
+	if (r == -1 && mountns_switched_off(errno)) {
 		snprintf(err, errlen, "no user namespace (%s)",
 			 strerror(errno));
 		return 1;
+	}
+	if (r == -1) {
+		/* The quota used up (a daemon holding namespaces), memory,
+		 * nesting: a failure, not a kernel without the feature. */
+		step = "creating the namespace";
+		goto fail;
 	}
 	if (r < 0) {
 		step = "uid/gid map";

@@ -24,6 +24,10 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
  * gets a user namespace mapping their uid and gid 1:1. Returns 0; -1 when
  * the kernel refuses (errno set); -2 when the maps could not be written. */
 int mountns_enter(const char **how);
+/* True when ERR, from creating a namespace, means the kernel has none to
+ * give (switched off, not built, refused by policy): Landlock alone then.
+ * Any other error (the quota used up, no memory) is a failure. */
+bool mountns_switched_off(int err);
 /* Sets or clears MOUNT_ATTR_RDONLY on the mount at PATH (and beneath it). */
 int mountns_readonly(const char *path, bool ro, bool recursive);
 

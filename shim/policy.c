@@ -148,6 +148,7 @@ void policy_free(struct policy *p)
 	pathlist_free(&p->sealed);
 	pathlist_free(&p->configs);
 	free(p->cwd);
+	free(p->pw_home);
 	free(p->workspace);
 	memset(p, 0, sizeof(*p));
 }
@@ -161,6 +162,7 @@ void policy_init(struct policy *p, const char *tool)
 	p->home = getenv("HOME");
 	if (p->home && p->home[0] != '/')
 		p->home = NULL;
+	p->pw_home = passwd_home(getuid());
 	cwd = getcwd(NULL, 0);
 	if (!cwd)
 		die(EXIT_SBX_FAILED, "cannot get the current folder: %s",
@@ -711,10 +713,17 @@ static void add_hiddens(struct policy *p)
 {
 	const char *run = getenv("XDG_RUNTIME_DIR"), *v;
 
-	if (p->home)
+	/* $HOME is only a variable: the home the password database names
+	 * holds the same credentials, whatever HOME says. */
+	for (int h = 0; h < 2; h++) {
+		const char *home = h == 0 ? p->home : p->pw_home;
+
+		if (!home || (h == 1 && p->home && strcmp(home, p->home) == 0))
+			continue;
 		for (size_t i = 0; hidden_home[i]; i++)
-			add_hidden(p, path_join(p->home, hidden_home[i]),
+			add_hidden(p, path_join(home, hidden_home[i]),
 				   (struct source){ "credentials", 0 });
+	}
 	for (size_t i = 0; i < p->hidden.n; i++)
 		add_hidden(p, xstrdup(p->hidden.v[i].path), p->hidden.v[i].src);
 	for (size_t i = 0; engine_sockets[i]; i++)

@@ -29,6 +29,7 @@ struct pathlist {
 struct policy {
 	const char *tool; /* selects [tool] sections; may be NULL */
 	const char *home; /* $HOME, or NULL */
+	char *pw_home;	  /* the password database's home, or NULL */
 	char *cwd;
 	enum profile profile;
 	struct source profile_src;

@@ -16,7 +16,7 @@ void (*msg_hook)(const char *line);
 /* One line, one write(2): lines from parallel tools do not interleave. */
 static void emit(const char *fmt, va_list ap)
 {
-	char buf[4096];
+	char buf[4096], line[4096 + 16];
 	size_t n;
 	int r;
 
@@ -32,20 +32,33 @@ static void emit(const char *fmt, va_list ap)
 	}
 	if (n >= sizeof(buf) - 1)
 		n = sizeof(buf) - 2;
+	buf[n] = '\0';
+	/* A folder name may hold terminal escape sequences: every control
+	 * character is shown, never sent to the terminal. */
+	n = 0;
+	for (const char *s = buf; *s && n < sizeof(line) - 6; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			n += (size_t)snprintf(line + n, sizeof(line) - n,
+					      "\\x%02x", c);
+		else
+			line[n++] = (char)c;
+	}
+	line[n] = '\0';
 	if (msg_hook) {
-		buf[n] = '\0';
-		msg_hook(buf);
+		msg_hook(line);
 		return;
 	}
-	buf[n++] = '\n';
-	while (n > 0) {
-		ssize_t w = write(STDERR_FILENO, buf, n);
+	line[n++] = '\n';
+	for (size_t off = 0; off < n;) {
+		ssize_t w = write(STDERR_FILENO, line + off, n - off);
+
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
 			break;
-		memmove(buf, buf + w, n - (size_t)w);
-		n -= (size_t)w;
+		off += (size_t)w;
 	}
 }
 
@@ -383,4 +396,34 @@ char *escape_ctl(const char *s)
 	}
 	*o = '\0';
 	return out;
+}
+
+char *passwd_home(uid_t uid)
+{
+	size_t len;
+	char *text = read_small_file("/etc/passwd", (size_t)4 << 20, 0, &len);
+	char *home = NULL;
+
+	for (char *line = text, *next; line && *line && !home; line = next) {
+		char *f[7];
+		int n = 0;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		for (char *s = line; n < 7; n++) {
+			f[n] = s;
+			s = strchr(s, ':');
+			if (!s)
+				break;
+			*s++ = '\0';
+		}
+		if (n >= 6 && f[5][0] == '/' && strtoul(f[2], NULL, 10) == uid &&
+		    f[2][0] >= '0' && f[2][0] <= '9')
+			home = xstrdup(f[5]);
+	}
+	free(text);
+	if (home)
+		path_normalize(home);
+	return home;
 }

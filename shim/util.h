@@ -81,6 +81,9 @@ int mkdirs(const char *dir, mode_t mode);
  * flags are added to open(2). Returns NULL with errno set (EFBIG: too big). */
 char *read_small_file(const char *path, size_t max, int flags, size_t *len);
 
+/* UID's home folder in /etc/passwd (a new string), or NULL. */
+char *passwd_home(uid_t uid);
+
 /* Writes S with control characters escaped (\n, \t, \xNN) into a new string. */
 char *escape_ctl(const char *s);
 

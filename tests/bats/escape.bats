@@ -276,3 +276,34 @@ print("keyctl", r > 0 or ctypes.get_errno())'
 	run -0 python3 -c "$script"
 	assert_output "keyctl 1"
 }
+
+@test "a folder name with terminal escape sequences reaches sbx's messages escaped" {
+	# defends: a repository named to send escape sequences to the terminal
+	# through sbx's stderr (retitle, clear the screen, fake a prompt)
+	d=$ROOT/$'a\e]0;pwned\a\e[2Jb'
+	mkdir -p "$d/.git"
+	printf 'network = on\n' >"$d/.sbxrc"
+	cd "$d"
+	run --separate-stderr python3 -c 'print("ran")'
+	[[ "$stderr" != *$'\e'* ]] || fail "raw escape on stderr: $(printf %q "$stderr")"
+	[[ "$stderr" != *$'\a'* ]]
+	[[ "$stderr" == *'a\x1b]0;pwned\x07\x1b[2Jb/.sbxrc is not trusted'* ]]
+}
+
+@test "credentials are hidden in the password database's home too, whatever HOME says" {
+	require_namespace
+	# defends: HOME unset or pointing elsewhere made the real ~/.ssh readable
+	pw=$(getent passwd "$(id -u)" | cut -d: -f6)
+	[ -n "$pw" ] && [ "$pw" != "$HOME" ] || skip "no password database home"
+	[ -w "$pw" ] || skip "the password database home is not writable here"
+	made=
+	[ -e "$pw/.aws" ] || made=1
+	mkdir -p "$pw/.aws"
+	echo secret >"$pw/.aws/sbx-test-canary"
+	HOME=/nonexistent run python3 -c 'import sys; print(open(sys.argv[1]).read())' "$pw/.aws/sbx-test-canary"
+	status_nohome=$status out_nohome=$output
+	rm -f "$pw/.aws/sbx-test-canary"
+	[ -z "$made" ] || rmdir "$pw/.aws"
+	[ "$status_nohome" -ne 0 ] || fail "read with HOME=/nonexistent: $out_nohome"
+	[[ "$out_nohome" != *secret* ]]
+}

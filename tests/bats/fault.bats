@@ -71,3 +71,16 @@ fault() {
 	assert_equal "$stderr" "sbx: badtool: cannot execute $ROOT/bin/badtool: No such file or directory"
 	SBX_SANDBOX=outer PATH=$SHIMS:$ROOT/bin:/usr/bin:/bin run -126 badtool
 }
+
+@test "a namespace that fails for want of quota or memory refuses the tool; switched off, Landlock alone" {
+	# defends: a confined daemon holding the user-namespace quota must not
+	# turn later tools into Landlock-only ones (reading ~/.ssh, writing .git)
+	for e in ENOSPC ENOMEM EUSERS; do
+		run -126 --separate-stderr fault "unshare=$e" -- python3 -c 'print("ran")'
+		assert_output ""
+		[[ "$stderr" == *"cannot sandbox: mount namespace: creating the namespace"* ]] || fail "$e: $stderr"
+	done
+	run -0 --separate-stderr fault unshare=EPERM -- python3 -c 'print("ran")'
+	assert_output ran
+	[[ "$stderr" == *"no user namespace (Operation not permitted)"* ]]
+}
