@@ -405,7 +405,7 @@ char *passwd_home(uid_t uid)
 	char *home = NULL;
 
 	for (char *line = text, *next; line && *line && !home; line = next) {
-		char *f[7];
+		char *f[7] = { NULL };
 		int n = 0;
 
 		next = strchr(line, '\n');
