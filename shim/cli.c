@@ -225,6 +225,29 @@ static void print_path_row(const char *label, const struct pathent *e,
 		  lstat(e->path, &st) < 0 ? absent : "");
 }
 
+/* The secret variables here: removed from the tool's environment, or
+ * kept by a reveal line. */
+static void print_secrets(const struct policy *p)
+{
+	extern char **environ;
+	int n = 0;
+
+	for (size_t i = 0; environ[i]; i++) {
+		const char *e = environ[i];
+		size_t len = strcspn(e, "=");
+
+		if (e[len] != '=' || !secret_var(e, len))
+			continue;
+		printf("%-11s %.*s %s\n", n++ == 0 ? "secrets:" : "",
+		       (int)len, e,
+		       var_revealed(p, e, len) ? "kept (reveal)" : "removed");
+	}
+	if (n == 0)
+		printf("%-11s none here (*_API_KEY, *_TOKEN, *_SECRET... are "
+		       "removed; reveal = NAME keeps one)\n",
+		       "secrets:");
+}
+
 static int cmd_explain(int argc, char *argv[])
 {
 	const char *tool = argc > 1 ? argv[1] : NULL;
@@ -321,6 +344,7 @@ static int cmd_explain(int argc, char *argv[])
 		printf("%-11s SSH_AUTH_SOCK %s, GPG_AGENT_INFO %s\n",
 		       "agents:", p.reveal_ssh_agent ? "kept" : "removed",
 		       p.reveal_gpg_agent ? "kept" : "removed");
+		print_secrets(&p);
 	}
 	if (p.profile == PROFILE_FULL_ACCESS)
 		print_row("network:", "on (full-access)", &p.profile_src, "");

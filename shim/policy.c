@@ -1,6 +1,7 @@
 /* policy.c - the policy model and the merge of its sources. */
 #include "policy.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -44,7 +45,31 @@ const char *const hidden_home[] = {
 	".netrc",
 	".git-credentials",
 	".pypirc",
+	/* the agents' own credentials and the tokens a tool could send */
+	".codex/auth.json",
+	".claude/.credentials.json",
+	".gemini/oauth_creds.json",
+	".config/gh/hosts.yml",
+	".config/github-copilot",
+	".npmrc",
+	".yarnrc.yml",
+	".cargo/credentials.toml",
+	".cargo/credentials",
+	".config/hub",
+	".cache/huggingface/token",
 	NULL,
+};
+
+/* Sockets of programs that run what they are asked to, outside any
+ * sandbox: terminal multiplexers, editors' servers, terminals' remote
+ * control. Named by variables, or where those programs put them. */
+static const char *const command_socket_vars[] = {
+	"TMUX",		   "NVIM",		  "NVIM_LISTEN_ADDRESS",
+	"VSCODE_IPC_HOOK_CLI", "VSCODE_IPC_HOOK", "VSCODE_GIT_IPC_HANDLE",
+	"WEZTERM_UNIX_SOCKET", "KITTY_LISTEN_ON", NULL,
+};
+static const char *const runtime_command_prefixes[] = {
+	"nvim.", "vscode-", "emacs", "tmux-", "kitty", "wezterm", NULL,
 };
 
 const char *const engine_sockets[] = {
@@ -142,6 +167,7 @@ void policy_free(struct policy *p)
 	pathlist_free(&p->readonly);
 	pathlist_free(&p->hidden);
 	pathlist_free(&p->reveal);
+	pathlist_free(&p->reveal_vars);
 	pathlist_free(&p->roots);
 	pathlist_free(&p->protected);
 	pathlist_free(&p->hiddens);
@@ -195,6 +221,45 @@ static int protect_parse(const char *s, enum protect *out)
 		}
 	}
 	return -1;
+}
+
+/* An environment variable's name, as reveal takes it: NPM_TOKEN. */
+static bool is_var_name(const char *s)
+{
+	if (*s < 'A' || *s > 'Z')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_'))
+			return false;
+	return true;
+}
+
+/* The suffixes of the variables that hold secrets a tool could send
+ * away: OPENAI_API_KEY, GITHUB_TOKEN, NPM_TOKEN, AWS_SECRET_ACCESS_KEY. */
+static const char *const secret_suffixes[] = {
+	"_API_KEY", "_TOKEN", "_SECRET", "_SECRET_KEY", "_ACCESS_KEY",
+	"_PASSWORD", NULL,
+};
+
+bool secret_var(const char *name, size_t n)
+{
+	for (size_t i = 0; secret_suffixes[i]; i++) {
+		size_t k = strlen(secret_suffixes[i]);
+
+		if (n > k && memcmp(name + n - k, secret_suffixes[i], k) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool var_revealed(const struct policy *p, const char *name, size_t n)
+{
+	for (size_t i = 0; i < p->reveal_vars.n; i++)
+		if (strlen(p->reveal_vars.v[i].path) == n &&
+		    memcmp(p->reveal_vars.v[i].path, name, n) == 0)
+			return true;
+	return false;
 }
 
 struct rc_ctx {
@@ -256,6 +321,9 @@ static int rc_line(void *vctx, const char *key, const char *value, int line,
 			c->p->reveal_ssh_agent = true;
 		else if (apply)
 			c->p->reveal_gpg_agent = true;
+	} else if (strcmp(key, "reveal") == 0 && is_var_name(value)) {
+		if (apply)
+			pathlist_add(&c->p->reveal_vars, xstrdup(value), src);
 	} else if (strcmp(key, "writable") == 0 ||
 		   strcmp(key, "readonly") == 0 || strcmp(key, "hidden") == 0 ||
 		   strcmp(key, "reveal") == 0) {
@@ -709,6 +777,46 @@ static void add_hidden(struct policy *p, char *path, struct source src)
 		add_unique(&p->hiddens, path, src);
 }
 
+static void add_command_sockets(struct policy *p, const char *run)
+{
+	const struct source src = { "runs commands on request", 0 };
+	const char *tmpdirs[] = { "/tmp", getenv("TMUX_TMPDIR"), NULL };
+	unsigned uid = (unsigned)getuid();
+	struct dirent *de;
+	DIR *d;
+
+	for (size_t i = 0; command_socket_vars[i]; i++) {
+		const char *v = getenv(command_socket_vars[i]);
+
+		if (v && strncmp(v, "unix:", 5) == 0)
+			v += 5; /* kitty */
+		if (v && v[0] == '/')
+			/* TMUX is "socket,pid,session" */
+			add_hidden(p, xstrndup(v, strcspn(v, ",")), src);
+	}
+	for (size_t i = 0; tmpdirs[i]; i++) {
+		if (tmpdirs[i][0] != '/')
+			continue;
+		add_hidden(p, xasprintf("%s/tmux-%u", tmpdirs[i], uid), src);
+		add_hidden(p, xasprintf("%s/emacs%u", tmpdirs[i], uid), src);
+	}
+	add_hidden(p, xstrdup("/run/screen"), src);
+	add_hidden(p, xstrdup("/var/run/screen"), src);
+	d = run && run[0] == '/' ? opendir(run) : NULL;
+	while (d && (de = readdir(d))) {
+		for (size_t i = 0; runtime_command_prefixes[i]; i++) {
+			const char *pre = runtime_command_prefixes[i];
+
+			if (strncmp(de->d_name, pre, strlen(pre)) == 0) {
+				add_hidden(p, path_join(run, de->d_name), src);
+				break;
+			}
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
 static void add_hiddens(struct policy *p)
 {
 	const char *run = getenv("XDG_RUNTIME_DIR"), *v;
@@ -743,6 +851,7 @@ static void add_hiddens(struct policy *p)
 	v = getenv("SSH_AUTH_SOCK");
 	if (v && v[0] == '/' && !p->reveal_ssh_agent)
 		add_hidden(p, xstrdup(v), (struct source){ "ssh-agent", 0 });
+	add_command_sockets(p, run);
 }
 
 void policy_create_roots(const struct policy *p)
@@ -765,10 +874,26 @@ void policy_create_roots(const struct policy *p)
 
 void policy_scrub_env(const struct policy *p)
 {
+	extern char **environ;
+
 	if (!p->reveal_ssh_agent)
 		unsetenv("SSH_AUTH_SOCK");
 	if (!p->reveal_gpg_agent)
 		unsetenv("GPG_AGENT_INFO");
+	for (size_t i = 0; environ[i];) {
+		const char *e = environ[i];
+		size_t n = strcspn(e, "=");
+
+		if (e[n] == '=' && secret_var(e, n) && !var_revealed(p, e, n)) {
+			char *name = xstrndup(e, n);
+
+			trace("%s removed from the environment", name);
+			unsetenv(name); /* moves the later entries down */
+			free(name);
+			continue;
+		}
+		i++;
+	}
 }
 
 void policy_finish(struct policy *p)

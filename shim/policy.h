@@ -41,6 +41,7 @@ struct policy {
 	struct pathlist readonly; /* configured read-only carve-outs */
 	struct pathlist hidden;	  /* configured hidden paths */
 	struct pathlist reveal;	  /* taken off the hidden list */
+	struct pathlist reveal_vars; /* secret variables kept (NPM_TOKEN) */
 	bool reveal_ssh_agent, reveal_gpg_agent;
 	/* protect: best-effort (default), required (no protected paths, no
 	 * run), off (Linux: no mount namespace, Landlock alone). */
@@ -94,7 +95,12 @@ void policy_finish(struct policy *p);
 /* Creates the configured writable roots under $HOME that do not exist yet
  * (a tool's cache, as ~/.npm on a new machine), so that they can be bound. */
 void policy_create_roots(const struct policy *p);
-/* Takes the agent variables out of the environment unless revealed. */
+/* True when the variable NAME (N bytes) holds a secret by its name
+ * (*_API_KEY, *_TOKEN, *_SECRET...), and when P keeps it (reveal = NAME). */
+bool secret_var(const char *name, size_t n);
+bool var_revealed(const struct policy *p, const char *name, size_t n);
+/* Takes the agent variables and the secret ones out of the environment,
+ * unless revealed. */
 void policy_scrub_env(const struct policy *p);
 
 /* The tools that get shims (the sections of wrappers/defaults). */

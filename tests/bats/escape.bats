@@ -307,3 +307,59 @@ print("keyctl", r > 0 or ctypes.get_errno())'
 	[ "$status_nohome" -ne 0 ] || fail "read with HOME=/nonexistent: $out_nohome"
 	[[ "$out_nohome" != *secret* ]]
 }
+
+@test "secret variables are not passed to tools; reveal = NAME keeps one" {
+	# defends: npm has the network, so a postinstall script could send the
+	# agent's API key or the user's GitHub token anywhere
+	export OPENAI_API_KEY=sk-1 GITHUB_TOKEN=gh-2 AWS_SECRET_ACCESS_KEY=aws-3 MY_PASSWORD=pw-4 NOT_SECRET_X=keep
+	run -0 python3 -c 'import os; print(sorted(k for k in os.environ if k in ("OPENAI_API_KEY", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "MY_PASSWORD", "NOT_SECRET_X")))'
+	assert_output "['NOT_SECRET_X']"
+	mkdir -p "$XDG_CONFIG_HOME/sbx"
+	printf '[python3]\nreveal = GITHUB_TOKEN\n' >"$XDG_CONFIG_HOME/sbx/config"
+	run -0 python3 -c 'import os; print(os.environ.get("GITHUB_TOKEN"), os.environ.get("OPENAI_API_KEY"))'
+	assert_output "gh-2 None"
+	run -0 "$SBX" explain python3
+	assert_line --regexp '^(secrets:)? +AWS_SECRET_ACCESS_KEY removed$'
+	assert_line --regexp '^(secrets:)? +GITHUB_TOKEN kept \(reveal\)$'
+}
+
+@test "the agents' credentials and registry tokens are hidden" {
+	require_namespace
+	# defends: ~/.codex/auth.json, ~/.claude/.credentials.json, gh's and
+	# npm's tokens read by a tool that has the network
+	mkdir -p "$HOME/.codex" "$HOME/.claude" "$HOME/.config/gh"
+	for f in .codex/auth.json .claude/.credentials.json .config/gh/hosts.yml .npmrc; do
+		echo "secret-token" >"$HOME/$f"
+	done
+	run -0 python3 - "$HOME" <<'PY'
+import sys
+for f in (".codex/auth.json", ".claude/.credentials.json", ".config/gh/hosts.yml", ".npmrc"):
+    try:
+        print(f, "LEAKED" if "secret" in open(sys.argv[1] + "/" + f).read() else "hidden")
+    except OSError:
+        print(f, "hidden")
+PY
+	refute_output --partial LEAKED
+	assert_line ".npmrc hidden"
+}
+
+@test "sockets that run commands on request (tmux, Neovim, VS Code...) are hidden" {
+	require_namespace
+	# defends: `tmux run-shell` through $TMUX ran a command outside, even
+	# from the read-only profile
+	export XDG_RUNTIME_DIR=$ROOT/run
+	mkdir -p "$XDG_RUNTIME_DIR"
+	"$PY" -c '
+import socket, sys
+for p in sys.argv[1:]:
+    s = socket.socket(socket.AF_UNIX); s.bind(p)' \
+		"$ROOT/tmux-sock" "$XDG_RUNTIME_DIR/nvim.123.0" "$ROOT/vscode.sock" "$ROOT/other.sock"
+	export TMUX=$ROOT/tmux-sock,123,0 VSCODE_IPC_HOOK_CLI=$ROOT/vscode.sock
+	run -0 python3 - "$ROOT/tmux-sock" "$XDG_RUNTIME_DIR/nvim.123.0" "$ROOT/vscode.sock" "$ROOT/other.sock" <<'PY'
+import os, stat, sys
+for p in sys.argv[1:]:
+    st = os.stat(p)
+    print(os.path.basename(p), "socket" if stat.S_ISSOCK(st.st_mode) else "hidden")
+PY
+	assert_output $'tmux-sock hidden\nnvim.123.0 hidden\nvscode.sock hidden\nother.sock socket'
+}

@@ -15,6 +15,12 @@ static void setup_env(void)
 	setenv("XDG_DATA_HOME", "/sbx-golden/home/.local/share", 1);
 	unsetenv("XDG_RUNTIME_DIR");
 	unsetenv("SSH_AUTH_SOCK");
+	unsetenv("TMUX_TMPDIR");
+	for (const char *v = "TMUX\0NVIM\0NVIM_LISTEN_ADDRESS\0VSCODE_IPC_HOOK_CLI\0"
+			     "VSCODE_IPC_HOOK\0VSCODE_GIT_IPC_HANDLE\0"
+			     "WEZTERM_UNIX_SOCKET\0KITTY_LISTEN_ON\0";
+	     *v; v += strlen(v) + 1)
+		unsetenv(v);
 	unsetenv("SBX_PROFILE");
 	unsetenv("SBX_NETWORK");
 	unsetenv("SBX_WRITABLE");
@@ -32,6 +38,19 @@ static void make(struct policy *p, const char *text)
 	p->workspace = xstrdup("/sbx-golden/proj");
 	p->workspace_src = (struct source){ "test", 0 };
 	policy_finish(p);
+	/* Nor on the uid that runs them (/tmp/tmux-UID, /tmp/emacsUID). */
+	for (size_t i = 0; i < p->hiddens.n;) {
+		const char *h = p->hiddens.v[i].path;
+
+		if (strncmp(h, "/tmp/tmux-", 10) && strncmp(h, "/tmp/emacs", 10)) {
+			i++;
+			continue;
+		}
+		free(p->hiddens.v[i].path);
+		memmove(&p->hiddens.v[i], &p->hiddens.v[i + 1],
+			(p->hiddens.n - i - 1) * sizeof(*p->hiddens.v));
+		p->hiddens.n--;
+	}
 }
 
 static char *render(const struct sb_profile *sp)
