@@ -549,7 +549,7 @@ int cmd_session(int argc, char *argv[])
 	if (check)
 		session_check(names, dir, &t, stderr, "sbx: session: ");
 	session_status((int)t.n, how);
-	agent = agent_chain(cmd[0]);
+	agent = agent_chain(cmd, &t);
 	setenv(ENV_AGENT, agent, 1);
 	free(agent);
 	targets_free(&t);

@@ -106,7 +106,7 @@ static int tool_main(const char *name, char *argv[])
 	}
 	trace("real tool: %s", r.path);
 
-	if (ic.root && agent_is(ic.agent, r.path)) {
+	if (ic.root && agent_is(ic.agent, r.path, name)) {
 		/* The process sbx session started: the agent runs unconfined,
 		 * and so does whatever it execs in its own pid. */
 		trace("the agent's own process: unconfined, from %s", ic.root);

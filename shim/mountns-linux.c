@@ -212,16 +212,54 @@ static bool in_root(const struct policy *p, const char *path)
  * folder that exists is made read-only, and each entry in it writable
  * again. New names directly in that folder cannot be made; everything else
  * is as it was. The cost is paid only where a writable root holds one. */
-static int seal_missing(const struct policy *p, const char **bad)
+static int by_length(const void *a, const void *b)
 {
-	static char sealed[PATH_MAX];
+	size_t x = strlen(*(char *const *)a), y = strlen(*(char *const *)b);
+
+	return (x > y) - (x < y);
+}
+
+/* Makes DIR read-only and binds each entry in it writable again. */
+static int seal_dir(const char *dir, const char **bad)
+{
 	struct dirent *de;
 	struct stat st;
+	DIR *d;
 
-	sealed[0] = '\0';
+	*bad = dir;
+	if (bind_self(dir) < 0 || mountns_readonly(dir, true, false) < 0)
+		return -1;
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		char *e;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		e = path_join(dir, de->d_name);
+		if (lstat(e, &st) == 0 && !S_ISLNK(st.st_mode) &&
+		    (bind_self(e) < 0 || mountns_readonly(e, false, true) < 0)) {
+			*bad = e; /* leaked: we fail */
+			closedir(d);
+			return -1;
+		}
+		free(e);
+	}
+	if (d)
+		closedir(d);
+	trace("mount: %s sealed: no new names in it", dir);
+	return 0;
+}
+
+static int seal_missing(const struct policy *p, const char **bad)
+{
+	char **dirs = xcalloc(p->sealed.n + 1, sizeof(*dirs));
+	size_t n = 0;
+	int r = 0;
+
 	for (size_t i = 0; i < p->sealed.n; i++) {
 		char *dir = xstrdup(p->sealed.v[i].path);
-		DIR *d;
+		struct stat st;
+		bool dup = false;
 
 		if (lstat(dir, &st) == 0 || errno != ENOENT) {
 			free(dir);
@@ -229,40 +267,25 @@ static int seal_missing(const struct policy *p, const char **bad)
 		}
 		while (path_up(&dir) && lstat(dir, &st) < 0)
 			;
-		if (!S_ISDIR(st.st_mode) || strcmp(dir, sealed) == 0 ||
-		    !in_root(p, dir)) {
-			/* outside every root, nothing can be made there */
+		for (size_t j = 0; j < n; j++)
+			dup |= strcmp(dirs[j], dir) == 0;
+		/* outside every root, nothing can be made there */
+		if (dup || !S_ISDIR(st.st_mode) || !in_root(p, dir)) {
 			free(dir);
 			continue;
 		}
-		snprintf(sealed, sizeof(sealed), "%s", dir);
-		*bad = sealed;
-		free(dir);
-		if (bind_self(sealed) < 0 ||
-		    mountns_readonly(sealed, true, false) < 0)
-			return -1;
-		d = opendir(sealed);
-		while (d && (de = readdir(d))) {
-			char *e;
-
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			e = path_join(sealed, de->d_name);
-			if (lstat(e, &st) == 0 && !S_ISLNK(st.st_mode) &&
-			    (bind_self(e) < 0 ||
-			     mountns_readonly(e, false, true) < 0)) {
-				*bad = e; /* leaked: we fail */
-				closedir(d);
-				return -1;
-			}
-			free(e);
-		}
-		if (d)
-			closedir(d);
-		trace("mount: %s sealed: no new names in it", sealed);
+		dirs[n++] = dir;
 	}
-	return 0;
+	/* A folder before the folders in it: sealing ~ rebinds ~/.local
+	 * writable, so ~/.local is sealed after it, never before. */
+	qsort(dirs, n, sizeof(*dirs), by_length);
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = seal_dir(dirs[i], bad);
+	if (r == 0)
+		for (size_t i = 0; i < n; i++)
+			free(dirs[i]);
+	free(dirs);
+	return r;
 }
 
 int mountns_build(const struct policy *p, bool view_only, char *err,

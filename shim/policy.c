@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "rcfile.h"
+#include "resolve.h"
 #include "trust.h"
 #include "util.h"
 #include "wrappers.h"
@@ -744,6 +745,28 @@ static void add_protected(struct policy *p)
 	if (s) {
 		add_sealed(p, path_dirname(s), "sbx trust records");
 		free(s);
+	}
+	/* sbx itself, its shims and hooks: a user install lives under ~/.local,
+	 * inside a writable root when the home is the workspace. */
+	s = self_path();
+	if (s) {
+		char *bin = path_dirname(s), *prefix = path_dirname(bin);
+		char *lib = path_join(prefix, "lib/sbx");
+		struct stat st;
+
+		/* installed (PREFIX/lib/sbx), not a build tree being rebuilt */
+		if (stat(lib, &st) == 0) {
+			add_unique(&p->protected, xstrdup(s),
+				   (struct source){ "sbx", 0 });
+			add_unique(&p->protected, xstrdup(lib),
+				   (struct source){ "sbx", 0 });
+			add_unique(&p->protected, path_join(prefix, "share/sbx"),
+				   (struct source){ "sbx", 0 });
+		}
+		free(lib);
+		free(s);
+		free(bin);
+		free(prefix);
 	}
 	for (size_t i = 0; p->home && startup_files[i]; i++)
 		add_sealed(p, path_join(p->home, startup_files[i]),

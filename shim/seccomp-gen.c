@@ -15,6 +15,7 @@
 
 #include <linux/netlink.h>
 #include <seccomp.h>
+#include <sys/stat.h>
 
 #ifndef TIOCLINUX
 #define TIOCLINUX 0x541C
@@ -28,6 +29,55 @@ static void check(int r, const char *what)
 		fprintf(stderr, "seccomp-gen: %s: %s\n", what, strerror(-r));
 		exit(1);
 	}
+}
+
+/* A syscall by name, or by the generic number where this libseccomp is
+ * older than the kernel (fchmodat2 is 452 on every architecture). */
+static int sys(const char *name, int fallback)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+
+	return nr == __NR_SCMP_ERROR ? fallback : nr;
+}
+
+/*
+ * No set-user-ID or set-group-ID file: root owns what it makes, so a tool
+ * running as root could leave a set-uid-root program in /tmp or the
+ * workspace for any local user to run later. chmod's family, open's with
+ * O_CREAT and mknod are refused a mode with either bit; openat2 (its mode is
+ * behind a pointer) answers ENOSYS, and callers fall back to openat.
+ */
+static void deny_setid_modes(scmp_filter_ctx ctx)
+{
+	static const struct {
+		const char *name;
+		int fallback;
+		unsigned arg;
+	} calls[] = {
+		{ "chmod", -1, 1 },   { "fchmod", -1, 1 },  { "fchmodat", -1, 2 },
+		{ "fchmodat2", 452, 2 }, { "open", -1, 2 },  { "openat", -1, 3 },
+		{ "creat", -1, 1 },   { "mknod", -1, 1 },   { "mknodat", -1, 2 },
+	};
+	const scmp_datum_t bits[] = { S_ISUID, S_ISGID };
+
+	for (size_t i = 0; i < sizeof(calls) / sizeof(*calls); i++) {
+		int nr = sys(calls[i].name, calls[i].fallback);
+
+		if (nr < 0)
+			continue; /* not on this architecture (open, chmod) */
+		for (size_t b = 0; b < 2; b++) {
+			struct scmp_arg_cmp cmp = {
+				calls[i].arg, SCMP_CMP_MASKED_EQ, bits[b],
+				bits[b]
+			};
+
+			check(seccomp_rule_add_array(ctx, DENY, nr, 1, &cmp),
+			      calls[i].name);
+		}
+	}
+	check(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+			       sys("openat2", 437), 0),
+	      "openat2");
 }
 
 static scmp_filter_ctx make_filter(int network_off)
@@ -64,6 +114,7 @@ static scmp_filter_ctx make_filter(int network_off)
 	check(seccomp_rule_add(ctx, DENY, SCMP_SYS(add_key), 0), "add_key");
 	check(seccomp_rule_add(ctx, DENY, SCMP_SYS(request_key), 0),
 	      "request_key");
+	deny_setid_modes(ctx);
 	if (!network_off)
 		return ctx;
 

@@ -285,37 +285,114 @@ static char *interpreter_of(const char *path, dev_t dev, ino_t ino)
 	return *word == '/' ? realpath(word, NULL) : NULL;
 }
 
-char *agent_chain(const char *cmd)
+/* The words of ARGV that a wrapper (env, nice, nohup, stdbuf, ionice) runs
+ * as its command, in the same pid; NULL for another program or a wrapper
+ * with no command. (timeout forks: what it runs is not the agent's pid.) */
+static char *const *wrapped(const char *path, char *const *argv)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	/* options whose value is the next word */
+	static const char *const env_v[] = { "-u", "-C", "--unset", "--chdir",
+					      NULL };
+	static const char *const nice_v[] = { "-n", "--adjustment", NULL };
+	static const char *const ionice_v[] = { "-c", "-n", "--class",
+						 "--classdata", NULL };
+	static const char *const none[] = { NULL };
+	const char *const *takes;
+	bool is_env = strcmp(base, "env") == 0;
+
+	if (is_env)
+		takes = env_v;
+	else if (strcmp(base, "nice") == 0)
+		takes = nice_v;
+	else if (strcmp(base, "ionice") == 0)
+		takes = ionice_v;
+	else if (strcmp(base, "nohup") == 0 || strcmp(base, "stdbuf") == 0)
+		takes = none;
+	else
+		return NULL;
+	for (argv++; *argv; argv++) {
+		bool value = false;
+
+		if (strcmp(*argv, "--") == 0) {
+			argv++;
+			break;
+		}
+		if (is_env && (*argv)[0] != '-' && strchr(*argv, '='))
+			continue; /* NAME=VALUE */
+		if ((*argv)[0] != '-')
+			break;
+		for (size_t i = 0; takes[i]; i++)
+			value |= strcmp(*argv, takes[i]) == 0;
+		if (value && argv[1])
+			argv++;
+	}
+	return *argv ? argv : NULL;
+}
+
+/* The real path of CMD, found as execvp would (past the shims). */
+static char *find_real(const char *cmd, dev_t dev, ino_t ino)
 {
 	struct resolved rv;
-	char *chain, *cur = NULL, pid[32];
+	char *r = NULL;
+
+	if (strchr(cmd, '/'))
+		return realpath(cmd, NULL);
+	if (path_resolve(cmd, getenv("PATH"), dev, ino, &rv) == 0) {
+		r = realpath(rv.path, NULL);
+		resolved_free(&rv);
+	}
+	return r;
+}
+
+char *agent_chain(char *const *argv, const struct targets *t)
+{
+	char *chain, *cur, pid[32];
 	dev_t dev;
 	ino_t ino;
 
 	self_identity(&dev, &ino);
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 	chain = xstrdup(pid);
-	if (strchr(cmd, '/')) {
-		cur = realpath(cmd, NULL);
-	} else if (path_resolve(cmd, getenv("PATH"), dev, ino, &rv) == 0) {
-		cur = realpath(rv.path, NULL);
-		resolved_free(&rv);
-	}
-	/* The program, and the interpreters its "#!" lines lead to. */
-	for (int depth = 0; cur && depth < 4; depth++) {
-		char *next = xstrcat3(chain, "\t", cur), *interp;
+	cur = find_real(argv[0], dev, ino);
+	/* The program, what the wrappers in front of it run, and the
+	 * interpreters the "#!" lines lead to. */
+	for (int depth = 0; cur && depth < 8; depth++) {
+		char *next = xstrcat3(chain, "\t", cur), *following;
+		char *const *inner = argv ? wrapped(cur, argv) : NULL;
+		const struct target *tg = targets_find(t, cur);
 
 		free(chain);
 		chain = next;
-		interp = interpreter_of(cur, dev, ino);
+		/* A covered launcher (pyenv's python3 shim) execs a real tool
+		 * of the same name in the same pid: that one is the agent's
+		 * too, by name (":python3"). */
+		for (const char *w = tg ? tg->tools : ""; *w;) {
+			size_t n = strcspn(w, " ");
+			char *name = xstrndup(w, n);
+
+			next = xasprintf("%s\t:%s", chain, name);
+			free(name);
+			free(chain);
+			chain = next;
+			w += n;
+			w += strspn(w, " ");
+		}
+		if (inner) {
+			following = find_real(inner[0], dev, ino);
+			argv = inner;
+		} else {
+			following = interpreter_of(cur, dev, ino);
+			argv = NULL; /* an interpreter runs no wrapped command */
+		}
 		free(cur);
-		cur = interp;
+		cur = following;
 	}
 	free(cur);
 	return chain;
 }
 
-bool agent_is(const char *chain, const char *path)
+bool agent_is(const char *chain, const char *path, const char *tool)
 {
 	char pid[32], *real;
 	size_t n;
@@ -333,7 +410,9 @@ bool agent_is(const char *chain, const char *path)
 	for (const char *s = chain + n + 1; *s && !found;) {
 		size_t w = strcspn(s, "\t");
 
-		found = strlen(real) == w && strncmp(s, real, w) == 0;
+		found = (strlen(real) == w && strncmp(s, real, w) == 0) ||
+			(s[0] == ':' && strlen(tool) == w - 1 &&
+			 strncmp(s + 1, tool, w - 1) == 0);
 		s += w;
 		s += *s == '\t';
 	}

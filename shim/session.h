@@ -43,14 +43,17 @@ const struct target *targets_find(const struct targets *t, const char *path);
 int session_intercept(const char *dir, const struct targets *t, char *why,
 		      size_t whylen);
 
-/* The agent that sbx session is about to exec as CMD: "PID<TAB>PATH..."
- * with the real paths of CMD and of the interpreters its "#!" lines lead
- * to (a #!/usr/bin/env node script: the script and node). A new string. */
-char *agent_chain(const char *cmd);
-/* True when this process is the agent's own (its pid, and PATH one of its
- * exec chain): it runs unconfined. Anything else the agent execs in its pid
+/* The agent that sbx session is about to exec as ARGV: "PID<TAB>PATH..."
+ * with the real paths of ARGV[0], of the command the wrappers in front run
+ * (env, nice, nohup, stdbuf, ionice) and of the interpreters the
+ * "#!" lines lead to (a #!/usr/bin/env node script: the script and node);
+ * for a covered one in T (pyenv's python3 shim), its tool names too, as
+ * ":NAME": what it execs by that name is the agent's. A new string. */
+char *agent_chain(char *const *argv, const struct targets *t);
+/* True when this process is the agent's own (its pid, and PATH, or TOOL
+ * as ":TOOL", one of its exec chain): it runs unconfined. Anything else the agent execs in its pid
  * (bash -c's last command) is a tool. */
-bool agent_is(const char *chain, const char *path);
+bool agent_is(const char *chain, const char *path, const char *tool);
 
 /* What a shim learns from the session's view. */
 struct intercept {

@@ -64,3 +64,30 @@ for f in (".bashrc", ".zshrc", ".profile", ".config/fish/config.fish", ".config/
 	run -0 python3 -c 'open("made", "w")'
 	assert_file_exists "$HOME/p/made"
 }
+
+@test "a home-folder workspace: a user install of sbx and its trust records stay out of reach" {
+	require_namespace
+	# defends: with ~ writable, a tool replaced ~/.local/bin/sbx and forged a
+	# trust record in ~/.local/share/sbx/allow (sealing ~ undid ~/.local's seal)
+	mkdir -p "$HOME/.git" "$HOME/.local/bin" "$HOME/.local/lib/sbx/shims" "$HOME/proj"
+	cp "$SBX" "$HOME/.local/bin/sbx"
+	ln -s "$HOME/.local/bin/sbx" "$HOME/.local/lib/sbx/shims/python3"
+	cd "$HOME"
+	PATH=$HOME/.local/lib/sbx/shims:/usr/bin:/bin run -0 python3 - <<'PY'
+import os
+for f in (".local/bin/sbx", ".local/lib/sbx/shims/make", ".local/share/sbx/allow/x", ".bashrc", "proj/ok"):
+    try:
+        os.makedirs(os.path.dirname(f), exist_ok=True)
+        open(f, "a").write("x")
+        print("WROTE", f)
+    except OSError:
+        print("denied", f)
+try:
+    os.rename(".local/bin/sbx", ".local/bin/sbx.old")
+    print("RENAMED")
+except OSError:
+    print("rename denied")
+PY
+	assert_output $'denied .local/bin/sbx\ndenied .local/lib/sbx/shims/make\ndenied .local/share/sbx/allow/x\ndenied .bashrc\nWROTE proj/ok\nrename denied'
+	assert_dir_not_exists "$HOME/.local/share/sbx"
+}

@@ -26,10 +26,10 @@ setup() {
 	assert_line --regexp '^CapInh:	0+$'
 	assert_line --regexp '^CapAmb:	0+$'
 	if [ "$(id -u)" = 0 ]; then
-		# CHOWN, DAC_OVERRIDE, FOWNER, FSETID, SETGID, SETUID: 0xdb
-		assert_line --regexp '^CapEff:	0+db$'
-		assert_line --regexp '^CapPrm:	0+db$'
-		assert_line --regexp '^CapBnd:	0+db$'
+		# CHOWN, FOWNER, FSETID: 0x19
+		assert_line --regexp '^CapEff:	0+19$'
+		assert_line --regexp '^CapPrm:	0+19$'
+		assert_line --regexp '^CapBnd:	0+19$'
 		# protect = off: no namespace to hide /run/user, so nothing kept
 		SBX_PROTECT=off run -0 python3 -c 'print(open("/proc/self/status").read())'
 		assert_line --regexp '^CapBnd:	0+$'
@@ -42,7 +42,7 @@ setup() {
 	[ "$(id -u)" = 0 ] || skip "root only"
 	require_namespace
 	touch "$WS/f" "$OUT/g"
-	run -0 python3 -c 'import os; os.chown("f", 1, 1); os.chmod("f", 0o4755); print(os.stat("f").st_uid)'
+	run -0 python3 -c 'import os; os.chown("f", 1, 1); os.chmod("f", 0o755); print(os.stat("f").st_uid)'
 	assert_output 1
 	run python3 -c 'import os, sys; os.chown(sys.argv[1], 1, 1)' "$OUT/g"
 	assert_failure
@@ -51,6 +51,14 @@ setup() {
 	assert_output 0
 	run -0 python3 -c 'import os; print(len(os.listdir("/run/user")) if os.path.isdir("/run/user") else 0)'
 	assert_output 0
+	# another user's private file stays unreadable (no DAC_OVERRIDE), and
+	# root cannot become that user (no SETUID)
+	mkdir -m 700 "$OUT/priv" && echo secret >"$OUT/priv/f" && chown -R 1:1 "$OUT/priv"
+	run python3 -c 'import sys; print(open(sys.argv[1]).read())' "$OUT/priv/f"
+	assert_failure
+	refute_output --partial secret
+	run python3 -c 'import os; os.setuid(1)'
+	assert_failure
 	run python3 -c 'import os, stat; os.mknod("dev", stat.S_IFCHR | 0o600, os.makedev(1, 3))'
 	assert_failure
 	assert_file_not_exists "$WS/dev"

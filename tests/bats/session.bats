@@ -79,6 +79,11 @@ session() {
 		run -0 --separate-stderr session ./env.js by-node
 		assert_output "by-node bare WROTE"
 	fi
+	# through the wrappers that exec in place
+	run -0 --separate-stderr session env FOO=1 python3 probe.py by-env
+	assert_output "by-env bare WROTE"
+	run -0 --separate-stderr session nice -n 1 nohup python3 probe.py by-nice
+	assert_output "by-nice bare WROTE"
 	# ...but what bash -c execs in its own pid is a tool, not the agent.
 	run -0 --separate-stderr session bash -c 'true; python3 probe.py exec'
 	assert_output "exec landlock denied"
