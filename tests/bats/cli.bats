@@ -131,3 +131,16 @@ print(any("sandbox-exec" in str(s) or "tests/macos" in str(s) for s in d["jobs"]
 	run -2 "$BATS_TEST_DIRNAME/../../install.sh" --bogus
 	run -2 "$BATS_TEST_DIRNAME/../../install.sh" --prefix
 }
+
+@test "sbx doctor names an untrusted or unsafe project config" {
+	"$SBX" shims --dir "$ROOT/s" >/dev/null
+	printf 'network = on\n' >"$WS/.sbxrc"
+	chmod 644 "$WS/.sbxrc"
+	SBX_SHIM_DIR=$ROOT/s run "$SBX" doctor
+	assert_line --regexp "^warn +$WS/.sbxrc is not trusted: ignored$"
+	assert_line --regexp "fix: read it, then sbx allow $WS/.sbxrc$"
+	chmod 666 "$WS/.sbxrc"
+	SBX_SHIM_DIR=$ROOT/s run "$SBX" doctor
+	assert_line --regexp "^warn +$WS/.sbxrc .*: ignored$"
+	assert_line --regexp '^(ok|warn) +sbx session '
+}

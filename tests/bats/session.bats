@@ -154,3 +154,27 @@ print(r.returncode)'
 	assert_line "agent network ok"
 	assert_line "tool network off"
 }
+
+@test "no view where none can be made: one line, and the PATH layer still confines" {
+	# the session folder cannot be made (its parent is a file)
+	touch "$ROOT/file"
+	"$SBX" shims --dir "$ROOT/file-shims" >/dev/null
+	run -0 --separate-stderr "$SBX" session --dir "$ROOT/file/shims" --no-check -- /usr/bin/true
+	[[ "$stderr" == *"sbx: session: no interception here (cannot create $ROOT/file/real: Not a directory): only tools found through the shims on PATH are confined"* ]]
+	# the kernel refuses a namespace
+	"$PY" -c 'import seccomp' 2>/dev/null || skip "python3-seccomp is needed"
+	run -0 --separate-stderr "$PY" "$BATS_TEST_DIRNAME/fault.py" unshare=EPERM -- \
+		"$SBX" session --dir "$STOOLS" --no-check -- /usr/bin/python3 agent.py 'python3 probe.py path-layer'
+	[[ "$stderr" == *"no interception here (no user namespace (Operation not permitted))"* ]]
+	assert_line "path-layer landlock denied"
+}
+
+@test "sbx run, a nested session and sbx doctor inside a session" {
+	run -0 --separate-stderr session /usr/bin/python3 agent.py \
+		"$SBX run -n off -- python3 probe.py run" \
+		"$SBX session --dir $STOOLS --no-check -- bash -c 'true; python3 probe.py nested'" \
+		"$SBX doctor | grep -E '^(ok|warn|FAIL)' | head -3"
+	assert_line "run landlock denied"
+	assert_line "nested landlock denied"
+	assert_line --regexp '^ok +sbx '
+}
