@@ -80,7 +80,7 @@ $(BUILD)/gen/wrappers.h: wrappers/defaults Makefile
 
 # The seccomp filters are compiled here, once, by libseccomp: sbx itself
 # installs the ready BPF program and never loads libseccomp.
-$(BUILD)/seccomp-gen: shim/seccomp-gen.c Makefile
+$(BUILD)/seccomp-gen: shim/seccomp-gen.c shim/seccomp-mark.h Makefile
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(SBX_CFLAGS) -Wno-missing-field-initializers \
 		-o $@ shim/seccomp-gen.c \

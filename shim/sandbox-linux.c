@@ -22,6 +22,7 @@
 #include "landlock.h"
 #include "mountns.h"
 #include "seccomp-bpf.h"
+#include "seccomp-mark.h"
 #include "util.h"
 
 #ifndef SYS_landlock_create_ruleset
@@ -328,10 +329,12 @@ bool sandbox_can_intercept(void)
 
 bool sandbox_inherited(const char *value)
 {
-	/* Every Landlock sandbox of ours ends with a seccomp filter. */
-	if (strcmp(value, sandbox_backend) == 0)
-		return prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2;
-	return true;
+	/* Only the kernel is believed: every sandbox of ours ends with the
+	 * seccomp filter that answers the mark. Any other value (none, a
+	 * full-access tool's) confines again. */
+	return strcmp(value, sandbox_backend) == 0 &&
+	       prctl(SBX_PRCTL_MARK, 0, 0, 0, 0) < 0 &&
+	       errno == ENOTRECOVERABLE;
 }
 
 void sandbox_explain(FILE *out, const struct policy *p)

@@ -18,8 +18,9 @@ extern const char sandbox_backend[];
 int sandbox_exec(const struct policy *p, const char *path, char *const argv[]);
 
 /* True when SBX_SANDBOX=VALUE, found in the environment, is believable:
- * for this backend's own value, the process really is confined (a variable
- * copied into an unconfined environment must not switch sbx off). */
+ * the kernel says the process really is in this backend's sandbox (a
+ * variable copied into an unconfined environment, or "none", must not
+ * switch sbx off). */
 bool sandbox_inherited(const char *value);
 
 /* True when an agent's session can cover the real tools here (Linux, with

@@ -22,6 +22,7 @@
 #endif
 
 #define DENY SCMP_ACT_ERRNO(EPERM)
+#include "seccomp-mark.h"
 
 static void check(int r, const char *what)
 {
@@ -115,6 +116,16 @@ static scmp_filter_ctx make_filter(int network_off)
 	check(seccomp_rule_add(ctx, DENY, SCMP_SYS(request_key), 0),
 	      "request_key");
 	deny_setid_modes(ctx);
+	/*
+	 * The mark of sbx's sandbox, for a nested shim to ask the kernel
+	 * instead of believing SBX_SANDBOX: an unknown prctl option answers
+	 * EINVAL, and ENOTRECOVERABLE only under this filter. A process can
+	 * fake it only by filtering itself, and that one is outside already.
+	 */
+	check(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOTRECOVERABLE),
+			       SCMP_SYS(prctl), 1,
+			       SCMP_A0(SCMP_CMP_EQ, SBX_PRCTL_MARK)),
+	      "prctl mark");
 	if (!network_off)
 		return ctx;
 

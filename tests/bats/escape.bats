@@ -390,3 +390,23 @@ PY
 	ls /tmp/sbx-suid-test-* 2>/dev/null && fail "a set-uid file was created"
 	true
 }
+
+@test "an inherited SBX_SANDBOX switches nothing off: only the kernel's answer is believed" {
+	require_landlock
+	# defends: SBX_SANDBOX=none (or any value) copied into an unconfined
+	# process, or =landlock under a foreign seccomp filter (Docker's),
+	# made the shims run tools bare
+	for v in none x landlock; do
+		SBX_SANDBOX=$v run python3 -c 'import sys; open(sys.argv[1] + "/f", "w")' "$OUT"
+		assert_failure
+		assert_file_not_exists "$OUT/f"
+	done
+	"$PY" -c 'import seccomp' 2>/dev/null || fail "python3-seccomp is needed"
+	SBX_SANDBOX=landlock run "$PY" "$BATS_TEST_DIRNAME/fault.py" keyctl=EPERM -- \
+		python3 -c 'import sys; open(sys.argv[1] + "/f", "w")' "$OUT"
+	assert_failure
+	assert_file_not_exists "$OUT/f"
+	# inside sbx's own sandbox, a nested tool still runs directly
+	run -0 python3 -c 'import os, subprocess, sys; subprocess.run([sys.argv[1] + "/python3", "-c", "pass"], env={**os.environ, "SBX_DEBUG": "1"})' "$SHIMS"
+	assert_line "sbx: python3: already inside a sandbox (SBX_SANDBOX=landlock): exec directly"
+}
