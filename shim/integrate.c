@@ -417,6 +417,43 @@ int session_check(char **names, const char *shims, const struct targets *t,
 	return escapes;
 }
 
+/* Names each PATH folder that a tool may write: it could plant a git or a
+ * python3 there for the agent (or you) to run later, outside. */
+static int writable_path_dirs(const struct policy *p, FILE *out,
+			      const char *prefix)
+{
+	const char *path = getenv("PATH");
+	int n = 0;
+
+	for (const char *s = path ? path : "", *e; *s; s = *e ? e + 1 : e) {
+		char *dir;
+
+		e = strchr(s, ':');
+		if (!e)
+			e = s + strlen(s);
+		if (*s != '/')
+			continue;
+		dir = xstrndup(s, (size_t)(e - s));
+		path_normalize(dir);
+		for (size_t i = 0; i < p->roots.n; i++) {
+			if (!path_within(dir, p->roots.v[i].path))
+				continue;
+			char *d = escape_ctl(dir);
+
+			fprintf(out,
+				"%sPATH folder %s is writable by tools (%s): a "
+				"tool can put a program there that runs later, "
+				"unconfined\n",
+				prefix, d, source_str(&p->roots.v[i].src));
+			free(d);
+			n++;
+			break;
+		}
+		free(dir);
+	}
+	return n;
+}
+
 /* One line: what the tools get here. */
 static void session_status(int covered, const char *how)
 {
@@ -438,6 +475,7 @@ static void session_status(int covered, const char *how)
 				    "writable)",
 		ws ? ws : "", how);
 	(void)covered;
+	writable_path_dirs(&p, stderr, "sbx: session: warning: ");
 	free(ws);
 	policy_free(&p);
 }
@@ -745,6 +783,7 @@ int cmd_doctor(int argc, char *argv[])
 	doctor_backend(&p);
 	doctor_shims();
 	doctor_session();
+	warnings += writable_path_dirs(&p, stdout, "warn  ");
 	for (size_t i = 0; i < p.configs.n; i++) {
 		const struct pathent *e = &p.configs.v[i];
 		struct stat st;

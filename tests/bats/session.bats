@@ -178,3 +178,13 @@ print(r.returncode)'
 	assert_line "nested landlock denied"
 	assert_line --regexp '^ok +sbx '
 }
+
+@test "a PATH folder a tool may write is named at the session's start and by doctor" {
+	# defends: an activated .venv/bin on PATH: a tool plants a `git` there
+	# that the agent runs next, unconfined
+	mkdir -p "$WS/.venv/bin"
+	PATH=$WS/.venv/bin:$PATH run -0 --separate-stderr session -- true
+	[[ "$stderr" == *"sbx: session: warning: PATH folder $WS/.venv/bin is writable by tools (workspace): a tool can put a program there that runs later, unconfined"* ]]
+	SBX_SHIM_DIR=$STOOLS PATH=$WS/.venv/bin:$PATH run "$SBX" doctor
+	assert_line --regexp "^warn +PATH folder $WS/.venv/bin is writable by tools \(workspace\)"
+}
