@@ -373,7 +373,7 @@ static int pick_rc(int argc, char *argv[], struct project_rc *rc)
 			die(1, "%s: %s", argv[1], why);
 		project_rc_open(abs, rc);
 		free(abs);
-	} else if (project_rc_find(cwd, rc) < 0 || rc->state == RC_NONE) {
+	} else if (project_rc_find(cwd, false, rc) < 0 || rc->state == RC_NONE) {
 		die(1, "no %s in %s or above", RC_NAME, cwd);
 	}
 	free(cwd);

@@ -525,13 +525,20 @@ static int load_project_rc(struct policy *p)
 	const char *name;
 	int errors = 0;
 
-	if (project_rc_find(p->cwd, &rc) < 0)
+	if (project_rc_find(p->cwd, true, &rc) < 0)
 		errors++;
 	switch (rc.state) {
 	case RC_NONE:
 		trace("no %s from %s up", RC_NAME, p->cwd);
 		break;
 	case RC_TRUSTED:
+		if (rc.shadowed) {
+			config_note(p, rc.shadowed,
+				    "NOT trusted: passed over for the trusted "
+				    "one above (sbx allow)");
+			msg("%s %s: ignored, %s is used", rc.shadowed,
+			    rc.shadowed_why, rc.path);
+		}
 		name = config_note(p, rc.path, "trusted");
 		trace("reading %s (trusted)", name);
 		errors += policy_apply_text(p, name, rc.text, rc.len);

@@ -7,6 +7,7 @@
 #include "trust.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@ void project_rc_free(struct project_rc *rc)
 {
 	free(rc->path);
 	free(rc->text);
+	free(rc->shadowed);
 	memset(rc, 0, sizeof(*rc));
 }
 
@@ -156,7 +158,8 @@ int project_rc_open(const char *path, struct project_rc *rc)
 	return examine(xstrdup(path), rc);
 }
 
-int project_rc_find(const char *cwd, struct project_rc *rc)
+int project_rc_find(const char *cwd, bool prefer_trusted,
+		    struct project_rc *rc)
 {
 	char *dir = xstrdup(cwd);
 	uid_t uid = geteuid();
@@ -184,10 +187,35 @@ int project_rc_find(const char *cwd, struct project_rc *rc)
 		}
 		file = path_join(dir, RC_NAME);
 		if (lstat(file, &st) == 0) {
-			ret = examine(file, rc);
-			break;
+			struct project_rc found;
+
+			memset(&found, 0, sizeof(found));
+			ret = examine(file, &found);
+			if (ret < 0 || found.state == RC_TRUSTED ||
+			    !prefer_trusted) {
+				/* the nearest that is not trusted is said,
+				 * not used: it cannot displace this one */
+				if (rc->path) {
+					found.shadowed = rc->path;
+					found.shadowed_why =
+						rc->state == RC_UNSAFE
+							? rc->why
+							: "is not trusted";
+					free(rc->text);
+				}
+				*rc = found;
+				break;
+			}
+			/* Not trusted: remembered, and the walk goes on to a
+			 * trusted one above (an untrusted file must never
+			 * weaken a trusted one). */
+			if (!rc->path)
+				*rc = found;
+			else
+				project_rc_free(&found);
+		} else {
+			free(file); /* examine() keeps the name it opened */
 		}
-		free(file);
 		if (!path_up(&dir))
 			break;
 	}

@@ -2,6 +2,7 @@
 #ifndef SBX_TRUST_H
 #define SBX_TRUST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define RC_NAME ".sbxrc"
@@ -19,16 +20,22 @@ struct project_rc {
 	size_t len;
 	enum rc_state state;
 	const char *why; /* RC_UNSAFE: the reason */
+	char *shadowed;	 /* a nearer .sbxrc, not trusted, passed over */
+	const char *shadowed_why;
 };
 
 /*
  * Walks up from CWD to the nearest .sbxrc, stopping at "/", at a filesystem
  * boundary and at a folder not owned by the user. Opens without following
  * a symlink; a file that is not a regular file owned by the user and
- * writable by no one else is RC_UNSAFE. Returns 0, or -1 after reporting
- * an error that must stop the tool (a file over 64 KiB).
+ * writable by no one else is RC_UNSAFE. With PREFER_TRUSTED, a nearer file
+ * that is not trusted does not stop the walk: a trusted one above is used
+ * (the nearer one in SHADOWED); with none, the nearest is returned.
+ * Returns 0, or -1 after reporting an error that must stop the tool (a
+ * file over 64 KiB).
  */
-int project_rc_find(const char *cwd, struct project_rc *rc);
+int project_rc_find(const char *cwd, bool prefer_trusted,
+		    struct project_rc *rc);
 /* Examines the .sbxrc at PATH (absolute) as project_rc_find would. */
 int project_rc_open(const char *path, struct project_rc *rc);
 void project_rc_free(struct project_rc *rc);

@@ -293,3 +293,25 @@ open(".git/config", "a").write("x"); print("git config written")' "$OUT/x"
 	run -0 "$PY" "$BATS_TEST_DIRNAME/fault.py" unshare=EPERM -- "$SBX" explain
 	assert_line --partial "protected, hidden paths, chmod: NOT enforced: no user namespace"
 }
+
+@test "a nearer untrusted .sbxrc never displaces the trusted one above it" {
+	require_namespace
+	# defends: a repository's sub/.sbxrc (untrusted) dropped the trusted
+	# file's hidden, readonly and protect = required
+	mkdir -p "$WS/secrets" "$WS/sub"
+	printf 'readonly = secrets\nprotect = required\n' >"$WS/.sbxrc"
+	chmod 644 "$WS/.sbxrc"
+	run -0 "$SBX" allow "$WS/.sbxrc"
+	printf 'profile = full-access\n' >"$WS/sub/.sbxrc"
+	chmod 644 "$WS/sub/.sbxrc"
+	cd "$WS/sub"
+	run --separate-stderr python3 -c 'open("../secrets/x", "w")'
+	assert_failure
+	assert_equal "${stderr_lines[0]}" "sbx: python3: $WS/sub/.sbxrc is not trusted: ignored, $WS/.sbxrc is used"
+	assert_file_not_exists "$WS/secrets/x"
+	run -0 "$SBX" explain
+	assert_line --regexp "^protect: +required +\($WS/.sbxrc:2\)$"
+	# sbx allow with no file still means the nearest one
+	run -0 "$SBX" allow
+	assert_output "sbx: allowed $WS/sub/.sbxrc"
+}
