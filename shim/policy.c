@@ -926,6 +926,57 @@ void policy_scrub_env(const struct policy *p)
 	}
 }
 
+/* The symlink on the way to ROOT that lies inside another writable root
+ * (a tool could have made it: `ln -s ~ build` before `writable = build`
+ * exists, or a renamed ancestor of $TMPDIR), as a new string, or NULL. */
+static char *planted_link(const struct policy *p, const char *root)
+{
+	char *part = xstrdup(root);
+
+	for (char *s = part + 1;; s++) {
+		char c = *s;
+		struct stat st;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*s = '\0';
+		if (lstat(part, &st) == 0 && S_ISLNK(st.st_mode)) {
+			for (size_t i = 0; i < p->roots.n; i++) {
+				const char *other = p->roots.v[i].path;
+
+				if (strcmp(other, part) != 0 &&
+				    path_within(part, other))
+					return part;
+			}
+		}
+		if (c == '\0')
+			break;
+		*s = c;
+	}
+	free(part);
+	return NULL;
+}
+
+static void drop_planted_links(struct policy *p)
+{
+	for (size_t i = 0; i < p->roots.n;) {
+		char *link = planted_link(p, p->roots.v[i].path);
+
+		if (!link) {
+			i++;
+			continue;
+		}
+		msg("writable root %s leads through the symlink %s, inside "
+		    "a writable root: left out (a tool could have made it)",
+		    p->roots.v[i].path, link);
+		free(link);
+		free(p->roots.v[i].path);
+		memmove(&p->roots.v[i], &p->roots.v[i + 1],
+			(p->roots.n - i - 1) * sizeof(*p->roots.v));
+		p->roots.n--;
+	}
+}
+
 void policy_finish(struct policy *p)
 {
 	const char *tmpdir;
@@ -954,5 +1005,6 @@ void policy_finish(struct policy *p)
 	for (size_t i = 0; i < p->writable.n; i++)
 		add_unique(&p->roots, xstrdup(p->writable.v[i].path),
 			   p->writable.v[i].src);
+	drop_planted_links(p);
 	add_protected(p);
 }

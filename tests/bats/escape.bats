@@ -410,3 +410,23 @@ PY
 	run -0 python3 -c 'import os, subprocess, sys; subprocess.run([sys.argv[1] + "/python3", "-c", "pass"], env={**os.environ, "SBX_DEBUG": "1"})' "$SHIMS"
 	assert_line "sbx: python3: already inside a sandbox (SBX_SANDBOX=landlock): exec directly"
 }
+
+@test "a writable root reached through a symlink a tool made is left out" {
+	require_namespace
+	# defends: `writable = build` before build/ exists; a tool runs
+	# `ln -s ~ build`, and the next run made the home folder writable
+	mkdir -p "$XDG_CONFIG_HOME/sbx"
+	printf 'writable = %s/build\n' "$WS" >"$XDG_CONFIG_HOME/sbx/config"
+	run -0 python3 -c 'import os, sys; os.symlink(sys.argv[1], "build")' "$OUT"
+	run --separate-stderr python3 -c 'import sys; open(sys.argv[1] + "/planted", "w")' "$OUT"
+	assert_failure
+	assert_file_not_exists "$OUT/planted"
+	assert_equal "${stderr_lines[0]}" "sbx: python3: writable root $WS/build leads through the symlink $WS/build, inside a writable root: left out (a tool could have made it)"
+	# a link the user made outside every writable root still works
+	mkdir -p "$OUT/cache"
+	ln -s "$OUT/cache" "$HOME/cache"
+	printf 'writable = ~/cache/pip\n' >"$XDG_CONFIG_HOME/sbx/config"
+	mkdir -p "$OUT/cache/pip"
+	run -0 python3 -c 'import os; open(os.path.expanduser("~/cache/pip/ok"), "w")'
+	assert_file_exists "$OUT/cache/pip/ok"
+}
