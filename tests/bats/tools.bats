@@ -27,6 +27,9 @@ attempt("authorized_keys", () => {
   fs.writeFileSync(path.join(os.homedir(), ".ssh", "authorized_keys"), "ssh-ed25519 AAAA evil\n");
 });
 attempt("outside", () => fs.writeFileSync(process.env.SBX_TEST_OUT + "/pwned", "x"));
+attempt("npx cache", () => {
+  fs.mkdirSync(path.join(os.homedir(), ".npm", "_npx", "x"), { recursive: true });
+});
 fs.writeFileSync("postinstall-ran", "yes");
 JS
 	(cd "$ROOT/src/evil" && HOME=$ROOT/packhome PATH=/usr/local/bin:/usr/bin:/bin npm pack --silent >/dev/null)
@@ -36,13 +39,15 @@ JS
 	assert_output --partial "blocked bashrc"
 	assert_output --partial "blocked authorized_keys"
 	assert_output --partial "blocked outside"
+	assert_output --partial "blocked npx cache"
 	refute_output --partial ESCAPED
 	assert_file_exists "$WS/node_modules/evil/package.json"
 	assert_file_exists "$WS/node_modules/evil/postinstall-ran"
 	assert_file_not_exists "$HOME/.bashrc"
 	assert_file_not_exists "$HOME/.ssh/authorized_keys"
 	assert_file_not_exists "$OUT/pwned"
-	assert_dir_exists "$HOME/.npm" # npm's cache: writable by its defaults
+	assert_dir_exists "$HOME/.npm/_cacache" # npm's cache: writable by its defaults
+	assert_dir_not_exists "$HOME/.npm/_npx"
 }
 
 @test "python3 -m venv, then the venv's pip installs a local wheel that imports" {
@@ -94,7 +99,10 @@ C
 @test "per-tool defaults: npm has the network and ~/.npm; a user config overrides them" {
 	run -0 "$SBX" explain npm
 	assert_line --regexp '^network: +on +\(wrappers/defaults:[0-9]+\)$'
-	assert_line --regexp "^ +$HOME/.npm +\(wrappers/defaults:[0-9]+\)"
+	assert_line --regexp "^ +$HOME/.npm/_cacache +\(wrappers/defaults:[0-9]+\)"
+	refute_line --regexp "^ +$HOME/.npm/_npx "
+	run -0 "$SBX" explain npx
+	assert_line --regexp "^ +$HOME/.npm/_npx +\(wrappers/defaults:[0-9]+\)"
 	run -0 "$SBX" explain pip
 	assert_line --regexp '^network: +off +\(default\)$'
 	mkdir -p "$XDG_CONFIG_HOME/sbx"
