@@ -26,7 +26,12 @@ setup() {
 
 # session [ARGS...]: runs sbx session with the default shims.
 session() {
-	"$SBX" session --dir "$STOOLS" --no-check "$@"
+	local rc=0
+	"$SBX" session --dir "$STOOLS" --no-check "$@" 2>"$BATS_TEST_TMPDIR/session.err" || rc=$?
+	cat "$BATS_TEST_TMPDIR/session.err" >&2
+	# sbx's own failures (125-127) are shown in the output too
+	[ "$rc" -lt 125 ] || [ "$rc" -gt 127 ] || cat "$BATS_TEST_TMPDIR/session.err"
+	return "$rc"
 }
 
 @test "a fake agent's commands reach sbx in every way an agent starts a tool" {

@@ -113,7 +113,8 @@ C
 
 @test "sbx session puts the shims first; a plain shell does not" {
 	export PATH=/usr/local/bin:/usr/bin:/bin
-	run -0 --separate-stderr "$SBX" session --dir "$SHIMS" -- /bin/bash -c 'echo "${PATH%%:*} $SBX_SESSION"; python3 -c "import os; print(os.environ[\"SBX_SANDBOX\"])"'
+	run --separate-stderr "$SBX" session --dir "$SHIMS" -- /bin/bash -c 'echo "${PATH%%:*} $SBX_SESSION"; python3 -c "import os; print(os.environ[\"SBX_SANDBOX\"])"'
+	[ "$status" = 0 ] || fail "status $status: $stderr"
 	assert_line --index 0 "$SHIMS 1"
 	assert_line --index 1 landlock
 	run -0 /bin/bash -c 'echo "${PATH%%:*}"; python3 -c "import os; print(os.environ.get(\"SBX_SANDBOX\", \"bare\"))"'

@@ -118,7 +118,7 @@ int main(void)
 		if (strcmp(*t, "npm") == 0) {
 			ok(p.network, "npm: network on by default");
 			is_str(p.writable.n ? p.writable.v[0].path : NULL,
-			       "/home/u/.npm", "npm: ~/.npm writable");
+			       "/home/u/.npm/_cacache", "npm: ~/.npm/_cacache writable");
 			ok(strncmp(source_str(&p.network_src),
 				   "wrappers/defaults:", 18) == 0,
 			   "npm: the source names wrappers/defaults and a "
