@@ -250,6 +250,55 @@ static int seal_dir(const char *dir, const char **bad)
 	return 0;
 }
 
+/* Every folder between a writable root and a protected path in it becomes
+ * a mount point (bound onto itself, writable as it was): a mount point
+ * cannot be renamed or removed, so `mv secrets s2; mkdir secrets` cannot
+ * put a new, unprotected path where the protected one was. */
+static int pin_ancestors(const struct policy *p, const char **bad)
+{
+	char **done = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < p->protected.n && r == 0; i++) {
+		const char *path = p->protected.v[i].path;
+		const char *root = NULL;
+		struct stat st;
+		char *a;
+
+		if (lstat(path, &st) < 0)
+			continue;
+		for (size_t j = 0; j < p->roots.n; j++)
+			if (path_within(path, p->roots.v[j].path) &&
+			    (!root || strlen(p->roots.v[j].path) > strlen(root)))
+				root = p->roots.v[j].path;
+		if (!root)
+			continue;
+		a = path_dirname(path);
+		while (r == 0 && strlen(a) > strlen(root) &&
+		       path_within(a, root)) {
+			bool seen = false;
+
+			for (size_t k = 0; k < n; k++)
+				seen |= strcmp(done[k], a) == 0;
+			if (!seen) {
+				*bad = a;
+				r = bind_self(a);
+				done = xreallocarray(done, n + 1, sizeof(*done));
+				done[n++] = xstrdup(a);
+				trace("mount: %s pinned", a);
+			}
+			path_up(&a);
+		}
+		if (r == 0)
+			free(a);
+	}
+	for (size_t k = 0; k < n; k++)
+		free(done[k]);
+	free(done);
+	return r;
+}
+
 static int seal_missing(const struct policy *p, const char **bad)
 {
 	char **dirs = xcalloc(p->sealed.n + 1, sizeof(*dirs));
@@ -356,6 +405,9 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 	}
 	step = "sealing a folder";
 	if (seal_missing(p, &bad) < 0)
+		goto fail;
+	step = "pinning the folders above a protected path";
+	if (pin_ancestors(p, &bad) < 0)
 		goto fail;
 	for (size_t i = 0; i < p->protected.n; i++) {
 		bad = p->protected.v[i].path;

@@ -430,3 +430,22 @@ PY
 	run -0 python3 -c 'import os; open(os.path.expanduser("~/cache/pip/ok"), "w")'
 	assert_file_exists "$OUT/cache/pip/ok"
 }
+
+@test "renaming a folder above a protected path cannot put a new one in its place" {
+	require_namespace
+	# defends: `mv secrets s2; mkdir -p secrets/deep` then writing the
+	# protected name, outside the read-only mount that moved with s2
+	mkdir -p "$WS/secrets/deep" "$XDG_CONFIG_HOME/sbx"
+	echo keep >"$WS/secrets/deep/key"
+	printf 'readonly = %s/secrets/deep/key\n' "$WS" >"$XDG_CONFIG_HOME/sbx/config"
+	run python3 -c '
+import os
+os.rename("secrets", "s2")
+os.makedirs("secrets/deep")
+open("secrets/deep/key", "w").write("planted")'
+	assert_failure
+	run -0 cat "$WS/secrets/deep/key"
+	assert_output keep
+	# the files beside it stay writable
+	run -0 python3 -c 'open("secrets/deep/other", "w").write("x")'
+}

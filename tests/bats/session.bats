@@ -54,7 +54,8 @@ session() {
 		'echo xargs | xargs python3 probe.py'
 		'/usr/bin/python3 -c "import subprocess; subprocess.run([\"bash\", \"-lc\", \"python3 probe.py subprocess\"])"'
 	)
-	[ "$have_node" = 1 ] && cmds+=('node probe.js node' './env.js shebang-node')
+	[ "$have_node" = 1 ] && cmds+=('node probe.js node' './env.js shebang-node' \
+		'npx --yes -c "python3 probe.py npx"')
 	run -0 --separate-stderr session /usr/bin/python3 agent.py "${cmds[@]}"
 	assert_line --index 0 "agent bare"
 	for label in name full-path venv activate shebang-full shebang-env env \
@@ -65,6 +66,7 @@ session() {
 	if [ "$have_node" = 1 ]; then
 		assert_line "node landlock denied"
 		assert_line "shebang-node landlock denied"
+		assert_line "npx landlock denied"
 	fi
 	refute_output --partial WROTE
 	n=$(grep -c ' landlock denied$' <<<"$output")
@@ -144,6 +146,37 @@ print(r.returncode)'
 		"SBX_PROFILE=full-access python3 probe.py full-access"
 	assert_line "protect-off landlock denied"
 	assert_line "full-access none WROTE"
+}
+
+@test "a #!/usr/bin/env python3 or node agent keeps its network; its tools do not get it" {
+	start_server tcp4
+	cat >"$WS/net.py" <<'PY'
+#!/usr/bin/env python3
+import socket, subprocess, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+print("agent network ok")
+r = subprocess.run(["python3", "-c", "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])))", sys.argv[1]], stderr=subprocess.DEVNULL)
+print("tool network", "off" if r.returncode else "ON")
+PY
+	chmod +x "$WS/net.py"
+	run -0 --separate-stderr session ./net.py "$PORT"
+	assert_output $'agent network ok\ntool network off'
+	command -v node >/dev/null || return 0
+	cat >"$WS/net.js" <<'JS'
+#!/usr/bin/env node
+const net = require("net"), cp = require("child_process");
+const port = +process.argv[2];
+const s = net.connect(port, "127.0.0.1", () => {
+  console.log("agent network ok");
+  s.destroy();
+  const code = 'require("net").connect(+process.argv[1], "127.0.0.1", () => process.exit(0)).on("error", () => process.exit(3))';
+  const r = cp.spawnSync("node", ["-e", code, String(port)], { timeout: 10000 });
+  console.log("tool network", r.status === 0 ? "ON" : "off");
+});
+JS
+	chmod +x "$WS/net.js"
+	run -0 --separate-stderr session ./net.js "$PORT"
+	assert_output $'agent network ok\ntool network off'
 }
 
 @test "the agent's other programs work as without sbx: git, ssh-keygen, and its own network" {
