@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -720,6 +721,114 @@ static void add_sealed(struct policy *p, char *path, const char *origin)
 	add_unique(&p->protected, path, (struct source){ origin, 0 });
 }
 
+/* Git runs code from paths its config names: hooks (core.hooksPath:
+ * husky's .husky), core.fsmonitor, and what include.path pulls in. Those
+ * that GITDIR/config names are protected as .git is. */
+static void add_git_code_paths(struct policy *p, const char *top,
+			       const char *gitdir)
+{
+	char *file = path_join(gitdir, "config"), *text, *line, *next;
+	char section[64] = "";
+	size_t len;
+
+	text = read_small_file(file, RC_MAX_SIZE, O_NOFOLLOW, &len);
+	for (line = text; line && *line; line = next) {
+		char *key, *val, *eq, *end;
+		const char *why, *base;
+		char *abs;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		line += strspn(line, " \t");
+		if (*line == '[') {
+			size_t n = strcspn(line + 1, " \t]\"");
+
+			snprintf(section, sizeof(section), "%.*s", (int)n,
+				 line + 1);
+			continue;
+		}
+		eq = strchr(line, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		key = line;
+		for (end = eq; end > key && (end[-1] == ' ' || end[-1] == '\t');)
+			*--end = '\0';
+		val = eq + 1;
+		val += strspn(val, " \t\"");
+		val[strcspn(val, "\"\r")] = '\0';
+		for (end = val + strlen(val);
+		     end > val && (end[-1] == ' ' || end[-1] == '\t');)
+			*--end = '\0';
+		if (strcasecmp(section, "core") == 0 &&
+		    (strcasecmp(key, "hooksPath") == 0 ||
+		     strcasecmp(key, "fsmonitor") == 0) &&
+		    (val[0] == '/' || val[0] == '~' || val[0] == '.' ||
+		     strchr(val, '/')))
+			base = top; /* relative to the worktree */
+		else if ((strcasecmp(section, "include") == 0 ||
+			  strcasecmp(section, "includeIf") == 0) &&
+			 strcasecmp(key, "path") == 0 && *val)
+			base = gitdir; /* relative to the config file */
+		else
+			continue;
+		abs = path_absolute(val, base, p->home, &why);
+		if (abs)
+			add_unique(&p->protected, abs,
+				   (struct source){ "git runs code from it", 0 });
+	}
+	free(text);
+	free(file);
+}
+
+/* The repository at TOP: its .git (a folder, or a gitdir: file and the
+ * folder it names), the code paths its config names, and its submodules'
+ * (.gitmodules), as they are when the tool starts. */
+static void add_repo(struct policy *p, const char *top, int depth)
+{
+	char *git = path_join(top, ".git"), *target = gitdir_target(git);
+	char *modules, *text, *line, *next;
+	size_t len;
+
+	if (target)
+		add_unique(&p->protected, xstrdup(target),
+			   (struct source){ "gitdir of .git", 0 });
+	add_git_code_paths(p, top, target ? target : git);
+	free(target);
+	free(git);
+	if (depth >= 4)
+		return;
+	modules = path_join(top, ".gitmodules");
+	text = read_small_file(modules, RC_MAX_SIZE, O_NOFOLLOW, &len);
+	for (line = text; line && *line; line = next) {
+		char *val;
+		const char *why;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		line += strspn(line, " \t");
+		if (strncmp(line, "path", 4) != 0)
+			continue;
+		val = line + 4 + strspn(line + 4, " \t");
+		if (*val != '=')
+			continue;
+		val += 1 + strspn(val + 1, " \t\"");
+		val[strcspn(val, "\"\r")] = '\0';
+		char *sub = *val ? path_absolute(val, top, NULL, &why) : NULL;
+
+		if (sub && path_within(sub, top) && strcmp(sub, top) != 0) {
+			add_unique(&p->protected, path_join(sub, ".git"),
+				   (struct source){ "submodule's .git", 0 });
+			add_repo(p, sub, depth + 1);
+		}
+		free(sub);
+	}
+	free(text);
+	free(modules);
+}
+
 static void add_protected(struct policy *p)
 {
 	const char *origin = "protected";
@@ -735,12 +844,7 @@ static void add_protected(struct policy *p)
 			add_unique(&p->protected,
 				   path_join(root, protected_names[j]),
 				   (struct source){ origin, 0 });
-		s = path_join(root, ".git");
-		char *target = gitdir_target(s);
-		free(s);
-		if (target)
-			add_unique(&p->protected, target,
-				   (struct source){ "gitdir of .git", 0 });
+		add_repo(p, root, 0);
 	}
 	/* sbx's own config and trust records (a tool must not allow itself)
 	 * and the shell start-up files (they run later, outside): protected

