@@ -829,6 +829,35 @@ static void add_repo(struct policy *p, const char *top, int depth)
 	free(modules);
 }
 
+static const struct pathent *find_entry(const struct pathlist *l,
+					const char *path)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].path, path) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+/* A writable root inside a protected path stays read-only: say so, never
+ * ignore a setting without a word. */
+static void say_overridden(const struct policy *p)
+{
+	for (size_t i = 0; i < p->writable.n; i++) {
+		const struct pathent *w = &p->writable.v[i];
+
+		for (size_t j = 0; j < p->protected.n; j++) {
+			const struct pathent *pr = &p->protected.v[j];
+
+			if (!path_within(w->path, pr->path))
+				continue;
+			msg("%s: writable %s lies in %s (%s): it stays read-only",
+			    source_str(&w->src), w->path, pr->path,
+			    pr->src.origin);
+			break;
+		}
+	}
+}
+
 static void add_protected(struct policy *p)
 {
 	const char *origin = "protected";
@@ -840,10 +869,31 @@ static void add_protected(struct policy *p)
 		/* Temp folders hold no project of the user's. */
 		if (p->roots.v[i].src.origin == implicit_temp)
 			continue;
-		for (size_t j = 0; protected_names[j]; j++)
+		char *git = path_join(root, ".git");
+		const struct pathent *w = find_entry(&p->writable, git);
+
+		for (size_t j = 0; protected_names[j]; j++) {
+			if (w && strcmp(protected_names[j], ".git") == 0) {
+				/* writable = .git: the repository (objects,
+				 * refs, index) for tools, never the code git
+				 * runs: hooks, config, submodules' */
+				static const char *const code[] = {
+					"hooks", "config", "modules", NULL,
+				};
+
+				for (size_t k = 0; code[k]; k++)
+					add_unique(&p->protected,
+						   path_join(git, code[k]),
+						   (struct source){
+							   "git runs code from it",
+							   0 });
+				continue;
+			}
 			add_unique(&p->protected,
 				   path_join(root, protected_names[j]),
 				   (struct source){ origin, 0 });
+		}
+		free(git);
 		add_repo(p, root, 0);
 	}
 	/* sbx's own config and trust records (a tool must not allow itself)
@@ -892,6 +942,7 @@ static void add_protected(struct policy *p)
 	/* Only what lies inside a writable root needs taking back. */
 	keep_within(&p->protected, &p->roots);
 	keep_within(&p->sealed, &p->roots);
+	say_overridden(p);
 }
 
 static bool revealed(const struct policy *p, const char *path)

