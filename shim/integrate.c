@@ -517,8 +517,19 @@ int cmd_session(int argc, char *argv[])
 		shell_argv[0] = (char *)(v && *v ? v : "/bin/sh");
 		cmd = shell_argv;
 	}
-	if (!dir)
+	if (!dir) {
 		dir = shim_dir();
+	} else if (dir[0] != '/') {
+		char *cwd = getcwd(NULL, 0), *abs;
+		const char *bad;
+
+		abs = cwd ? path_absolute(dir, cwd, NULL, &bad) : NULL;
+		free(cwd);
+		if (!abs)
+			die(EXIT_SBX_USAGE, "session: --dir %s: no folder", dir);
+		free(dir);
+		dir = abs;
+	}
 	path_normalize(dir);
 	path = path_with_first(dir, getenv("PATH"));
 	setenv("PATH", path, 1);

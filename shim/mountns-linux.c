@@ -193,6 +193,50 @@ static int join_original(const char *root)
 	return r;
 }
 
+/* Root keeps CAP_CHOWN and CAP_FOWNER (sandbox-linux.c): in the shared
+ * temp folders they would open another user's files and sockets (an
+ * ssh-agent's /tmp/ssh-*, a tmux server's). What another uid owns there is
+ * covered, as hidden paths are. */
+static int hide_foreign_temp(const char **bad)
+{
+	static const char *const temps[] = { "/tmp", "/dev/shm", NULL };
+	static char path[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+
+	for (size_t i = 0; temps[i]; i++) {
+		DIR *d = opendir(temps[i]);
+		int r = 0;
+
+		while (d && r == 0 && (de = readdir(d))) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", temps[i],
+				 de->d_name);
+			if (lstat(path, &st) < 0 || st.st_uid == 0 ||
+			    S_ISLNK(st.st_mode))
+				continue;
+			*bad = path;
+			if (S_ISDIR(st.st_mode))
+				r = mount("sbx-hidden", path, "tmpfs",
+					  MS_RDONLY | MS_NOSUID | MS_NODEV |
+						  MS_NOEXEC,
+					  "size=0,mode=0755");
+			else
+				r = mount("/dev/null", path, NULL, MS_BIND,
+					  NULL);
+			trace("mount: %s hidden (uid %u)", path,
+			      (unsigned)st.st_uid);
+		}
+		if (d)
+			closedir(d);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Binds PATH onto itself, so that it can take flags of its own. */
 static int bind_self(const char *path)
 {
@@ -414,9 +458,21 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		if (lstat(bad, &st) < 0)
 			continue; /* only what exists is mounted over */
 		if (S_ISLNK(st.st_mode)) {
-			/* Binding would follow it; the link itself is what to
-			 * keep, and its folder's bind already holds it. */
-			trace("mount: %s is a symlink: left as it is", bad);
+			/* The link itself is kept by its folder's pins; what it
+			 * leads to (~/.bashrc -> ~/dotfiles/bashrc) is the file
+			 * to keep read-only, where a writable root holds it. */
+			char *to = realpath(bad, NULL);
+
+			trace("mount: %s is a symlink to %s", bad,
+			      to ? to : "nothing");
+			if (to && in_root(p, to)) {
+				bad = to; /* leaked when we fail */
+				if (bind_self(to) < 0 ||
+				    mountns_readonly(to, true, true) < 0)
+					goto fail;
+				trace("mount: %s read-only", to);
+			}
+			free(to);
 			continue;
 		}
 		step = "binding a protected path";
@@ -448,6 +504,9 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 	    mount("sbx-hidden", bad, "tmpfs",
 		  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  "size=0,mode=0755") < 0)
+		goto fail;
+	step = "hiding other users' files in the temp folders";
+	if (geteuid() == 0 && hide_foreign_temp(&bad) < 0)
 		goto fail;
 	step = "hiding a block device";
 	if (hide_block_devices(&bad) < 0)

@@ -21,7 +21,7 @@
 const char builtin_defaults_name[] = "wrappers/defaults";
 
 const char *const protected_names[] = {
-	".sbxrc", ".git", ".codex", ".claude", ".agents", NULL,
+	".sbxrc", ".git", ".gitmodules", ".codex", ".claude", ".agents", NULL,
 };
 
 const char *const startup_files[] = {
@@ -721,13 +721,22 @@ static void add_sealed(struct policy *p, char *path, const char *origin)
 	add_unique(&p->protected, path, (struct source){ origin, 0 });
 }
 
+static const struct pathent *find_entry(const struct pathlist *l,
+					const char *path)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].path, path) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
 /* Git runs code from paths its config names: hooks (core.hooksPath:
  * husky's .husky), core.fsmonitor, and what include.path pulls in. Those
  * that GITDIR/config names are protected as .git is. */
 static void add_git_code_paths(struct policy *p, const char *top,
-			       const char *gitdir)
+			       const char *file)
 {
-	char *file = path_join(gitdir, "config"), *text, *line, *next;
+	char *gitdir = path_dirname(file), *text, *line, *next;
 	char section[64] = "";
 	size_t len;
 
@@ -743,10 +752,14 @@ static void add_git_code_paths(struct policy *p, const char *top,
 		line += strspn(line, " \t");
 		if (*line == '[') {
 			size_t n = strcspn(line + 1, " \t]\"");
+			char *close = strchr(line, ']');
 
 			snprintf(section, sizeof(section), "%.*s", (int)n,
 				 line + 1);
-			continue;
+			if (!close)
+				continue;
+			line = close + 1; /* [include] path = x */
+			line += strspn(line, " \t");
 		}
 		eq = strchr(line, '=');
 		if (!eq)
@@ -756,16 +769,21 @@ static void add_git_code_paths(struct policy *p, const char *top,
 		for (end = eq; end > key && (end[-1] == ' ' || end[-1] == '\t');)
 			*--end = '\0';
 		val = eq + 1;
-		val += strspn(val, " \t\"");
-		val[strcspn(val, "\"\r")] = '\0';
+		val += strspn(val, " \t");
+		if (*val == '"') {
+			val++;
+			val[strcspn(val, "\"\r")] = '\0';
+		} else {
+			val[strcspn(val, "#;\r")] = '\0'; /* a comment */
+		}
 		for (end = val + strlen(val);
 		     end > val && (end[-1] == ' ' || end[-1] == '\t');)
 			*--end = '\0';
 		if (strcasecmp(section, "core") == 0 &&
-		    (strcasecmp(key, "hooksPath") == 0 ||
-		     strcasecmp(key, "fsmonitor") == 0) &&
-		    (val[0] == '/' || val[0] == '~' || val[0] == '.' ||
-		     strchr(val, '/')))
+		    ((strcasecmp(key, "hooksPath") == 0 && *val) ||
+		     /* a bare fsmonitor is a command found on PATH */
+		     (strcasecmp(key, "fsmonitor") == 0 &&
+		      (val[0] == '~' || strchr(val, '/')))))
 			base = top; /* relative to the worktree */
 		else if ((strcasecmp(section, "include") == 0 ||
 			  strcasecmp(section, "includeIf") == 0) &&
@@ -779,13 +797,14 @@ static void add_git_code_paths(struct policy *p, const char *top,
 				   (struct source){ "git runs code from it", 0 });
 	}
 	free(text);
-	free(file);
+	free(gitdir);
 }
 
 /* The repository at TOP: its .git (a folder, or a gitdir: file and the
  * folder it names), the code paths its config names, and its submodules'
  * (.gitmodules), as they are when the tool starts. */
-static void add_repo(struct policy *p, const char *top, int depth)
+static void add_repo(struct policy *p, const char *top, int depth,
+		     int *count)
 {
 	char *git = path_join(top, ".git"), *target = gitdir_target(git);
 	char *modules, *text, *line, *next;
@@ -794,10 +813,24 @@ static void add_repo(struct policy *p, const char *top, int depth)
 	if (target)
 		add_unique(&p->protected, xstrdup(target),
 			   (struct source){ "gitdir of .git", 0 });
-	add_git_code_paths(p, top, target ? target : git);
+	{
+		char *cfg = path_join(target ? target : git, "config");
+
+		add_git_code_paths(p, top, cfg);
+		free(cfg);
+	}
+	/* the user's global config: a relative hooksPath there applies in
+	 * every repository */
+	for (int g = 0; g < 2 && p->home; g++) {
+		char *cfg = path_join(p->home, g == 0 ? ".gitconfig"
+						      : ".config/git/config");
+
+		add_git_code_paths(p, top, cfg);
+		free(cfg);
+	}
 	free(target);
 	free(git);
-	if (depth >= 4)
+	if (depth >= 2)
 		return;
 	modules = path_join(top, ".gitmodules");
 	text = read_small_file(modules, RC_MAX_SIZE, O_NOFOLLOW, &len);
@@ -809,8 +842,10 @@ static void add_repo(struct policy *p, const char *top, int depth)
 		if (next)
 			*next++ = '\0';
 		line += strspn(line, " \t");
-		if (strncmp(line, "path", 4) != 0)
+		if (strncasecmp(line, "path", 4) != 0)
 			continue;
+		if (++(*count) > 64)
+			break; /* a file written to make every tool slow */
 		val = line + 4 + strspn(line + 4, " \t");
 		if (*val != '=')
 			continue;
@@ -819,23 +854,22 @@ static void add_repo(struct policy *p, const char *top, int depth)
 		char *sub = *val ? path_absolute(val, top, NULL, &why) : NULL;
 
 		if (sub && path_within(sub, top) && strcmp(sub, top) != 0) {
-			add_unique(&p->protected, path_join(sub, ".git"),
-				   (struct source){ "submodule's .git", 0 });
-			add_repo(p, sub, depth + 1);
+			char *g = path_join(sub, ".git");
+			bool seen = find_entry(&p->protected, g) != NULL;
+
+			if (!seen)
+				add_unique(&p->protected, g,
+					   (struct source){ "submodule's .git",
+							    0 });
+			else
+				free(g);
+			if (!seen)
+				add_repo(p, sub, depth + 1, count);
 		}
 		free(sub);
 	}
 	free(text);
 	free(modules);
-}
-
-static const struct pathent *find_entry(const struct pathlist *l,
-					const char *path)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].path, path) == 0)
-			return &l->v[i];
-	return NULL;
 }
 
 /* A writable root inside a protected path stays read-only: say so, never
@@ -858,9 +892,31 @@ static void say_overridden(const struct policy *p)
 	}
 }
 
+/* The sbx binary that owns the shims: in a session the running binary may
+ * be the copy bound over a tool (/proc/self/exe is then that tool's path),
+ * so the shim folder the session named (PREFIX/lib/sbx/shims) says where
+ * PREFIX is. A new string, or NULL. */
+static char *installed_sbx(void)
+{
+	const char *shims = getenv("SBX_SHIM_DIR");
+
+	if (shims && shims[0] == '/') {
+		char *d = xstrdup(shims), *r;
+
+		path_normalize(d);
+		for (int i = 0; i < 3; i++)
+			path_up(&d); /* shims, sbx, lib */
+		r = path_join(d, "bin/sbx");
+		free(d);
+		return r;
+	}
+	return self_path();
+}
+
 static void add_protected(struct policy *p)
 {
 	const char *origin = "protected";
+	int count = 0;
 	char *s;
 
 	for (size_t i = 0; i < p->roots.n; i++) {
@@ -894,7 +950,7 @@ static void add_protected(struct policy *p)
 				   (struct source){ origin, 0 });
 		}
 		free(git);
-		add_repo(p, root, 0);
+		add_repo(p, root, 0, &count);
 	}
 	/* sbx's own config and trust records (a tool must not allow itself)
 	 * and the shell start-up files (they run later, outside): protected
@@ -909,14 +965,15 @@ static void add_protected(struct policy *p)
 	}
 	/* sbx itself, its shims and hooks: a user install lives under ~/.local,
 	 * inside a writable root when the home is the workspace. */
-	s = self_path();
+	s = installed_sbx();
 	if (s) {
 		char *bin = path_dirname(s), *prefix = path_dirname(bin);
 		char *lib = path_join(prefix, "lib/sbx");
 		struct stat st;
 
-		/* installed (PREFIX/lib/sbx), not a build tree being rebuilt */
-		if (stat(lib, &st) == 0) {
+		/* installed (PREFIX/bin/sbx and PREFIX/lib/sbx), not a build
+		 * tree being rebuilt */
+		if (stat(lib, &st) == 0 && strcmp(strrchr(bin, '/'), "/bin") == 0) {
 			add_unique(&p->protected, xstrdup(s),
 				   (struct source){ "sbx", 0 });
 			add_unique(&p->protected, xstrdup(lib),

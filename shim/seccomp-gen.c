@@ -42,9 +42,9 @@ static int sys(const char *name, int fallback)
 }
 
 /*
- * No set-user-ID or set-group-ID file: root owns what it makes, so a tool
- * running as root could leave a set-uid-root program in /tmp or the
- * workspace for any local user to run later. chmod's family, open's with
+ * No set-user-ID file: root owns what it makes, so a tool running as root
+ * could leave a set-uid-root program in /tmp or the workspace for any
+ * local user to run later. chmod's family, open's with
  * O_CREAT and mknod are refused a mode with either bit; openat2 (its mode is
  * behind a pointer) answers ENOSYS, and callers fall back to openat.
  */
@@ -59,14 +59,16 @@ static void deny_setid_modes(scmp_filter_ctx ctx)
 		{ "fchmodat2", 452, 2 }, { "open", -1, 2 },  { "openat", -1, 3 },
 		{ "creat", -1, 1 },   { "mknod", -1, 1 },   { "mknodat", -1, 2 },
 	};
-	const scmp_datum_t bits[] = { S_ISUID, S_ISGID };
+	/* Not set-gid: a set-gid folder (group sharing) is ordinary, and
+	 * copying one (cp -a, shutil.copytree) sets the bit again. */
+	const scmp_datum_t bits[] = { S_ISUID };
 
 	for (size_t i = 0; i < sizeof(calls) / sizeof(*calls); i++) {
 		int nr = sys(calls[i].name, calls[i].fallback);
 
 		if (nr < 0)
 			continue; /* not on this architecture (open, chmod) */
-		for (size_t b = 0; b < 2; b++) {
+		for (size_t b = 0; b < sizeof(bits) / sizeof(*bits); b++) {
 			struct scmp_arg_cmp cmp = {
 				calls[i].arg, SCMP_CMP_MASKED_EQ, bits[b],
 				bits[b]
@@ -115,6 +117,10 @@ static scmp_filter_ctx make_filter(int network_off)
 	check(seccomp_rule_add(ctx, DENY, SCMP_SYS(add_key), 0), "add_key");
 	check(seccomp_rule_add(ctx, DENY, SCMP_SYS(request_key), 0),
 	      "request_key");
+	/* io_uring opens files (and sockets) without the system calls the
+	 * rules below check: refused with the network on too. */
+	check(seccomp_rule_add(ctx, DENY, SCMP_SYS(io_uring_setup), 0),
+	      "io_uring_setup");
 	deny_setid_modes(ctx);
 	/*
 	 * The mark of sbx's sandbox, for a nested shim to ask the kernel
@@ -150,9 +156,6 @@ static scmp_filter_ctx make_filter(int network_off)
 			       SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
 			       SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE)),
 	      "socket netlink");
-	/* io_uring can open and connect sockets without socket(2). */
-	check(seccomp_rule_add(ctx, DENY, SCMP_SYS(io_uring_setup), 0),
-	      "io_uring_setup");
 	return ctx;
 }
 

@@ -113,6 +113,12 @@ static const struct {
 	{ "MISE_DATA_DIR", ".local/share/mise", "/installs/*/*/bin/" },
 	{ "NVM_DIR", ".nvm", "/versions/node/*/bin/" },
 	{ "RUSTUP_HOME", ".rustup", "/toolchains/*/bin/" },
+	{ "UV_PYTHON_INSTALL_DIR", ".local/share/uv/python", "/*/bin/" },
+	{ "FNM_DIR", ".local/share/fnm", "/node-versions/*/installation/bin/" },
+	{ "VOLTA_HOME", ".volta", "/tools/image/node/*/bin/" },
+	{ "CONDA_ROOT", "miniconda3", "/bin/" },
+	{ "CONDA_ENVS_DIR", "miniconda3/envs", "/*/bin/" },
+	{ "MAMBA_ROOT_PREFIX", "anaconda3", "/bin/" },
 };
 
 void targets_collect(struct targets *t, const char *const *names,
@@ -297,6 +303,7 @@ static char *const *wrapped(const char *path, char *const *argv)
 	static const char *const nice_v[] = { "-n", "--adjustment", NULL };
 	static const char *const ionice_v[] = { "-c", "-n", "--class",
 						 "--classdata", NULL };
+	static const char *const stdbuf_v[] = { "-i", "-o", "-e", NULL };
 	static const char *const none[] = { NULL };
 	const char *const *takes;
 	bool is_env = strcmp(base, "env") == 0;
@@ -307,7 +314,9 @@ static char *const *wrapped(const char *path, char *const *argv)
 		takes = nice_v;
 	else if (strcmp(base, "ionice") == 0)
 		takes = ionice_v;
-	else if (strcmp(base, "nohup") == 0 || strcmp(base, "stdbuf") == 0)
+	else if (strcmp(base, "stdbuf") == 0)
+		takes = stdbuf_v;
+	else if (strcmp(base, "nohup") == 0)
 		takes = none;
 	else
 		return NULL;

@@ -364,7 +364,7 @@ PY
 	assert_output $'tmux-sock hidden\nnvim.123.0 hidden\nvscode.sock hidden\nother.sock socket'
 }
 
-@test "no set-uid or set-gid file can be made, by chmod, open or mknod" {
+@test "no set-uid file can be made, by chmod, open or mknod; set-gid folders still work" {
 	# defends: root owns what it makes; a set-uid-root program left in /tmp
 	# or the workspace would give root to any local user who runs it
 	cp /bin/true "$WS/t"
@@ -376,15 +376,16 @@ def tr(what, f):
     except OSError as e:
         print("denied", what)
 tr("chmod u+s", lambda: os.chmod("t", 0o4755))
-tr("chmod g+s", lambda: os.chmod("t", 0o2755))
 fd = os.open("t", os.O_RDONLY)
 tr("fchmod u+s", lambda: os.fchmod(fd, 0o4755))
 tr("open O_CREAT 4755", lambda: os.open("/tmp/sbx-suid-test-%d" % os.getpid(), os.O_CREAT | os.O_WRONLY, 0o4755))
 tr("mknod 4755", lambda: os.mknod("n", stat.S_IFREG | 0o4755))
 os.chmod("t", 0o755); print("plain chmod ok")
+os.mkdir("shared"); os.chmod("shared", 0o2775); print("set-gid folder ok")
 PY
 	refute_output --partial ALLOWED
 	assert_line "plain chmod ok"
+	assert_line "set-gid folder ok"
 	run -0 stat -c %a "$WS/t"
 	assert_output 755
 	ls /tmp/sbx-suid-test-* 2>/dev/null && fail "a set-uid file was created"

@@ -280,3 +280,19 @@ p = subprocess.Popen(["sleep", "60"]); p.send_signal(signal.SIGTERM); print(p.wa
 	SBX_NETWORK=on run -0 "$SBX" explain
 	assert_line --regexp '^network: +on +\(SBX_NETWORK\)$'
 }
+
+@test "root's tools cannot open another user's files in the shared temp folders" {
+	[ "$(id -u)" = 0 ] || skip "root only"
+	require_namespace
+	# defends: with CAP_FOWNER, root chmod-ed another user's /tmp/ssh-*
+	# folder and reached the agent socket in it
+	d=$(mktemp -d /tmp/sbx-other.XXXXXX)
+	echo secret >"$d/agent"
+	chmod 700 "$d" && chmod 600 "$d/agent" && chown -R 1:1 "$d"
+	run python3 -c 'import os, sys; os.chmod(sys.argv[1], 0o777); print(open(sys.argv[1] + "/agent").read())' "$d"
+	st=$(stat -c %a "$d")
+	rm -rf "$d"
+	assert_failure
+	refute_output --partial secret
+	[ "$st" = 700 ]
+}
