@@ -495,9 +495,9 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 			goto fail;
 		trace("mount: %s hidden", bad);
 	}
-	/* Root keeps CAP_SETUID and CAP_DAC_OVERRIDE (sandbox-linux.c): every
-	 * user's runtime folder, with their session bus and agents, is hidden
-	 * from it. */
+	/* Root's tools: every user's runtime folder, with their session bus
+	 * and agents, is hidden (belt and braces: root keeps no capability
+	 * that would open them, sandbox-linux.c). */
 	bad = "/run/user";
 	step = "hiding the users' runtime folders";
 	if (geteuid() == 0 && stat(bad, &st) == 0 && S_ISDIR(st.st_mode) &&
