@@ -107,8 +107,8 @@ static int tool_main(const char *name, char *argv[])
 	trace("real tool: %s", r.path);
 
 	if (ic.root && agent_is(ic.agent, r.path, name)) {
-		/* The process sbx session started: the agent runs unconfined,
-		 * and so does whatever it execs in its own pid. */
+		/* The process sbx session started, at a step of the agent's
+		 * own exec chain (session.c, agent_chain): unconfined. */
 		trace("the agent's own process: unconfined, from %s", ic.root);
 		rc = exec_in_original(ic.root, r.path, argv);
 		goto out;

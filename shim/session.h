@@ -51,8 +51,8 @@ int session_intercept(const char *dir, const struct targets *t, char *why,
  * ":NAME": what it execs by that name is the agent's. A new string. */
 char *agent_chain(char *const *argv, const struct targets *t);
 /* True when this process is the agent's own (its pid, and PATH, or TOOL
- * as ":TOOL", one of its exec chain): it runs unconfined. Anything else the agent execs in its pid
- * (bash -c's last command) is a tool. */
+ * as ":TOOL", one of its exec chain): it runs unconfined. Anything else
+ * the agent execs in its pid (bash -c's last command) is a tool. */
 bool agent_is(const char *chain, const char *path, const char *tool);
 
 /* What a shim learns from the session's view. */
