@@ -193,6 +193,17 @@ static int join_original(const char *root)
 	return r;
 }
 
+/* Hides PATH: an empty read-only tmpfs over a folder, /dev/null over
+ * anything else (a file, a socket). */
+static int cover(const char *path, bool dir)
+{
+	if (dir)
+		return mount("sbx-hidden", path, "tmpfs",
+			     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			     "size=0,mode=0755");
+	return mount("/dev/null", path, NULL, MS_BIND, NULL);
+}
+
 /* Root keeps CAP_CHOWN and CAP_FOWNER (sandbox-linux.c): in the shared
  * temp folders they would open another user's files and sockets (an
  * ssh-agent's /tmp/ssh-*, a tmux server's). What another uid owns there is
@@ -218,14 +229,7 @@ static int hide_foreign_temp(const char **bad)
 			    S_ISLNK(st.st_mode))
 				continue;
 			*bad = path;
-			if (S_ISDIR(st.st_mode))
-				r = mount("sbx-hidden", path, "tmpfs",
-					  MS_RDONLY | MS_NOSUID | MS_NODEV |
-						  MS_NOEXEC,
-					  "size=0,mode=0755");
-			else
-				r = mount("/dev/null", path, NULL, MS_BIND,
-					  NULL);
+			r = cover(path, S_ISDIR(st.st_mode));
 			trace("mount: %s hidden (uid %u)", path,
 			      (unsigned)st.st_uid);
 		}
@@ -241,14 +245,6 @@ static int hide_foreign_temp(const char **bad)
 static int bind_self(const char *path)
 {
 	return mount(path, path, NULL, MS_BIND | MS_REC, NULL);
-}
-
-static bool in_root(const struct policy *p, const char *path)
-{
-	for (size_t i = 0; i < p->roots.n; i++)
-		if (path_within(path, p->roots.v[i].path))
-			return true;
-	return false;
 }
 
 /* A sealed path that does not exist yet (~/.bashrc, sbx's config) must not
@@ -363,7 +359,8 @@ static int seal_missing(const struct policy *p, const char **bad)
 		for (size_t j = 0; j < n; j++)
 			dup |= strcmp(dirs[j], dir) == 0;
 		/* outside every root, nothing can be made there */
-		if (dup || !S_ISDIR(st.st_mode) || !in_root(p, dir)) {
+		if (dup || !S_ISDIR(st.st_mode) ||
+		    !pathlist_covers(&p->roots, dir)) {
 			free(dir);
 			continue;
 		}
@@ -465,7 +462,7 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 
 			trace("mount: %s is a symlink to %s", bad,
 			      to ? to : "nothing");
-			if (to && in_root(p, to)) {
+			if (to && pathlist_covers(&p->roots, to)) {
 				bad = to; /* leaked when we fail */
 				if (bind_self(to) < 0 ||
 				    mountns_readonly(to, true, true) < 0)
@@ -485,13 +482,7 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		if (stat(bad, &st) < 0)
 			continue;
 		step = "hiding a path";
-		if (S_ISDIR(st.st_mode))
-			r = mount("sbx-hidden", bad, "tmpfs",
-				  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-				  "size=0,mode=0755");
-		else
-			r = mount("/dev/null", bad, NULL, MS_BIND, NULL);
-		if (r < 0)
+		if (cover(bad, S_ISDIR(st.st_mode)) < 0)
 			goto fail;
 		trace("mount: %s hidden", bad);
 	}
@@ -501,9 +492,7 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 	bad = "/run/user";
 	step = "hiding the users' runtime folders";
 	if (geteuid() == 0 && stat(bad, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    mount("sbx-hidden", bad, "tmpfs",
-		  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  "size=0,mode=0755") < 0)
+	    cover(bad, true) < 0)
 		goto fail;
 	step = "hiding other users' files in the temp folders";
 	if (geteuid() == 0 && hide_foreign_temp(&bad) < 0)

@@ -667,7 +667,7 @@ static void add_unique(struct pathlist *l, char *path, struct source src)
 	pathlist_add(l, path, src);
 }
 
-static bool within_any(const struct pathlist *l, const char *path)
+bool pathlist_covers(const struct pathlist *l, const char *path)
 {
 	for (size_t i = 0; i < l->n; i++)
 		if (path_within(path, l->v[i].path))
@@ -705,7 +705,7 @@ static char *gitdir_target(const char *gitfile)
 static void keep_within(struct pathlist *l, const struct pathlist *roots)
 {
 	for (size_t i = 0; i < l->n;) {
-		if (within_any(roots, l->v[i].path)) {
+		if (pathlist_covers(roots, l->v[i].path)) {
 			i++;
 			continue;
 		}

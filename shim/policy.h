@@ -123,5 +123,7 @@ void policy_free(struct policy *p);
 
 void pathlist_add(struct pathlist *l, char *path, struct source src);
 void pathlist_free(struct pathlist *l);
+/* True when PATH is one of L's paths or lies beneath one. */
+bool pathlist_covers(const struct pathlist *l, const char *path);
 
 #endif
