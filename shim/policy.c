@@ -872,6 +872,52 @@ static void add_repo(struct policy *p, const char *top, int depth,
 	free(modules);
 }
 
+/* Repositories nested in a root that are not its submodules (a folder of
+ * clones as the workspace, a vendored checkout): each .git found one or two
+ * levels down is protected as the root's own, with its code paths. Dot
+ * folders and node_modules are not searched, and at most NESTED_DIRS
+ * folders are read: a tree of thousands costs no more than a small one. */
+enum { NESTED_DIRS = 32 };
+
+static void add_nested(struct policy *p, const char *dir, int depth,
+		       int *budget, int *count)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	if (--(*budget) < 0 || !(d = opendir(dir)))
+		return;
+	while ((de = readdir(d))) {
+		char *sub, *git;
+
+		if (de->d_name[0] == '.' ||
+		    strcmp(de->d_name, "node_modules") == 0 ||
+		    (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
+			continue;
+		sub = path_join(dir, de->d_name);
+		if (lstat(sub, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			free(sub);
+			continue;
+		}
+		git = path_join(sub, ".git");
+		if (lstat(git, &st) < 0) {
+			if (depth < 2 && *budget > 0)
+				add_nested(p, sub, depth + 1, budget, count);
+			free(git);
+		} else if (!find_entry(&p->protected, git)) {
+			add_unique(&p->protected, git,
+				   (struct source){ "nested repository's .git",
+						    0 });
+			add_repo(p, sub, 1, count);
+		} else {
+			free(git); /* a submodule's, already there */
+		}
+		free(sub);
+	}
+	closedir(d);
+}
+
 /* A writable root inside a protected path stays read-only: say so, never
  * ignore a setting without a word. */
 static void say_overridden(const struct policy *p)
@@ -932,9 +978,14 @@ static void add_protected(struct policy *p)
 			if (w && strcmp(protected_names[j], ".git") == 0) {
 				/* writable = .git: the repository (objects,
 				 * refs, index) for tools, never the code git
-				 * runs: hooks, config, submodules' */
+				 * runs: hooks, config, submodules', and
+				 * where a linked worktree's config and
+				 * common folder are named */
 				static const char *const code[] = {
-					"hooks", "config", "modules", NULL,
+					"hooks",	   "config",
+					"modules",	   "worktrees",
+					"commondir",	   "config.worktree",
+					NULL,
 				};
 
 				for (size_t k = 0; code[k]; k++)
@@ -951,6 +1002,11 @@ static void add_protected(struct policy *p)
 		}
 		free(git);
 		add_repo(p, root, 0, &count);
+		{
+			int budget = NESTED_DIRS;
+
+			add_nested(p, root, 1, &budget, &count);
+		}
 	}
 	/* sbx's own config and trust records (a tool must not allow itself)
 	 * and the shell start-up files (they run later, outside): protected
