@@ -37,7 +37,8 @@ OBJS = $(BUILD)/util.o $(BUILD)/rcfile.o $(BUILD)/resolve.o $(BUILD)/trust.o \
 	$(BUILD)/policy.o $(BUILD)/cli.o $(BUILD)/seatbelt.o $(BUILD)/integrate.o \
 	$(BUILD)/session.o \
 	$(BUILD)/sandbox-$(OS).o $(OBJS_$(OS))
-OBJS_linux = $(BUILD)/mountns-linux.o $(BUILD)/session-linux.o
+OBJS_linux = $(BUILD)/mountns-linux.o $(BUILD)/session-linux.o \
+	$(BUILD)/leftovers-linux.o
 HDRS = shim/*.h
 GEN = $(BUILD)/gen/policies.h $(BUILD)/gen/wrappers.h $(GEN_$(OS))
 GEN_linux = $(BUILD)/gen/seccomp-bpf.h

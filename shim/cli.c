@@ -341,6 +341,11 @@ static int cmd_explain(int argc, char *argv[])
 		       "protect:", protect_name(p.protect),
 		       p.protect_src.origin ? source_str(&p.protect_src)
 					    : "default");
+		printf("%-11s %-40s (%s)\n", "leftovers:",
+		       p.end_leftovers ? "end (when the tool exits)"
+				       : "keep (what the tool leaves runs on)",
+		       p.leftovers_src.origin ? source_str(&p.leftovers_src)
+					      : "default");
 		printf("%-11s SSH_AUTH_SOCK %s, GPG_AGENT_INFO %s\n",
 		       "agents:", p.reveal_ssh_agent ? "kept" : "removed",
 		       p.reveal_gpg_agent ? "kept" : "removed");

@@ -25,6 +25,7 @@
 
 #include <linux/capability.h>
 
+#include "leftovers.h"
 #include "util.h"
 
 #ifndef SYS_mount_setattr
@@ -711,6 +712,9 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		goto fail;
 	}
 	trace("%s created", how);
+	step = "making a pid namespace (leftovers = end)";
+	if (p->end_leftovers && !view_only && leftovers_split() < 0)
+		goto fail;
 	step = "making mounts private";
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		goto fail;
@@ -734,6 +738,14 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		goto fail;
 	step = "making a private /dev";
 	if (private_dev(&bad) < 0)
+		goto fail;
+	/* The pid namespace's own /proc (a pid in /proc/PID is one the tool
+	 * sees), read-only as the rest: root writes /proc/sys by its uid. */
+	step = "mounting /proc for the pid namespace";
+	bad = NULL;
+	if (leftovers_active() &&
+	    mount("proc", "/proc", "proc",
+		  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		goto fail;
 	for (size_t i = 0; i < p->roots.n; i++) {
 		bad = p->roots.v[i].path;
@@ -807,8 +819,8 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 fail:
 	if (errno == ELOOP && planted[0]) {
 		snprintf(err, errlen,
-			 "%s %s: it now leads through the symlink %s, inside "
-			 "a writable root (made while sbx looked)",
+			 "%s %s: it leads through the symlink %s, inside a "
+			 "writable root (a tool could have made it)",
 			 step, bad ? bad : "", planted);
 		return -1;
 	}

@@ -226,6 +226,24 @@ static int protect_parse(const char *s, enum protect *out)
 }
 
 /* An environment variable's name, as reveal takes it: NPM_TOKEN. */
+static int leftovers_parse(const char *s, bool *end)
+{
+	if (strcmp(s, "keep") != 0 && strcmp(s, "end") != 0)
+		return -1;
+	*end = s[0] == 'e';
+	return 0;
+}
+
+int policy_set_leftovers(struct policy *p, const char *v, struct source src)
+{
+	if (leftovers_parse(v, &p->end_leftovers) < 0) {
+		msg("%s: bad leftovers \"%s\" (keep or end)", src.origin, v);
+		return -1;
+	}
+	p->leftovers_src = src;
+	return 0;
+}
+
 static bool is_var_name(const char *s)
 {
 	if (*s < 'A' || *s > 'Z')
@@ -315,6 +333,18 @@ static int rc_line(void *vctx, const char *key, const char *value, int line,
 		if (apply) {
 			c->p->protect = pr;
 			c->p->protect_src = src;
+		}
+	} else if (strcmp(key, "leftovers") == 0) {
+		bool end;
+
+		if (leftovers_parse(value, &end) < 0) {
+			snprintf(err, errlen,
+				 "bad leftovers \"%s\" (keep or end)", value);
+			return -1;
+		}
+		if (apply) {
+			c->p->end_leftovers = end;
+			c->p->leftovers_src = src;
 		}
 	} else if (strcmp(key, "reveal") == 0 &&
 		   (strcmp(value, "ssh-agent") == 0 ||
@@ -610,6 +640,10 @@ int policy_load(struct policy *p)
 	v = getenv(ENV_PROTECT);
 	if (v && *v &&
 	    policy_set_protect(p, v, (struct source){ ENV_PROTECT, 0 }) < 0)
+		errors++;
+	v = getenv(ENV_LEFTOVERS);
+	if (v && *v &&
+	    policy_set_leftovers(p, v, (struct source){ ENV_LEFTOVERS, 0 }) < 0)
 		errors++;
 	return errors;
 }

@@ -51,6 +51,10 @@ struct policy {
 		PROTECT_OFF
 	} protect;
 	struct source protect_src;
+	/* leftovers = end (Linux): the tool's exit ends what it left running
+	 * (a pid namespace; leftovers.h). Default: keep. */
+	bool end_leftovers;
+	struct source leftovers_src;
 	/* Set for a tool started in an agent's intercepting session: the
 	 * original tree (without sbx's covers) that its view is built on. */
 	const char *view_root;
@@ -89,6 +93,7 @@ int policy_add_writable_list(struct policy *p, const char *list,
 			     struct source src);
 int policy_set_protect(struct policy *p, const char *v, struct source src);
 const char *protect_name(enum protect pr);
+int policy_set_leftovers(struct policy *p, const char *v, struct source src);
 /* Works out the workspace root, the implicit writable roots, the protected
  * paths inside them and the hidden paths. */
 void policy_finish(struct policy *p);

@@ -20,6 +20,7 @@
 #include <linux/seccomp.h>
 
 #include "landlock.h"
+#include "leftovers.h"
 #include "mountns.h"
 #include "seccomp-bpf.h"
 #include "seccomp-mark.h"
@@ -198,6 +199,10 @@ static int exec_tool(const char *path, char *const argv[])
 {
 	extern char **environ;
 
+	if (leftovers_active() && leftovers_fork_tool() < 0) {
+		msg("cannot sandbox: fork: %s", strerror(errno));
+		return EXIT_SBX_CANNOT_RUN;
+	}
 	coverage_flush();
 	execve(path, argv, environ);
 	msg("cannot execute %s: %s", path, strerror(errno));
@@ -269,6 +274,10 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 		msg("warning: %s: protected and hidden paths are not "
 		    "enforced, only Landlock",
 		    why);
+	if (p->end_leftovers && (r > 0 || p->protect == PROTECT_OFF))
+		msg("warning: leftovers = end (%s) needs the namespace: what "
+		    "the tool leaves behind runs on",
+		    source_str(&p->leftovers_src));
 
 	ll_masks_for(abi, !p->network, &m);
 	memset(&attr, 0, sizeof(attr));

@@ -24,6 +24,7 @@
 #define ENV_HOP "SBX_HOP"
 #define ENV_ALLOW_UNSANDBOXED "SBX_ALLOW_UNSANDBOXED"
 #define ENV_PROTECT "SBX_PROTECT"
+#define ENV_LEFTOVERS "SBX_LEFTOVERS"
 
 /* The name every message is about ("python3" in tool mode), or NULL. */
 extern const char *msg_subject;

@@ -122,6 +122,54 @@ PY
 	out_unchanged
 }
 
+@test "leftovers = end: what a tool leaves running ends with it; pid, status and signals pass through" {
+	require_namespace
+	# defends: a daemon left by a tool read ~/.kube/config made after it
+	# started, or relayed a later network-off tool's traffic through /tmp
+	leave='import os, sys, time
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        open(sys.argv[1], "w").write(str(os.getpid()))
+        time.sleep(2)
+        open(sys.argv[1] + ".late", "w").write("still running")
+        os._exit(0)
+    os._exit(0)
+time.sleep(0.3)
+sys.exit(3)'
+	# by default a leftover runs on (still confined)...
+	run -3 python3 -c "$leave" "$WS/kept"
+	# ...with leftovers = end it ends with the tool
+	SBX_LEFTOVERS=end run -3 python3 -c "$leave" "$WS/ended"
+	[ -s "$WS/ended" ]
+	sleep 2.5
+	assert_file_exists "$WS/kept.late"
+	assert_file_not_exists "$WS/ended.late"
+	# the caller's pid is the tool's: a signal sent to it reaches the tool
+	SBX_LEFTOVERS=end python3 -c 'import signal, sys, time
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(9))
+open("ready", "w").close(); time.sleep(30)' 3>&- &
+	pid=$!
+	for _ in $(seq 100); do [ -e "$WS/ready" ] && break; sleep 0.05; done
+	kill -TERM "$pid"
+	rc=0; wait "$pid" || rc=$?
+	assert_equal "$rc" 9
+	# a tool killed by a signal: the caller sees that signal
+	SBX_LEFTOVERS=end python3 -c 'import time; time.sleep(30)' 3>&- &
+	pid=$!
+	sleep 0.5
+	kill -HUP "$pid"
+	rc=0; wait "$pid" || rc=$?
+	assert_equal "$rc" 129
+	# the tool sees its own /proc; explain says which
+	SBX_LEFTOVERS=end run -0 python3 -c 'import os; print(os.getpid(), os.readlink("/proc/self"))'
+	assert_output "2 2"
+	SBX_LEFTOVERS=end run -0 "$SBX" explain
+	assert_line --regexp "^leftovers: +end \(when the tool exits\) +\(SBX_LEFTOVERS\)$"
+	SBX_LEFTOVERS=later run -125 python3 -c pass
+	assert_output "sbx: python3: SBX_LEFTOVERS: bad leftovers \"later\" (keep or end)"
+}
+
 @test "/proc/PID/environ and ptrace of a process outside" {
 	# defends: reading another process's secrets, or taking it over
 	SECRET_TOKEN=hunter2 sleep 60 3>&- &

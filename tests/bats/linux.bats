@@ -237,6 +237,40 @@ n = os.open(os.ttyname(s), os.O_RDWR); termios.tcgetattr(n); print(\"reopened ok
 	assert_line --partial "reopened ok"
 }
 
+@test "leftovers = end: Ctrl-C at the terminal reaches the tool once, and the caller sees SIGINT" {
+	require_namespace
+	cat >ctrlc.py <<'PY'
+import os, pty, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ["SBX_LEFTOVERS"] = "end"
+    os.execvp(sys.argv[1], sys.argv[1:])
+out = b""
+while b"ready" not in out:
+    out += os.read(fd, 1024)
+os.write(fd, b"\x03")
+try:
+    while True:
+        d = os.read(fd, 1024)
+        if not d:
+            break
+        out += d
+except OSError:
+    pass
+_, st = os.waitpid(pid, 0)
+print(out.count(b"interrupted"), "status", os.waitstatus_to_exitcode(st))
+PY
+	run -0 "$PY" ctrlc.py python3 -c '
+import signal, sys, time
+def stop(*a):
+    print("interrupted", flush=True); time.sleep(0.3); sys.exit(5)
+signal.signal(signal.SIGINT, stop)
+print("ready", flush=True); time.sleep(20)'
+	assert_output "1 status 5"
+	run -0 "$PY" ctrlc.py bash -c 'echo ready; sleep 20'
+	assert_output "0 status -2"
+}
+
 @test "terminal injection: TIOCSTI is refused inside (it works outside)" {
 	cat >sti.py <<'PY'
 import fcntl, os, pty, termios
