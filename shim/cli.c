@@ -354,8 +354,12 @@ static int cmd_explain(int argc, char *argv[])
 	if (p.profile == PROFILE_FULL_ACCESS)
 		print_row("network:", "on (full-access)", &p.profile_src, "");
 	else
-		print_row("network:", p.network ? "on" : "off", &p.network_src,
-			  "");
+		print_row("network:",
+			  p.network			   ? "on"
+			  : sandbox_private_loopback(&p) ? "off: a private loopback "
+							 "(127.0.0.1, ::1)"
+							 : "off",
+			  &p.network_src, "");
 	policy_free(&p);
 	return 0;
 }

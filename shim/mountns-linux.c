@@ -17,7 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -108,21 +111,21 @@ static bool have_sys_admin(void)
 
 /* A mount namespace of our own: root keeps its identity; anyone else gets
  * a user namespace that maps their uid and gid 1:1. */
-int mountns_enter(const char **how)
+int mountns_enter(const char **how, int more)
 {
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
 	char map[64];
 
 	if (have_sys_admin()) {
-		if (unshare(CLONE_NEWNS) == 0) {
+		if (unshare(CLONE_NEWNS | more) == 0) {
 			*how = "mount namespace";
 			return 0;
 		}
 		if (errno != EPERM)
 			return -1; /* out of memory...: no second try */
 	}
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | more) < 0)
 		return -1;
 	*how = "user and mount namespace";
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
@@ -682,9 +685,31 @@ static int seal_missing(const struct policy *p, const char **bad)
 	return r;
 }
 
+bool mountns_loopback;
+
+/* In a new network namespace: `lo` up (127.0.0.1 and ::1), nothing else. */
+static int loopback_up(void)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
+
+	if (s < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, "lo", 3);
+	r = ioctl(s, SIOCGIFFLAGS, &ifr);
+	if (r == 0) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		r = ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	close(s);
+	return r;
+}
+
 int mountns_build(const struct policy *p, bool view_only, char *err,
 		  size_t errlen)
 {
+	bool net;
 	const char *how = NULL, *step;
 	const char *bad = NULL;
 	bool joined = false;
@@ -695,7 +720,13 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		trace("mount: joined the session's original namespace");
 		joined = true;
 	}
-	r = mountns_enter(&how);
+	net = !p->network && !view_only;
+	r = mountns_enter(&how, net ? CLONE_NEWNET : 0);
+	if (r == -1 && net && errno == EINVAL) {
+		/* a kernel without network namespaces: the filter alone */
+		net = false;
+		r = mountns_enter(&how, 0);
+	}
 	if (r == -1 && mountns_switched_off(errno)) {
 		snprintf(err, errlen, "no user namespace (%s)",
 			 strerror(errno));
@@ -711,7 +742,11 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		step = "uid/gid map";
 		goto fail;
 	}
-	trace("%s created", how);
+	trace("%s created%s", how, net ? ", with a network namespace" : "");
+	step = "bringing the loopback up";
+	if (net && loopback_up() < 0)
+		goto fail;
+	mountns_loopback = net;
 	step = "making a pid namespace (leftovers = end)";
 	if (p->end_leftovers && !view_only && leftovers_split() < 0)
 		goto fail;
@@ -841,7 +876,7 @@ const char *mountns_probe(void)
 	if (pid == 0) {
 		const char *how;
 
-		_exit(mountns_enter(&how) == 0 ? 0 : errno ? errno : 255);
+		_exit(mountns_enter(&how, 0) == 0 ? 0 : errno ? errno : 255);
 	}
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
 		return "probe failed";

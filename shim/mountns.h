@@ -23,7 +23,12 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 /* Enters a mount namespace of our own: root keeps its identity, anyone else
  * gets a user namespace mapping their uid and gid 1:1. Returns 0; -1 when
  * the kernel refuses (errno set); -2 when the maps could not be written. */
-int mountns_enter(const char **how);
+int mountns_enter(const char **how, int more);
+/* MORE: further namespaces to make with it (CLONE_NEWNET). */
+
+/* Set by mountns_build when the tool got a network namespace of its own
+ * (network off): only a loopback, up. */
+extern bool mountns_loopback;
 /* True when ERR, from creating a namespace, means the kernel has none to
  * give (switched off, not built, refused by policy): Landlock alone then.
  * Any other error (the quota used up, no memory) is a failure. */

@@ -19,6 +19,12 @@
 
 const char sandbox_backend[] = "seatbelt";
 
+bool sandbox_private_loopback(const struct policy *p)
+{
+	(void)p;
+	return false;
+}
+
 bool sandbox_can_intercept(void)
 {
 	return false;

@@ -168,7 +168,10 @@ static int install_seccomp(bool network_off)
 {
 	struct sock_fprog prog;
 
-	if (network_off) {
+	if (network_off && mountns_loopback) {
+		prog.len = sizeof(sbx_bpf_loopback) / sizeof(*sbx_bpf_loopback);
+		prog.filter = (struct sock_filter *)sbx_bpf_loopback;
+	} else if (network_off) {
 		prog.len = sizeof(sbx_bpf_network_off) /
 			   sizeof(*sbx_bpf_network_off);
 		prog.filter = (struct sock_filter *)sbx_bpf_network_off;
@@ -279,7 +282,8 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 		    "the tool leaves behind runs on",
 		    source_str(&p->leftovers_src));
 
-	ll_masks_for(abi, !p->network, &m);
+	/* In a private network namespace TCP reaches only its loopback. */
+	ll_masks_for(abi, !p->network && !mountns_loopback, &m);
 	memset(&attr, 0, sizeof(attr));
 	attr.handled_access_fs = m.handled_fs;
 	attr.handled_access_net = m.handled_net;
@@ -333,6 +337,12 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 		return EXIT_SBX_CANNOT_RUN;
 	}
 	return exec_tool(path, argv);
+}
+
+bool sandbox_private_loopback(const struct policy *p)
+{
+	return !p->network && p->protect != PROTECT_OFF &&
+	       mountns_probe() == NULL;
 }
 
 bool sandbox_can_intercept(void)

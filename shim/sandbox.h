@@ -27,6 +27,10 @@ bool sandbox_inherited(const char *value);
  * a mount namespace to be had). */
 bool sandbox_can_intercept(void);
 
+/* True when, with the network off, P's tools get a private loopback (a
+ * network namespace of their own: Linux, the namespace to be had). */
+bool sandbox_private_loopback(const struct policy *p);
+
 /* Prints, for sbx explain, what the backend gives on this machine. */
 void sandbox_explain(FILE *out, const struct policy *p);
 

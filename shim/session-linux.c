@@ -129,7 +129,7 @@ int session_intercept(const char *dir, const struct targets *t, char *why,
 		r = 1;
 		goto out;
 	}
-	r = mountns_enter(&how);
+	r = mountns_enter(&how, 0);
 	if (r == -1) {
 		snprintf(why, whylen, "no user namespace (%s)",
 			 strerror(errno));

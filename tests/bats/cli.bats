@@ -53,7 +53,7 @@ load test_helper
 	assert_line --regexp "^writable: +$WS +\(workspace\)$"
 	assert_line --regexp "^ +$OUT +\($XDG_CONFIG_HOME/sbx/config:2\)$"
 	assert_line --regexp "^ +$ROOT/envw +\(SBX_WRITABLE\) +\[missing: left out\]$"
-	assert_line --regexp '^network: +off +\(default\)$'
+	assert_line --regexp '^network: +off.* \(default\)$'
 }
 
 @test "sbx explain with a bad config exits 125 and names the line" {

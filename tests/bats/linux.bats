@@ -66,24 +66,35 @@ setup() {
 	assert_failure
 }
 
-@test "network off: TCP connect fails (the same connect works outside)" {
+@test "network off: a host loopback server is out of reach over TCP (the same connect works outside)" {
+	require_namespace
 	start_server tcp4
 	run -0 "$PY" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1]))).recv(9); print("reached")' "$PORT"
 	assert_output reached
-	run python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])))' "$PORT"
+	# the tool's 127.0.0.1 is its own: nothing listens there
+	run python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1]))); print("reached")' "$PORT"
+	assert_failure
+	assert_output --partial "ConnectionRefusedError"
+	# without the namespace (protect = off): no socket at all
+	SBX_PROTECT=off run python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])))' "$PORT"
 	assert_failure
 	assert_output --partial "PermissionError: [Errno 1] Operation not permitted"
 }
 
-@test "network off: a UDP send fails (it works outside)" {
+@test "network off: a UDP datagram never reaches a host loopback server (it does from outside)" {
+	require_namespace
 	start_server udp4
+	got=$BATS_TEST_TMPDIR/server-udp4.port.got
+	run -0 python3 -c 'import socket, sys; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", int(sys.argv[1]))); print("sent")' "$PORT"
+	sleep 0.3
+	assert_file_not_exists "$got"
 	run -0 "$PY" -c 'import socket, sys; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", int(sys.argv[1]))); print("sent")' "$PORT"
-	run python3 -c 'import socket, sys; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", int(sys.argv[1])))' "$PORT"
-	assert_failure
-	assert_output --partial PermissionError
+	for _ in $(seq 40); do [ -e "$got" ] && break; sleep 0.05; done
+	assert_file_exists "$got"
 }
 
-@test "network off: IPv6 fails (it works outside)" {
+@test "network off: IPv6 to a host loopback server fails (it works outside)" {
+	require_namespace
 	if ! "$PY" -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
 		skip "no IPv6 loopback on this machine"
 	fi
@@ -91,7 +102,41 @@ setup() {
 	run -0 "$PY" -c 'import socket, sys; socket.create_connection(("::1", int(sys.argv[1]))); print("reached")' "$PORT"
 	run python3 -c 'import socket, sys; socket.create_connection(("::1", int(sys.argv[1])))' "$PORT"
 	assert_failure
-	assert_output --partial PermissionError
+	assert_output --partial ConnectionRefusedError
+}
+
+@test "network off: a private loopback: servers and clients on 127.0.0.1 and ::1 inside one tool, and across make" {
+	require_namespace
+	cat >lo.py <<'PY'
+import socket, sys, threading
+for fam, addr in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+    s = socket.socket(fam); s.bind((addr, 0)); s.listen(1)
+    c = socket.create_connection((addr, s.getsockname()[1]))
+    a, _ = s.accept(); a.sendall(b"hi"); print(addr, c.recv(2).decode())
+PY
+	run -0 python3 lo.py
+	assert_output $'127.0.0.1 hi\n::1 hi'
+	# make starts a server and a client: both in the tool's namespace
+	cat >Makefile <<'MK'
+all:
+	python3 -m http.server 0 --bind 127.0.0.1 >srv.log 2>&1 & echo $$! >srv.pid; \
+	for i in $$(seq 100); do grep -q "port" srv.log && break; sleep 0.05; done; \
+	port=$$(sed -n 's/.*port \([0-9]*\).*/\1/p' srv.log); \
+	python3 -c 'import sys, urllib.request; print(urllib.request.urlopen("http://127.0.0.1:" + sys.argv[1] + "/Makefile").status)' $$port; \
+	kill $$(cat srv.pid)
+MK
+	run -0 make -s
+	assert_output 200
+	# an outside address: refused at once, never a hang
+	run timeout 5 python3 -c '
+import socket
+try:
+    socket.create_connection(("192.0.2.1", 80), timeout=4)
+except OSError as e:
+    print(type(e).__name__, e.errno)'
+	assert_output "OSError 101"
+	run -0 "$SBX" explain
+	assert_line --regexp '^network: +off: a private loopback .*\(default\)$'
 }
 
 @test "network off: bash /dev/tcp, curl and nc -z fail (each works outside)" {
@@ -159,7 +204,12 @@ PY
 	name=sbx-test-$$-$RANDOM
 	start_server abstract "$name"
 	run -0 "$PY" -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect("\0" + sys.argv[1]); print("reached")' "$name"
+	# network off: the tool's network namespace has abstract names of its own
 	run python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect("\0" + sys.argv[1])' "$name"
+	assert_failure
+	assert_output --partial ConnectionRefusedError
+	# network on (the host's namespace): Landlock's scope refuses it
+	SBX_NETWORK=on run python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect("\0" + sys.argv[1])' "$name"
 	assert_failure
 	assert_output --partial PermissionError
 	run -0 python3 -c '
@@ -311,7 +361,7 @@ p = subprocess.Popen(["sleep", "60"]); p.send_signal(signal.SIGTERM); print(p.wa
 	run -0 "$SBX" explain
 	assert_line --regexp '^backend: +landlock ABI [0-9]+'
 	assert_line --regexp '^  TCP bind/connect: +denied'
-	assert_line --regexp '^network: +off +\(default\)$'
+	assert_line --regexp '^network: +off.* \(default\)$'
 	SBX_NETWORK=on run -0 "$SBX" explain
 	assert_line --regexp '^network: +on +\(SBX_NETWORK\)$'
 }

@@ -31,6 +31,7 @@ elif kind == "udp4":
     announce(s.getsockname()[1])
     while True:
         s.recvfrom(100)
+        open(ready + ".got", "w").close()
 else:
     if kind == "tcp4":
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
