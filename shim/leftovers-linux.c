@@ -36,11 +36,23 @@ static const int forwarded[] = { SIGHUP,  SIGINT,  SIGQUIT, SIGTERM,
 				 SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH,
 				 SIGCONT };
 
+/* What sbx forwards to pid 1 carries this value (sigqueue): pid 1 passes
+ * on only those, not a signal that reached it directly (a kill of the
+ * whole process group reaches the tool directly too). */
+#define FORWARDED 0x53425846 /* "SBXF" */
+
 static void forward(int sig, siginfo_t *si, void *uc)
 {
+	union sigval v = { .sival_int = FORWARDED };
+
 	(void)uc;
-	if (si->si_code <= 0 && forward_to > 0)
-		kill(forward_to, sig);
+	if (forward_to <= 0)
+		return;
+	if (getpid() != 1 && si->si_code <= 0)
+		sigqueue(forward_to, sig, v); /* sbx: one sent with kill() */
+	else if (getpid() == 1 && si->si_code == SI_QUEUE &&
+		 si->si_value.sival_int == FORWARDED)
+		kill(forward_to, sig); /* pid 1: one sbx forwarded */
 }
 
 static void forward_signals(pid_t to)
@@ -126,6 +138,11 @@ int leftovers_fork_tool(void)
 	int status;
 	pid_t tool, pid;
 
+	/* Nothing in the namespace may stop or steer pid 1 (ptrace): it
+	 * must outlive the tool by nothing but a wait. Set before the fork;
+	 * the tool's execve makes it dumpable again. */
+	if (prctl(PR_SET_DUMPABLE, 0) < 0)
+		return -1;
 	tool = fork();
 	if (tool < 0)
 		return -1;
@@ -133,6 +150,9 @@ int leftovers_fork_tool(void)
 		close(status_fd);
 		return 0;
 	}
+	close(0);
+	close(1);
+	close(2);
 	forward_signals(tool);
 	for (;;) {
 		pid = waitpid(-1, &status, 0);

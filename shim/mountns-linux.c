@@ -173,8 +173,11 @@ static int open_own_tty(void)
 		if (strncmp(name, "/dev/", 5) != 0)
 			continue;
 		fd = open(name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		/* the same file, not the same numbers: pty numbers repeat
+		 * from one devpts instance to the next */
 		if (fd >= 0 && fstat(fd, &b) == 0 && S_ISCHR(b.st_mode) &&
-		    b.st_rdev == a.st_rdev)
+		    b.st_rdev == a.st_rdev && b.st_dev == a.st_dev &&
+		    b.st_ino == a.st_ino)
 			return fd;
 		if (fd >= 0)
 			close(fd);
@@ -339,18 +342,30 @@ static int hide_foreign_temp(const char **bad)
 		int r = 0;
 
 		while (d && r == 0 && (de = readdir(d))) {
+			char self[32];
+			int fd;
+
 			if (strcmp(de->d_name, ".") == 0 ||
 			    strcmp(de->d_name, "..") == 0)
 				continue;
+			/* Another user can swap the entry (a folder, a file,
+			 * a link) at will: what is covered is the object
+			 * opened and looked at, never a name looked up again. */
+			fd = openat(dirfd(d), de->d_name,
+				    O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0)
+				continue; /* gone */
 			snprintf(path, sizeof(path), "%s/%s", temps[i],
 				 de->d_name);
-			if (lstat(path, &st) < 0 || st.st_uid == 0 ||
-			    S_ISLNK(st.st_mode))
-				continue;
-			*bad = path;
-			r = cover(path, S_ISDIR(st.st_mode));
-			trace("mount: %s hidden (uid %u)", path,
-			      (unsigned)st.st_uid);
+			snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+			if (fstat(fd, &st) == 0 && st.st_uid != 0 &&
+			    !S_ISLNK(st.st_mode)) {
+				*bad = path;
+				r = cover(self, S_ISDIR(st.st_mode));
+				trace("mount: %s hidden (uid %u)", path,
+				      (unsigned)st.st_uid);
+			}
+			close(fd);
 		}
 		if (d)
 			closedir(d);
@@ -360,11 +375,6 @@ static int hide_foreign_temp(const char **bad)
 	return 0;
 }
 
-/* Binds PATH onto itself, so that it can take flags of its own. */
-static int bind_self(const char *path)
-{
-	return mount(path, path, NULL, MS_BIND | MS_REC, NULL);
-}
 
 /*
  * Paths that move under us. A tool's leftover process (in a namespace of
@@ -483,42 +493,60 @@ static int open_unplanted(const struct policy *p, const char *path)
 	return -1;
 }
 
-/* Binds what FD is onto itself: writable (MODE 0), read-only (1) or as it
- * was (-1). A read-only filesystem mounted inside stays read-only. */
-static int rebind(int fd, int mode)
+/* How rebind leaves the copy: as it was, read-only (the whole tree, or
+ * its top mount only), or its top mount writable (what is mounted inside
+ * keeps its own flags: a read-only volume stays read-only). */
+enum rebind_mode { RB_KEEP, RB_RO_ALL, RB_RO_TOP, RB_RW_TOP };
+
+static int set_rdonly(int tree, enum rebind_mode mode)
 {
 	struct sbx_mount_attr attr;
-	int tree, r = 0;
 
-	tree = (int)syscall(SYS_open_tree, fd, "",
+	if (mode == RB_KEEP)
+		return 0;
+	memset(&attr, 0, sizeof(attr));
+	if (mode == RB_RW_TOP)
+		attr.attr_clr = MOUNT_ATTR_RDONLY;
+	else
+		attr.attr_set = MOUNT_ATTR_RDONLY;
+	return (int)syscall(SYS_mount_setattr, tree, "",
+			    AT_EMPTY_PATH |
+				    (mode == RB_RO_ALL ? AT_RECURSIVE : 0),
+			    &attr, sizeof(attr));
+}
+
+/* A detached copy of the mount tree at what FD is. */
+static int clone_tree(int fd)
+{
+	return (int)syscall(SYS_open_tree, fd, "",
 			    OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE |
 				    AT_EMPTY_PATH);
+}
+
+static int attach_tree(int tree, int fd)
+{
+	return (int)syscall(SYS_move_mount, tree, "", fd, "",
+			    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+}
+
+/* Binds what FD is onto itself, as MODE says. */
+static int rebind(int fd, enum rebind_mode mode)
+{
+	int tree = clone_tree(fd), r;
+
 	if (tree < 0)
 		return -1;
-	memset(&attr, 0, sizeof(attr));
-	if (mode == 1)
-		attr.attr_set = MOUNT_ATTR_RDONLY;
-	else
-		attr.attr_clr = MOUNT_ATTR_RDONLY;
-	if (mode >= 0) {
-		r = (int)syscall(SYS_mount_setattr, tree, "",
-				 AT_EMPTY_PATH | AT_RECURSIVE, &attr,
-				 sizeof(attr));
-		if (r < 0 && mode == 0)
-			r = (int)syscall(SYS_mount_setattr, tree, "",
-					 AT_EMPTY_PATH, &attr, sizeof(attr));
-	}
+	r = set_rdonly(tree, mode);
 	if (r == 0)
-		r = (int)syscall(SYS_move_mount, tree, "", fd, "",
-				 MOVE_MOUNT_F_EMPTY_PATH |
-					 MOVE_MOUNT_T_EMPTY_PATH);
+		r = attach_tree(tree, fd);
 	close(tree);
 	return r;
 }
 
 /* Opens PATH as open_unplanted does and binds it onto itself (MODE as
  * rebind). 1 when it does not exist. */
-static int rebind_path(const struct policy *p, const char *path, int mode)
+static int rebind_path(const struct policy *p, const char *path,
+		       enum rebind_mode mode)
 {
 	int fd = open_unplanted(p, path), r;
 
@@ -545,7 +573,7 @@ static int rebind_protected(const struct policy *p, const char *path)
 		if (S_ISLNK(st.st_mode))
 			errno = ELOOP; /* it became one since we looked */
 		else
-			r = rebind(fd, 1);
+			r = rebind(fd, RB_RO_ALL);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -566,33 +594,48 @@ static int by_length(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Makes DIR read-only and binds each entry in it writable again. */
-static int seal_dir(const char *dir, const char **bad)
+/* Makes DIR read-only and binds each entry in it writable again. Each is
+ * opened without following a link and bound through its descriptor: an
+ * entry swapped for a symlink meanwhile is left as it is, never followed. */
+static int seal_dir(const struct policy *p, const char *dir, const char **bad)
 {
 	struct dirent *de;
 	struct stat st;
+	int dfd, r;
 	DIR *d;
 
 	*bad = dir;
-	if (bind_self(dir) < 0 || mountns_readonly(dir, true, false) < 0)
+	dfd = open_unplanted(p, dir);
+	if (dfd < 0)
 		return -1;
-	d = opendir(dir);
+	r = rebind(dfd, RB_RO_TOP);
+	close(dfd);
+	/* the folder again: now the read-only copy on top */
+	dfd = r < 0 ? -1 : open_unplanted(p, dir);
+	if (dfd < 0)
+		return -1;
+	d = fdopendir(openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 	while (d && (de = readdir(d))) {
-		char *e;
+		int efd;
 
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		e = path_join(dir, de->d_name);
-		if (lstat(e, &st) == 0 && !S_ISLNK(st.st_mode) &&
-		    (bind_self(e) < 0 || mountns_readonly(e, false, true) < 0)) {
-			*bad = e; /* leaked: we fail */
+		efd = openat(dfd, de->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (efd < 0)
+			continue; /* gone */
+		r = fstat(efd, &st) == 0 && !S_ISLNK(st.st_mode)
+			    ? rebind(efd, RB_RW_TOP)
+			    : 0;
+		close(efd);
+		if (r < 0) {
 			closedir(d);
+			close(dfd);
 			return -1;
 		}
-		free(e);
 	}
 	if (d)
 		closedir(d);
+	close(dfd);
 	trace("mount: %s sealed: no new names in it", dir);
 	return 0;
 }
@@ -629,11 +672,25 @@ static int pin_ancestors(const struct policy *p, const char **bad)
 			for (size_t k = 0; k < n; k++)
 				seen |= strcmp(done[k], a) == 0;
 			if (!seen) {
-				*bad = a;
-				r = rebind_path(p, a, -1) == 0 ? 0 : -1;
+				static char failed[PATH_MAX];
+
+				r = rebind_path(p, a, RB_KEEP) == 0 ? 0 : -1;
+				if (r < 0 && errno == ELOOP && planted[0]) {
+					/* not where git looks: the real
+					 * folder is found by its own path */
+					trace("mount: %s leads through %s, a "
+					      "symlink in a writable root: "
+					      "not pinned",
+					      a, planted);
+					planted[0] = '\0';
+					break;
+				}
+				snprintf(failed, sizeof(failed), "%s", a);
+				*bad = failed;
 				done = xreallocarray(done, n + 1, sizeof(*done));
 				done[n++] = xstrdup(a);
-				trace("mount: %s pinned", a);
+				if (r == 0)
+					trace("mount: %s pinned", a);
 			}
 			path_up(&a);
 		}
@@ -677,7 +734,7 @@ static int seal_missing(const struct policy *p, const char **bad)
 	 * writable, so ~/.local is sealed after it, never before. */
 	qsort(dirs, n, sizeof(*dirs), by_length);
 	for (size_t i = 0; i < n && r == 0; i++)
-		r = seal_dir(dirs[i], bad);
+		r = seal_dir(p, dirs[i], bad);
 	if (r == 0)
 		for (size_t i = 0; i < n; i++)
 			free(dirs[i]);
@@ -709,6 +766,10 @@ static int loopback_up(void)
 int mountns_build(const struct policy *p, bool view_only, char *err,
 		  size_t errlen)
 {
+	struct {
+		int tree;
+		struct stat st;
+	} *trees = NULL;
 	bool net;
 	const char *how = NULL, *step;
 	const char *bad = NULL;
@@ -768,6 +829,28 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 			goto fail;
 		return 0;
 	}
+	/* Each writable root is copied before / is made read-only, so that
+	 * it keeps the flags it had: a read-only volume mounted inside it
+	 * (docker -v ...:ro) stays read-only, even for root. */
+	trees = xcalloc(p->roots.n + 1, sizeof(*trees));
+	for (size_t i = 0; i < p->roots.n; i++) {
+		int fd;
+
+		bad = p->roots.v[i].path;
+		step = "opening a writable root";
+		trees[i].tree = -1;
+		fd = open_unplanted(p, bad);
+		if (fd < 0 && errno == ENOENT)
+			continue; /* missing: Landlock leaves it out too */
+		if (fd < 0 || fstat(fd, &trees[i].st) < 0)
+			goto fail;
+		step = "copying a writable root";
+		trees[i].tree = clone_tree(fd);
+		close(fd);
+		if (trees[i].tree < 0)
+			goto fail;
+	}
+	bad = NULL;
 	step = "making / read-only";
 	if (mountns_readonly("/", true, true) < 0)
 		goto fail;
@@ -783,14 +866,36 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		goto fail;
 	for (size_t i = 0; i < p->roots.n; i++) {
+		struct stat now;
+		int fd;
+
 		bad = p->roots.v[i].path;
+		if (trees[i].tree < 0) {
+			trace("mount: %s missing", bad);
+			continue;
+		}
+		/* Put back where it was copied from: the same object, found
+		 * again in the read-only tree (the private /dev included). */
 		step = "binding a writable root";
-		r = rebind_path(p, bad, 0);
+		fd = open_unplanted(p, bad);
+		if (fd < 0 || fstat(fd, &now) < 0)
+			goto fail;
+		if (now.st_dev != trees[i].st.st_dev ||
+		    now.st_ino != trees[i].st.st_ino) {
+			close(fd);
+			errno = ESTALE; /* moved while sbx looked */
+			goto fail;
+		}
+		r = attach_tree(trees[i].tree, fd);
+		close(fd);
 		if (r < 0)
 			goto fail;
-		/* a missing root: Landlock leaves it out too */
-		trace("mount: %s %s", bad, r ? "missing" : "writable");
+		close(trees[i].tree);
+		trees[i].tree = -1;
+		trace("mount: %s writable (as it was)", bad);
 	}
+	free(trees);
+	trees = NULL;
 	step = "sealing a folder";
 	if (seal_missing(p, &bad) < 0)
 		goto fail;
@@ -811,8 +916,7 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 			      to ? to : "nothing");
 			if (to && pathlist_covers(&p->roots, to)) {
 				bad = to; /* leaked when we fail */
-				if (bind_self(to) < 0 ||
-				    mountns_readonly(to, true, true) < 0)
+				if (rebind_path(p, to, RB_RO_ALL) < 0)
 					goto fail;
 				trace("mount: %s read-only", to);
 			}
@@ -820,8 +924,16 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 			continue;
 		}
 		step = "binding a protected path";
-		if (rebind_protected(p, bad) < 0)
-			goto fail;
+		if (rebind_protected(p, bad) < 0) {
+			if (errno != ELOOP || !planted[0])
+				goto fail;
+			/* behind a symlink a tool could have made: not a
+			 * path git or a shell reads as this one */
+			trace("mount: %s leads through %s: left as it is", bad,
+			      planted);
+			planted[0] = '\0';
+			continue;
+		}
 		trace("mount: %s read-only", bad);
 	}
 	for (size_t i = 0; i < p->hiddens.n; i++) {

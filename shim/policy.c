@@ -764,6 +764,38 @@ static const struct pathent *find_entry(const struct pathlist *l,
 	return NULL;
 }
 
+/* Config keys whose value is a command git runs (a textconv driver, a
+ * filter, a credential helper, an alias with !...): when the program is
+ * named by a path (./tools/conv.sh, not a bare name found on PATH), that
+ * file is code git runs. *VAL becomes the program's path. */
+static bool git_command_key(const char *section, const char *key, char **val)
+{
+	static const char *const keys[][2] = {
+		{ "core", "fsmonitor" },      { "core", "sshCommand" },
+		{ "core", "editor" },	      { "core", "pager" },
+		{ "core", "askPass" },	      { "diff", "textconv" },
+		{ "diff", "command" },	      { "filter", "clean" },
+		{ "filter", "smudge" },	      { "filter", "process" },
+		{ "credential", "helper" },   { "gpg", "program" },
+		{ "merge", "driver" },	      { "sequence", "editor" },
+		{ "uploadpack", "packObjectsHook" },
+	};
+	char *v = *val;
+	bool found = strcasecmp(section, "alias") == 0 && *v == '!';
+
+	for (size_t i = 0; !found && i < sizeof(keys) / sizeof(*keys); i++)
+		found = strcasecmp(section, keys[i][0]) == 0 &&
+			strcasecmp(key, keys[i][1]) == 0;
+	if (!found)
+		return false;
+	if (*v == '!')
+		v++;
+	v += strspn(v, " \t");
+	v[strcspn(v, " \t")] = '\0'; /* the program, not its arguments */
+	*val = v;
+	return v[0] == '~' || strchr(v, '/') != NULL;
+}
+
 /* Git runs code from paths its config names: hooks (core.hooksPath:
  * husky's .husky), core.fsmonitor, and what include.path pulls in. Those
  * that GITDIR/config names are protected as .git is. */
@@ -813,12 +845,11 @@ static void add_git_code_paths(struct policy *p, const char *top,
 		for (end = val + strlen(val);
 		     end > val && (end[-1] == ' ' || end[-1] == '\t');)
 			*--end = '\0';
-		if (strcasecmp(section, "core") == 0 &&
-		    ((strcasecmp(key, "hooksPath") == 0 && *val) ||
-		     /* a bare fsmonitor is a command found on PATH */
-		     (strcasecmp(key, "fsmonitor") == 0 &&
-		      (val[0] == '~' || strchr(val, '/')))))
-			base = top; /* relative to the worktree */
+		/* hooks, and programs run in the worktree: relative to it */
+		if ((strcasecmp(section, "core") == 0 &&
+		     strcasecmp(key, "hooksPath") == 0 && *val) ||
+		    git_command_key(section, key, &val))
+			base = top;
 		else if ((strcasecmp(section, "include") == 0 ||
 			  strcasecmp(section, "includeIf") == 0) &&
 			 strcasecmp(key, "path") == 0 && *val)
@@ -826,6 +857,12 @@ static void add_git_code_paths(struct policy *p, const char *top,
 		else
 			continue;
 		abs = path_absolute(val, base, p->home, &why);
+		/* husky 9: hooksPath = .husky/_, whose scripts run the
+		 * hooks in .husky itself: the folder above is code too */
+		if (abs && strcmp(strrchr(abs, '/'), "/_") == 0 &&
+		    strcasecmp(key, "hooksPath") == 0)
+			add_unique(&p->protected, path_dirname(abs),
+				   (struct source){ "git runs code from it", 0 });
 		if (abs)
 			add_unique(&p->protected, abs,
 				   (struct source){ "git runs code from it", 0 });
@@ -908,9 +945,11 @@ static void add_repo(struct policy *p, const char *top, int depth,
 
 /* Repositories nested in a root that are not its submodules (a folder of
  * clones as the workspace, a vendored checkout): each .git found one or two
- * levels down is protected as the root's own, with its code paths. Dot
- * folders and node_modules are not searched, and at most NESTED_DIRS
- * folders are read: a tree of thousands costs no more than a small one. */
+ * levels down is protected as the root's own, with its code paths. Every
+ * folder directly in the root is looked at (a tool cannot crowd one out);
+ * two levels down, at most NESTED_DIRS folders are read, so a tree of
+ * thousands costs no more than a small one. Dot folders and node_modules
+ * are not searched. */
 enum { NESTED_DIRS = 32 };
 
 static void add_nested(struct policy *p, const char *dir, int depth,
@@ -920,7 +959,7 @@ static void add_nested(struct policy *p, const char *dir, int depth,
 	struct stat st;
 	DIR *d;
 
-	if (--(*budget) < 0 || !(d = opendir(dir)))
+	if ((depth > 1 && --(*budget) < 0) || !(d = opendir(dir)))
 		return;
 	while ((de = readdir(d))) {
 		char *sub, *git;
@@ -938,6 +977,8 @@ static void add_nested(struct policy *p, const char *dir, int depth,
 		if (lstat(git, &st) < 0) {
 			if (depth < 2 && *budget > 0)
 				add_nested(p, sub, depth + 1, budget, count);
+			/* with the budget spent, the rest of this level is
+			 * still looked at, one lstat each */
 			free(git);
 		} else if (!find_entry(&p->protected, git)) {
 			add_unique(&p->protected, git,

