@@ -35,7 +35,7 @@ SBX_LIBS = $(HOST_LIBS_$(HOST))
 
 OBJS = $(BUILD)/util.o $(BUILD)/rcfile.o $(BUILD)/resolve.o $(BUILD)/trust.o \
 	$(BUILD)/policy.o $(BUILD)/cli.o $(BUILD)/seatbelt.o $(BUILD)/integrate.o \
-	$(BUILD)/session.o \
+	$(BUILD)/session.o $(BUILD)/check.o \
 	$(BUILD)/sandbox-$(OS).o $(OBJS_$(OS))
 OBJS_linux = $(BUILD)/mountns-linux.o $(BUILD)/session-linux.o \
 	$(BUILD)/leftovers-linux.o

@@ -17,6 +17,7 @@
 #include "resolve.h"
 #include "sandbox.h"
 #include "seatbelt.h"
+#include "check.h"
 #include "session.h"
 #include "trust.h"
 #include "util.h"
@@ -29,6 +30,8 @@ static const char usage_text[] =
 	"usage: sbx run [-p PROFILE] [-w DIR]... [-n on|off] [--] CMD "
 	"[ARG]...\n"
 	"       sbx explain [TOOL]\n"
+	"       sbx check [TOOL] --write PATH | --read PATH | --exec PATH |\n"
+	"                 --connect HOST:PORT [--json]\n"
 	"       sbx policy [TOOL]\n"
 	"       sbx shims [--dir DIR] [--list] [TOOL...]\n"
 	"       sbx shell-init [bash|zsh|fish]\n"
@@ -45,6 +48,9 @@ static const char usage_text[] =
 	"  run      run CMD under the policy a shim would give it\n"
 	"  explain  show the policy for TOOL here, and where each value came "
 	"from\n"
+	"  check    would TOOL be allowed this here? which setting decides, "
+	"and\n"
+	"           the line that would allow it (exit 0 allowed, 1 denied)\n"
 	"  policy   print the Seatbelt (macOS) profile and its -D parameters\n"
 	"  allow    trust a project's .sbxrc (the nearest one, or FILE)\n"
 	"  deny     take that trust back\n"
@@ -360,6 +366,15 @@ static int cmd_explain(int argc, char *argv[])
 							 "(127.0.0.1, ::1)"
 							 : "off",
 			  &p.network_src, "");
+	if (p.profile != PROFILE_FULL_ACCESS)
+		printf("%-11s 'sbx check %s%s--write PATH' (or --read, --exec, "
+		       "--connect HOST:PORT)\n"
+		       "%-11s names the deciding setting; in short: writable = "
+		       "DIR, reveal = PATH,\n"
+		       "%-11s network = on, profile = workspace-write; built-in "
+		       "protected paths stay\n",
+		       "denied?", tool ? base_name(tool) : "", tool ? " " : "",
+		       "", "");
 	policy_free(&p);
 	return 0;
 }
@@ -507,6 +522,7 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run },
 	{ "explain", cmd_explain },
+	{ "check", cmd_check },
 	{ "policy", cmd_policy },
 	{ "allow", cmd_allow },
 	{ "deny", cmd_deny },

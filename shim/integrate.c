@@ -469,7 +469,8 @@ static void session_status(int covered, const char *how)
 	ws = p.workspace ? escape_ctl(p.workspace) : NULL;
 	fprintf(stderr,
 		"sbx: session: tools run %s, network %s, %s%s; %s"
-		"; 'sbx explain TOOL' says more\n",
+		"; 'sbx explain TOOL' says more, 'sbx check TOOL --write "
+		"PATH' why something is denied\n",
 		profile_name(p.profile), p.network ? "on" : "off",
 		ws ? "workspace " : "no workspace (the current folder is not "
 				    "writable)",

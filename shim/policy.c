@@ -538,7 +538,7 @@ static char *user_config_dir(const struct policy *p)
 	return NULL;
 }
 
-static char *user_config_path(const struct policy *p)
+char *policy_user_config(const struct policy *p)
 {
 	char *dir = user_config_dir(p), *file;
 
@@ -603,7 +603,7 @@ int policy_load(struct policy *p)
 					    wrappers_defaults,
 					    sizeof(wrappers_defaults) - 1);
 	}
-	file = user_config_path(p);
+	file = policy_user_config(p);
 	if (file) {
 		config_note(p, file, "user config");
 		errors += policy_apply_file(p, file, true);

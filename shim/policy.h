@@ -94,6 +94,8 @@ int policy_add_writable_list(struct policy *p, const char *list,
 int policy_set_protect(struct policy *p, const char *v, struct source src);
 const char *protect_name(enum protect pr);
 int policy_set_leftovers(struct policy *p, const char *v, struct source src);
+/* The user's config file (it may not exist), as a new string, or NULL. */
+char *policy_user_config(const struct policy *p);
 /* Works out the workspace root, the implicit writable roots, the protected
  * paths inside them and the hidden paths. */
 void policy_finish(struct policy *p);

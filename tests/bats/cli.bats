@@ -144,3 +144,59 @@ print(any("sandbox-exec" in str(s) or "tests/macos" in str(s) for s in d["jobs"]
 	assert_line --regexp "^warn +$WS/.sbxrc .*: ignored$"
 	assert_line --regexp '^(ok|warn) +sbx session '
 }
+
+@test "sbx check: a write outside, a protected path, a hidden path, the network; each names the setting and its source" {
+	mkdir -p "$XDG_CONFIG_HOME/sbx" "$HOME/.ssh"
+	printf '[python3]\nreadonly = %s/secrets\n' "$WS" >"$XDG_CONFIG_HOME/sbx/config"
+	# outside every writable root: the line that would allow it, and where
+	run -1 "$SBX" check python3 --write "$OUT/report.txt"
+	assert_line "write $OUT/report.txt: DENIED"
+	assert_line "  why:      $OUT/report.txt lies outside every writable root"
+	assert_line "  to allow: writable = $OUT"
+	assert_line "  in:       $XDG_CONFIG_HOME/sbx/config, in its [python3] section"
+	# inside the workspace: allowed, by the workspace
+	run -0 "$SBX" check python3 --write build/x.o
+	assert_line "write $WS/build/x.o: allowed"
+	assert_line "  source:   workspace"
+	# protected: by a config line (remove it), by sbx (.git: writable = .git)
+	run -1 "$SBX" check python3 --write "$WS/secrets/key"
+	assert_line "  source:   $XDG_CONFIG_HOME/sbx/config:2"
+	assert_line "  to allow: remove the line readonly = $WS/secrets"
+	run -1 "$SBX" check python3 --write .git/HEAD
+	assert_line "  to allow: writable = .git"
+	run -1 "$SBX" check python3 --write .git/hooks/pre-commit
+	assert_line "  to allow: nothing: sbx keeps it so on purpose"
+	# hidden: not even a read; reveal = takes it back
+	run -1 "$SBX" check --read "$HOME/.ssh/id_ed25519"
+	assert_line "  why:      $HOME/.ssh is hidden: tools cannot even read it"
+	assert_line "  to allow: reveal = $HOME/.ssh"
+	run -0 "$SBX" check --read /etc/hostname
+	run -0 "$SBX" check --exec /usr/bin/env
+	# the network: off by default, on for npm by its built-in defaults
+	run -1 "$SBX" check python3 --connect pypi.org:443
+	assert_line "  to allow: network = on"
+	assert_line "  source:   default"
+	SBX_NETWORK=on run -0 "$SBX" check python3 --connect pypi.org:443
+	assert_line "  source:   SBX_NETWORK"
+	run -0 "$SBX" check npm --connect registry.npmjs.org:443
+	assert_line --regexp '^  source:   wrappers/defaults:[0-9]+$'
+	# --json, for agents: one object, control characters escaped
+	run -1 "$SBX" check python3 --json --write "$OUT/a"$'\n'"b"
+	assert_output --partial '"allowed": false, "layer": "outside"'
+	assert_output --partial '"target": "'"$OUT"'/a\u000ab"'
+	"$PY" -c 'import json, sys; json.loads(sys.argv[1])' "$output"
+	# usage errors
+	run -2 "$SBX" check python3
+	run -2 "$SBX" check --write a --read b
+}
+
+@test "sbx check answers the same from the Seatbelt build (the same policy)" {
+	[ -n "${SBX_SEATBELT:-}" ] || skip "no seatbelt test build"
+	run -1 "$SBX_SEATBELT" check python3 --write "$OUT/x"
+	assert_line "  to allow: writable = $OUT"
+	run -1 "$SBX_SEATBELT" check --read "$HOME/.aws/credentials"
+	assert_line "  to allow: reveal = $HOME/.aws"
+	# no private loopback on macOS: network off is off
+	run -1 "$SBX_SEATBELT" check python3 --connect 127.0.0.1:8000
+	assert_line "  why:      network off"
+}
