@@ -25,6 +25,9 @@
 #ifndef SBX_VERSION
 #define SBX_VERSION "0.0.0"
 #endif
+#ifndef SBX_LIBC
+#define SBX_LIBC "libc"
+#endif
 
 static const char usage_text[] =
 	"usage: sbx run [-p PROFILE] [-w DIR]... [-n on|off] [--] CMD "
@@ -512,7 +515,8 @@ static int cmd_policy(int argc, char *argv[])
 
 static int cmd_version(void)
 {
-	printf("sbx %s (%s backend)\n", SBX_VERSION, sandbox_backend);
+	printf("sbx %s (%s backend, %s)\n", SBX_VERSION, sandbox_backend,
+	       SBX_LIBC);
 	return 0;
 }
 

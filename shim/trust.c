@@ -17,6 +17,8 @@
 
 #ifdef __APPLE__
 #include <CommonCrypto/CommonDigest.h>
+#elif defined(SBX_OWN_SHA256)
+#include "sha256.h" /* a musl build: no libmd for it */
 #else
 #include <sha2.h> /* libmd */
 #endif
@@ -56,6 +58,13 @@ static void digest(const char *path, const char *text, size_t len, char hex[65])
 	CC_SHA256_Final(md, &ctx);
 	for (size_t i = 0; i < sizeof(md); i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+#elif defined(SBX_OWN_SHA256)
+	struct sha256 c;
+
+	sha256_init(&c);
+	sha256_update(&c, path, strlen(path) + 1);
+	sha256_update(&c, text, len);
+	sha256_hex(&c, hex);
 #else
 	SHA2_CTX ctx;
 

@@ -7,7 +7,7 @@ load test_helper
 	run -0 "$SBX" --help
 	assert_line --partial "usage: sbx run"
 	run -0 "$SBX" --version
-	assert_output --regexp '^sbx [0-9]+\.[0-9]+\.[0-9]+ \(landlock backend\)$'
+	assert_output --regexp '^sbx [0-9]+\.[0-9]+\.[0-9]+ \(landlock backend, (musl|glibc)\)$'
 }
 
 @test "usage errors exit 2" {

@@ -119,7 +119,7 @@ PY
 	# make starts a server and a client: both in the tool's namespace
 	cat >Makefile <<'MK'
 all:
-	python3 -m http.server 0 --bind 127.0.0.1 >srv.log 2>&1 & echo $$! >srv.pid; \
+	python3 -u -m http.server 0 --bind 127.0.0.1 >srv.log 2>&1 & echo $$! >srv.pid; \
 	for i in $$(seq 100); do grep -q "port" srv.log && break; sleep 0.05; done; \
 	port=$$(sed -n 's/.*port \([0-9]*\).*/\1/p' srv.log); \
 	python3 -c 'import sys, urllib.request; print(urllib.request.urlopen("http://127.0.0.1:" + sys.argv[1] + "/Makefile").status)' $$port; \

@@ -1,8 +1,24 @@
 /* Unit tests: path helpers and escaping. */
 #include <stdlib.h>
 
+#include <string.h>
+
+#include "sha256.h"
 #include "tap.h"
 #include "util.h"
+
+/* FIPS 180-4's examples, and a million 'a's fed in odd-sized pieces. */
+static void sha_is(const char *in, size_t reps, const char *want)
+{
+	struct sha256 c;
+	char hex[65];
+
+	sha256_init(&c);
+	for (size_t i = 0; i < reps; i++)
+		sha256_update(&c, in, strlen(in));
+	sha256_hex(&c, hex);
+	is_str(hex, want, "sha256 of %zu x \"%.20s\"", reps, in);
+}
 
 static void norm(const char *in, const char *want)
 {
@@ -77,5 +93,14 @@ int main(void)
 	char *e = escape_ctl("a\nb\tc\x01\\");
 	is_str(e, "a\\nb\\tc\\x01\\\\", "control characters escaped");
 	free(e);
+
+	sha_is("", 1,
+	       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha_is("abc", 1,
+	       "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	sha_is("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 1,
+	       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	sha_is("aaaaaaa", 1000000 / 7 + 1, /* 1,000,006 a's, in 7-byte pieces */
+	       "1478d771a8c746aac1af1a0e31c858154d87a5b92cc0a2cb536f142b3771ded8");
 	return done_testing();
 }
