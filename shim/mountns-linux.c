@@ -978,6 +978,12 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		goto fail;
 	return 0;
 fail:
+	{
+		int e = errno;
+
+		free(trees); /* the descriptors go with the process */
+		errno = e;
+	}
 	if (errno == ELOOP && planted[0]) {
 		snprintf(err, errlen,
 			 "%s %s: it leads through the symlink %s, inside a "
