@@ -185,13 +185,14 @@ FUZZ_BUILD = build-fuzz
 FUZZERS = rcfile seatbelt resolve
 FUZZ_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 fuzz-build:
-	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang STATIC= \
-		CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" \
-		$(FUZZ_BUILD)/util.o $(OBJS:$(BUILD)/%=$(FUZZ_BUILD)/%)
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang STATIC= LIBC=glibc \
+		CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" fuzz-link
+# (run by fuzz-build, with its variables: clang, glibc, the fuzz folder)
+fuzz-link: $(OBJS)
 	for f in $(FUZZERS); do \
-		clang $(FUZZ_FLAGS) -fsanitize=fuzzer $(SBX_CFLAGS:$(BUILD)/gen=$(FUZZ_BUILD)/gen) \
-			-I$(FUZZ_BUILD)/gen -o $(FUZZ_BUILD)/fuzz_$$f tests/fuzz/fuzz_$$f.c \
-			$(OBJS:$(BUILD)/%=$(FUZZ_BUILD)/%) $(SBX_LIBS) || exit 1; done
+		clang $(FUZZ_FLAGS) -fsanitize=fuzzer $(SBX_CFLAGS) \
+			-o $(BUILD)/fuzz_$$f tests/fuzz/fuzz_$$f.c \
+			$(OBJS) $(SBX_LIBS) || exit 1; done
 fuzz: fuzz-build
 	for f in $(FUZZERS); do \
 		rm -rf $(FUZZ_BUILD)/corpus-$$f && mkdir -p $(FUZZ_BUILD)/corpus-$$f && \
@@ -255,5 +256,5 @@ format:
 clean:
 	rm -rf build build-* 
 
-.PHONY: all unit check check-asan seatbelt-test golden install uninstall \
+.PHONY: all unit check check-asan seatbelt-test golden install uninstall fuzz-link \
 	lint fuzz fuzz-build coverage format clean
