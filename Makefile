@@ -58,7 +58,7 @@ OBJS = $(BUILD)/util.o $(BUILD)/sha256.o $(BUILD)/rcfile.o $(BUILD)/resolve.o $(
 	$(BUILD)/session.o $(BUILD)/check.o \
 	$(BUILD)/sandbox-$(OS).o $(OBJS_$(OS))
 OBJS_linux = $(BUILD)/mountns-linux.o $(BUILD)/session-linux.o \
-	$(BUILD)/leftovers-linux.o
+	$(BUILD)/leftovers-linux.o $(BUILD)/proxy-linux.o
 HDRS = shim/*.h
 GEN = $(BUILD)/gen/policies.h $(BUILD)/gen/wrappers.h $(GEN_$(OS)) $(GEN_$(LIBC))
 GEN_linux = $(BUILD)/gen/seccomp-bpf.h

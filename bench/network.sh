@@ -2,7 +2,8 @@
 # bench/network.sh - what the network modes cost per exec, interleaved round
 # by round (bench/rounds.c): true through the shim with the network off (a
 # private loopback: a network namespace per tool), with it on (no network
-# namespace), and off without any namespace (protect = off: seccomp alone).
+# namespace), off without any namespace (protect = off: seccomp alone), and
+# with named hosts (the namespace, and a socket handed to sbx's proxy).
 # Each command goes through /usr/bin/env to set its variable, so each pays
 # the same extra exec; compare the differences.
 #
@@ -25,7 +26,8 @@ unset SBX_SANDBOX SBX_DEBUG SBX_NETWORK SBX_PROTECT
 	/usr/bin/env X=1 /usr/bin/true -- \
 	/usr/bin/env SBX_NETWORK=on "$work/shims/true" -- \
 	/usr/bin/env SBX_NETWORK=off "$work/shims/true" -- \
-	/usr/bin/env SBX_NETWORK=off SBX_PROTECT=off "$work/shims/true" |
+	/usr/bin/env SBX_NETWORK=off SBX_PROTECT=off "$work/shims/true" -- \
+	/usr/bin/env SBX_NETWORK=registry.npmjs.org "$work/shims/true" |
 	awk -F'\t' '
 		{ t[NR] = $2 }
 		END {
@@ -33,4 +35,5 @@ unset SBX_SANDBOX SBX_DEBUG SBX_NETWORK SBX_PROTECT
 			printf "shim, network on                 %6d us  (+%d)\n", t[2], t[2] - t[1]
 			printf "shim, network off (loopback ns)  %6d us  (+%d; the namespace: %+d)\n", t[3], t[3] - t[1], t[3] - t[2]
 			printf "shim, network off, protect = off %6d us  (+%d)\n", t[4], t[4] - t[1]
+			printf "shim, named hosts (the proxy)    %6d us  (+%d; over off: %+d)\n", t[5], t[5] - t[1], t[5] - t[3]
 		}'

@@ -174,6 +174,23 @@ static void decide_path(const struct policy *p, enum check_action action,
 	v->where = config_place(p);
 }
 
+/* As the proxy matches: name or *.domain (subdomains), with :port, or
+ * on ports 80 and 443. */
+static bool check_host_matches(const char *pat, const char *host, int port)
+{
+	const char *colon = strchr(pat, ':');
+	size_t n = colon ? (size_t)(colon - pat) : strlen(pat);
+	size_t h = strlen(host);
+
+	if (colon ? strtol(colon + 1, NULL, 10) != port
+		  : port != 443 && port != 80)
+		return false;
+	if (strncmp(pat, "*.", 2) == 0)
+		return h > n - 1 &&
+		       strncmp(host + h - (n - 1), pat + 1, n - 1) == 0;
+	return h == n && strncmp(host, pat, n) == 0;
+}
+
 static bool is_loopback(const char *host)
 {
 	return strcmp(host, "localhost") == 0 ||
@@ -188,7 +205,43 @@ static void decide_connect(const struct policy *p, const char *target,
 
 	if (colon && colon != host)
 		*colon = '\0';
-	if (p->profile == PROFILE_FULL_ACCESS || p->network) {
+	if (!p->network && p->hosts.n > 0 && p->profile != PROFILE_FULL_ACCESS) {
+		char *port = colon ? colon + 1 : NULL, list[2048] = "";
+		int n = port ? (int)strtol(port, NULL, 10) : 443;
+		const struct pathent *hit = NULL;
+		size_t len = 0;
+
+		for (size_t i = 0; i < p->hosts.n; i++) {
+			if (!hit && check_host_matches(p->hosts.v[i].path, host,
+						       n))
+				hit = &p->hosts.v[i];
+			len += (size_t)snprintf(list + len,
+						len < sizeof(list)
+							? sizeof(list) - len
+							: 0,
+						"%s%s", i ? ", " : "",
+						p->hosts.v[i].path);
+			if (len >= sizeof(list))
+				len = sizeof(list) - 1;
+		}
+		if (hit) {
+			set(v, true, "network",
+			    xasprintf("%s is in network = %s (through sbx's "
+				      "proxy: HTTP and HTTPS, ports 80 and 443 "
+				      "unless listed)",
+				      host, list),
+			    source_str(&hit->src));
+		} else {
+			set(v, false, "network",
+			    xasprintf("%s:%d is not in network = %s", host, n,
+				      list),
+			    source_str(&p->network_src));
+			v->allow = xasprintf("network = %s, %s%s%s", list, host,
+					     n == 443 || n == 80 ? "" : ":",
+					     n == 443 || n == 80 ? "" : port);
+			v->where = config_place(p);
+		}
+	} else if (p->profile == PROFILE_FULL_ACCESS || p->network) {
 		set(v, true, "network",
 		    xstrdup(p->network ? "network on" : "profile full-access"),
 		    source_str(p->network ? &p->network_src

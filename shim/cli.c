@@ -18,6 +18,7 @@
 #include "sandbox.h"
 #include "seatbelt.h"
 #include "check.h"
+#include "proxy.h"
 #include "session.h"
 #include "trust.h"
 #include "util.h"
@@ -202,7 +203,10 @@ int confine_and_exec(struct policy *p, const struct resolved *r, char *argv[])
 {
 	policy_finish(p);
 	trace("profile %s (%s), network %s (%s)", profile_name(p->profile),
-	      source_str(&p->profile_src), p->network ? "on" : "off",
+	      source_str(&p->profile_src),
+	      p->network	 ? "on"
+	      : p->hosts.n > 0 ? "named hosts"
+			       : "off",
 	      source_str(&p->network_src));
 	if (r->tool_env && r->shim_dirs > 0) {
 		trace("PATH for the tool: %s", r->tool_env);
@@ -362,7 +366,25 @@ static int cmd_explain(int argc, char *argv[])
 	}
 	if (p.profile == PROFILE_FULL_ACCESS)
 		print_row("network:", "on (full-access)", &p.profile_src, "");
-	else
+	else if (p.hosts.n > 0 && !p.network) {
+		size_t len = 64;
+		char *list;
+
+		for (size_t i = 0; i < p.hosts.n; i++)
+			len += strlen(p.hosts.v[i].path) + 2;
+		list = xmalloc(len);
+		strcpy(list, "only ");
+		for (size_t i = 0; i < p.hosts.n; i++) {
+			if (i)
+				strcat(list, ", ");
+			strcat(list, p.hosts.v[i].path);
+		}
+		strcat(list, sandbox_private_loopback(&p)
+				     ? " (through sbx's proxy)"
+				     : " (NOT reachable here: off)");
+		print_row("network:", list, &p.network_src, "");
+		free(list);
+	} else
 		print_row("network:",
 			  p.network			   ? "on"
 			  : sandbox_private_loopback(&p) ? "off: a private loopback "
@@ -513,6 +535,14 @@ static int cmd_policy(int argc, char *argv[])
 	return rc;
 }
 
+/* Not for people: the proxy of network = hosts, started on demand. */
+static int cmd_proxy_daemon(int argc, char *argv[])
+{
+	(void)argc;
+	(void)argv;
+	return proxy_daemon();
+}
+
 static int cmd_version(void)
 {
 	printf("sbx %s (%s backend, %s)\n", SBX_VERSION, sandbox_backend,
@@ -534,6 +564,7 @@ static const struct {
 	{ "shell-init", cmd_shell_init },
 	{ "session", cmd_session },
 	{ "doctor", cmd_doctor },
+	{ "proxy-daemon", cmd_proxy_daemon },
 };
 
 int cli_main(int argc, char *argv[])

@@ -29,6 +29,7 @@
 #include <linux/capability.h>
 
 #include "leftovers.h"
+#include "proxy.h"
 #include "util.h"
 
 #ifndef SYS_mount_setattr
@@ -757,6 +758,7 @@ static int seal_missing(const struct policy *p, const char **bad)
 }
 
 bool mountns_loopback;
+int mountns_proxy_port = -1;
 
 /* In a new network namespace: `lo` up (127.0.0.1 and ::1), nothing else. */
 static int loopback_up(void)
@@ -785,6 +787,7 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		struct stat st;
 	} *trees = NULL;
 	bool net;
+	int ctl = -1;
 	const char *how = NULL, *step;
 	const char *bad = NULL;
 	bool joined = false;
@@ -796,6 +799,14 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		joined = true;
 	}
 	net = !p->network && !view_only;
+	/* named hosts: the proxy's control socket, from the host's network
+	 * namespace (it stays usable from the new one) */
+	if (net && p->hosts.n > 0) {
+		step = "reaching sbx's proxy (network = hosts)";
+		ctl = proxy_connect();
+		if (ctl < 0)
+			goto fail;
+	}
 	r = mountns_enter(&how, net ? CLONE_NEWNET : 0);
 	if (r == -1 && net && errno == EINVAL) {
 		/* a kernel without network namespaces: the filter alone */
@@ -822,6 +833,14 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 	if (net && loopback_up() < 0)
 		goto fail;
 	mountns_loopback = net;
+	if (net && ctl >= 0) {
+		step = "handing a socket to sbx's proxy";
+		mountns_proxy_port = proxy_register(ctl, p); /* closes ctl */
+		if (mountns_proxy_port < 0)
+			goto fail;
+		trace("proxy: 127.0.0.1:%d for %zu host(s)", mountns_proxy_port,
+		      p->hosts.n);
+	}
 	step = "making a pid namespace (leftovers = end)";
 	if (p->end_leftovers && !view_only && leftovers_split() < 0)
 		goto fail;

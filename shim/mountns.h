@@ -29,6 +29,9 @@ int mountns_enter(const char **how, int more);
 /* Set by mountns_build when the tool got a network namespace of its own
  * (network off): only a loopback, up. */
 extern bool mountns_loopback;
+/* With named hosts: the port on 127.0.0.1 where sbx's proxy serves the
+ * tool (proxy.h); -1 otherwise. */
+extern int mountns_proxy_port;
 /* True when ERR, from creating a namespace, means the kernel has none to
  * give (switched off, not built, refused by policy): Landlock alone then.
  * Any other error (the quota used up, no memory) is a failure. */

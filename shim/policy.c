@@ -172,6 +172,7 @@ void policy_free(struct policy *p)
 	pathlist_free(&p->reveal_vars);
 	pathlist_free(&p->roots);
 	pathlist_free(&p->protected);
+	pathlist_free(&p->hosts);
 	pathlist_free(&p->hiddens);
 	pathlist_free(&p->sealed);
 	pathlist_free(&p->configs);
@@ -309,17 +310,15 @@ static int rc_line(void *vctx, const char *key, const char *value, int line,
 			c->p->profile_src = src;
 		}
 	} else if (strcmp(key, "network") == 0) {
-		bool on;
+		struct policy scratch;
 
-		if (onoff_parse(value, &on) < 0) {
-			snprintf(err, errlen, "bad network \"%s\" (on or off)",
-				 value);
+		memset(&scratch, 0, sizeof(scratch));
+		if (policy_network_parse(apply ? c->p : &scratch, value, src,
+					 err, errlen) < 0) {
+			pathlist_free(&scratch.hosts);
 			return -1;
 		}
-		if (apply) {
-			c->p->network = on;
-			c->p->network_src = src;
-		}
+		pathlist_free(&scratch.hosts);
 	} else if (strcmp(key, "protect") == 0) {
 		enum protect pr;
 
@@ -479,13 +478,85 @@ int policy_set_profile(struct policy *p, const char *v, struct source src)
 	return 0;
 }
 
-int policy_set_network(struct policy *p, const char *v, struct source src)
+/* One host pattern: [*.]name[:port], name of letters, digits, - and . */
+static bool host_ok(const char *h)
 {
-	if (onoff_parse(v, &p->network) < 0) {
-		msg("%s: bad network \"%s\" (on or off)", src.origin, v);
+	const char *colon = strchr(h, ':');
+	size_t n = colon ? (size_t)(colon - h) : strlen(h);
+
+	if (strncmp(h, "*.", 2) == 0)
+		h += 2, n -= 2;
+	/* a dot in the name: a typo of "off" is not a host */
+	if (n == 0 || n > 253 || h[0] == '.' || h[0] == '-' ||
+	    !memchr(h, '.', n) || h[n - 1] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789-.", h[i]))
+			return false;
+	if (colon) {
+		char *end;
+		long port = strtol(colon + 1, &end, 10);
+
+		if (*end || port < 1 || port > 65535 || colon[1] == '+')
+			return false;
+	}
+	return true;
+}
+
+int policy_network_parse(struct policy *p, const char *v, struct source src,
+			 char *err, size_t errlen)
+{
+	struct pathlist hosts = { NULL, 0 };
+	char *copy, *tok, *save = NULL;
+	bool on;
+
+	if (onoff_parse(v, &on) == 0) {
+		p->network = on;
+		p->network_src = src;
+		pathlist_free(&p->hosts);
+		return 0;
+	}
+	copy = xstrdup(v);
+	for (char *c = copy; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	for (tok = strtok_r(copy, ", \t", &save); tok;
+	     tok = strtok_r(NULL, ", \t", &save)) {
+		if (!host_ok(tok)) {
+			snprintf(err, errlen,
+				 "bad network \"%s\" (on, off, or hosts such as "
+				 "registry.npmjs.org, *.example.com, "
+				 "host.example:8443)",
+				 v);
+			free(copy);
+			pathlist_free(&hosts);
+			return -1;
+		}
+		pathlist_add(&hosts, xstrdup(tok), src);
+	}
+	free(copy);
+	if (hosts.n == 0) {
+		snprintf(err, errlen,
+			 "bad network \"%s\" (on, off, or hosts such as "
+			 "registry.npmjs.org, *.example.com, host.example:8443)",
+			 v);
 		return -1;
 	}
+	pathlist_free(&p->hosts);
+	p->hosts = hosts;
+	p->network = false;
 	p->network_src = src;
+	return 0;
+}
+
+int policy_set_network(struct policy *p, const char *v, struct source src)
+{
+	char err[512];
+
+	if (policy_network_parse(p, v, src, err, sizeof(err)) < 0) {
+		msg("%s: %s", src.origin, err);
+		return -1;
+	}
 	return 0;
 }
 

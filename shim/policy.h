@@ -35,6 +35,9 @@ struct policy {
 	struct source profile_src;
 	bool network;
 	struct source network_src;
+	/* network = HOST, ...: off, but for these hosts through sbx's proxy
+	 * (proxy.h); each a lowercase name, "*.domain", with ":port" or not. */
+	struct pathlist hosts;
 	char *workspace; /* the workspace root; NULL: none (home, /) */
 	struct source workspace_src;
 	struct pathlist writable; /* configured writable roots */
@@ -94,6 +97,10 @@ int policy_add_writable_list(struct policy *p, const char *list,
 int policy_set_protect(struct policy *p, const char *v, struct source src);
 const char *protect_name(enum protect pr);
 int policy_set_leftovers(struct policy *p, const char *v, struct source src);
+/* Sets P's network from "on", "off" or a list of hosts (comma or space
+ * separated). -1 with ERR set when V is none of them. */
+int policy_network_parse(struct policy *p, const char *v, struct source src,
+			 char *err, size_t errlen);
 /* The user's config file (it may not exist), as a new string, or NULL. */
 char *policy_user_config(const struct policy *p);
 /* Works out the workspace root, the implicit writable roots, the protected

@@ -7,6 +7,8 @@
  */
 #include "sandbox.h"
 
+#include "proxy.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,13 @@
 #include "util.h"
 
 const char sandbox_backend[] = "seatbelt";
+
+/* network = hosts has no proxy on macOS yet: the network is off there. */
+int proxy_daemon(void)
+{
+	msg("proxy-daemon: Linux only");
+	return EXIT_SBX_USAGE;
+}
 
 bool sandbox_private_loopback(const struct policy *p)
 {

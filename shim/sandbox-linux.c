@@ -21,6 +21,7 @@
 
 #include "landlock.h"
 #include "leftovers.h"
+#include "proxy.h"
 #include "mountns.h"
 #include "seccomp-bpf.h"
 #include "seccomp-mark.h"
@@ -277,6 +278,12 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 		msg("warning: %s: protected and hidden paths are not "
 		    "enforced, only Landlock",
 		    why);
+	if (mountns_proxy_port > 0)
+		proxy_environment(mountns_proxy_port, p);
+	else if (p->hosts.n > 0 && !p->network)
+		msg("warning: network = %s... (%s) needs the namespace: "
+		    "network off",
+		    p->hosts.v[0].path, source_str(&p->network_src));
 	if (p->end_leftovers && (r > 0 || p->protect == PROTECT_OFF))
 		msg("warning: leftovers = end (%s) needs the namespace: what "
 		    "the tool leaves behind runs on",

@@ -87,7 +87,7 @@ static int pin_original(const char *dir, const char *clean)
 	here = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	if (here < 0 || !cwd)
 		goto out;
-	fd = open(clean, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	fd = open(clean, O_WRONLY | O_CREAT | O_CLOEXEC, 0444);
 	if (fd < 0)
 		goto out;
 	close(fd);
@@ -155,10 +155,16 @@ int session_intercept(const char *dir, const struct targets *t, char *why,
 	bad = map;
 	if (write_map(map, t) < 0)
 		goto fail;
-	step = "pinning the original namespace";
-	bad = clean;
-	if (pin_original(dir, clean) < 0)
-		goto fail;
+	/* Only a fast path: where the kernel refuses the bind now and then
+	 * (EINVAL, seen under load), tools leave the view by pivot_root, as
+	 * a user's do. */
+	r = -1;
+	for (int tries = 0; tries < 2 && r != 0; tries++)
+		r = pin_original(dir, clean);
+	if (r != 0)
+		trace("session: the original namespace is not pinned (%s): "
+		      "tools pivot into %s",
+		      strerror(errno), root);
 	step = "binding the original tree";
 	bad = root;
 	if (mkdir(root, 0755) < 0 ||

@@ -96,14 +96,14 @@ C
 	assert_file_not_exists "$OUT/evil"
 }
 
-@test "per-tool defaults: npm has the network and ~/.npm; a user config overrides them" {
+@test "per-tool defaults: npm reaches its registry and ~/.npm; a user config overrides them" {
 	run -0 "$SBX" explain npm
-	assert_line --regexp '^network: +on +\(wrappers/defaults:[0-9]+\)$'
+	assert_line --regexp "^network: +only registry.npmjs.org \(through sbx's proxy\) +\(wrappers/defaults:[0-9]+\)$"
 	assert_line --regexp "^ +$HOME/.npm/_cacache +\(wrappers/defaults:[0-9]+\)"
 	refute_line --regexp "^ +$HOME/.npm/_npx "
 	run -0 "$SBX" explain npx
 	assert_line --regexp "^ +$HOME/.npm/_npx +\(wrappers/defaults:[0-9]+\)"
-	run -0 "$SBX" explain pip
+	run -0 "$SBX" explain make
 	assert_line --regexp '^network: +off.* \(default\)$'
 	mkdir -p "$XDG_CONFIG_HOME/sbx"
 	printf '[npm]\nnetwork = off\n' >"$XDG_CONFIG_HOME/sbx/config"

@@ -64,7 +64,9 @@ int main(void)
 	   "four bad lines, four errors");
 	ok(msgs_has("/proj/.sbxrc:1: bad profile \"bogus\""),
 	   "bad profile named");
-	ok(msgs_has("/proj/.sbxrc:2: bad network \"maybe\" (on or off)"),
+	ok(msgs_has("/proj/.sbxrc:2: bad network \"maybe\" (on, off, or hosts "
+		    "such as registry.npmjs.org, *.example.com, "
+		    "host.example:8443)"),
 	   "bad network named");
 	ok(msgs_has("/proj/.sbxrc:3: unknown key \"netwrok\""),
 	   "unknown key named");
@@ -109,14 +111,17 @@ int main(void)
 	policy_free(&p);
 
 	/* The built-in defaults: every line of every tool's section is valid,
-	 * and npm's give it the network and its cache. */
+	 * and npm's give it its registry and its cache. */
 	for (const char *const *t = wrapper_tools(); *t; t++) {
 		policy_init(&p, *t);
 		msgs_reset();
 		ok(policy_load(&p) == 0 && msgs[0] == '\0',
 		   "built-in defaults for %s parse", *t);
 		if (strcmp(*t, "npm") == 0) {
-			ok(p.network, "npm: network on by default");
+			ok(!p.network && p.hosts.n == 1 &&
+				   strcmp(p.hosts.v[0].path,
+					  "registry.npmjs.org") == 0,
+			   "npm: the npm registry by default");
 			is_str(p.writable.n ? p.writable.v[0].path : NULL,
 			       "/home/u/.npm/_cacache", "npm: ~/.npm/_cacache writable");
 			ok(strncmp(source_str(&p.network_src),

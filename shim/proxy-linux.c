@@ -1,0 +1,955 @@
+/*
+ * proxy-linux.c - network = HOST, ...: a small HTTP proxy, one per user,
+ * that lets a tool reach the hosts its policy names and nothing else.
+ *
+ * The tool runs in a network namespace of its own (only `lo`); the shim
+ * makes a listening socket on 127.0.0.1 there and hands it, with the host
+ * list and the tool's stderr, to the proxy over an abstract Unix socket of
+ * the host's namespace (SCM_RIGHTS). The proxy, outside, accepts on it:
+ * CONNECT host:port (TLS, passed through, never intercepted) and plain
+ * HTTP with an absolute URI, each allowed or refused by host and port. A
+ * refusal is a 403 whose body names the host and the setting, and one
+ * line on the tool's stderr. One thread per connection, blocking I/O with
+ * timeouts: a slow or silent client holds only its own thread.
+ */
+#include "proxy.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "seccomp-mark.h"
+#include "util.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+enum {
+	HEADER_MAX = 64 * 1024,	 /* a request's header, at most */
+	HEADER_SECONDS = 15,	 /* to send it, at most */
+	CONNECT_SECONDS = 15,	 /* to reach the host */
+	IDLE_SECONDS = 300,	 /* a tunnel with no traffic */
+	DAEMON_IDLE_SECONDS = 60, /* the proxy with nothing to serve */
+	BLOCKED_LINES = 20,	 /* lines on a tool's stderr, at most */
+	MESSAGE_MAX = 32 * 1024, /* a registration */
+	TOOL_CONNS = 256,	 /* connections of one tool at once */
+	ALL_CONNS = 4096,	 /* of every tool */
+};
+
+/* The control socket's abstract name: one proxy per uid and pid namespace
+ * (a proxy must see its clients' pids), and version of this protocol. */
+static socklen_t ctl_address(struct sockaddr_un *a)
+{
+	struct stat st;
+	int n;
+
+	if (stat("/proc/self/ns/pid", &st) < 0)
+		st.st_ino = 0;
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	n = snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1,
+		     "sbx-proxy-2-%u-%lu", (unsigned)getuid(),
+		     (unsigned long)st.st_ino);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+			   (size_t)n);
+}
+
+/* ---- the shim's side ---- */
+
+static void start_daemon(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return;
+	if (pid == 0) {
+		int null;
+
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
+			for (int fd = 3; fd < 1024; fd++)
+				close(fd);
+		if (chdir("/") < 0)
+			_exit(127);
+		execl("/proc/self/exe", "sbx", "proxy-daemon", (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* NoNewPrivs of process PID (0 or 1), or -1 when it cannot be read. */
+static int no_new_privs(pid_t pid)
+{
+	char path[64], *text, *v;
+	size_t len;
+	int r = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	text = read_small_file(path, 8192, 0, &len);
+	v = text ? strstr(text, "\nNoNewPrivs:") : NULL;
+	if (v)
+		r = strtol(v + 12, NULL, 10) != 0;
+	free(text);
+	return r;
+}
+
+/* The process at the other end of FD is a proxy of ours: our uid, and not
+ * confined (a tool with the network on could take the name first: every
+ * tool sbx confines has no_new_privs; the proxy, started by a shim before
+ * it confines anything, has it only where everything does). */
+static bool trusted_peer(int fd)
+{
+	struct ucred c;
+	socklen_t len = sizeof(c);
+	int theirs;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c, &len) < 0 ||
+	    c.uid != getuid() || c.pid <= 0)
+		return false;
+	theirs = no_new_privs(c.pid);
+	return theirs == 0 || (theirs == 1 && no_new_privs(getpid()) == 1);
+}
+
+int proxy_connect(void)
+{
+	struct sockaddr_un a;
+	socklen_t len = ctl_address(&a);
+	int fd = -1;
+
+	for (int i = 0; i < 400; i++) {
+		fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -1;
+		if (connect(fd, (struct sockaddr *)&a, len) == 0) {
+			if (trusted_peer(fd))
+				return fd;
+			close(fd);
+			msg("the proxy's socket is held by a process that is "
+			    "not a proxy of yours (another user's, or a "
+			    "confined tool's): refused");
+			errno = EPERM;
+			return -1;
+		}
+		close(fd);
+		if (errno != ECONNREFUSED && errno != ENOENT)
+			return -1;
+		/* never from inside a sandbox: that proxy would be
+		 * confined, and no outside shim would trust it */
+		if (i == 0 && !(prctl(SBX_PRCTL_MARK, 0, 0, 0, 0) < 0 &&
+				errno == ENOTRECOVERABLE))
+			start_daemon();
+		usleep(5000);
+	}
+	errno = ETIMEDOUT;
+	return -1;
+}
+
+int proxy_register(int ctl, const struct policy *p)
+{
+	struct sockaddr_in in;
+	socklen_t len = sizeof(in);
+	char *text, ack = 0;
+	size_t n = 0, cap = MESSAGE_MAX;
+	int s, fds[3], port = -1, saved, pidfd = -1;
+	struct msghdr m;
+	struct iovec iov;
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(3 * sizeof(int))];
+	} u;
+	struct timeval tv = { 5, 0 };
+
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	memset(&in, 0, sizeof(in));
+	in.sin_family = AF_INET;
+	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0 || bind(s, (struct sockaddr *)&in, sizeof(in)) < 0 ||
+	    listen(s, 128) < 0 ||
+	    getsockname(s, (struct sockaddr *)&in, &len) < 0)
+		goto out;
+	text = xmalloc(cap);
+	n = (size_t)snprintf(text, cap, "%s\n%d\n", p->tool ? p->tool : "sbx",
+			     debug_on ? 1 : 0);
+	for (size_t i = 0; i < p->hosts.n && n < cap; i++)
+		n += (size_t)snprintf(text + n, cap - n, "%s\t%s\n",
+				      p->hosts.v[i].path,
+				      source_str(&p->hosts.v[i].src));
+	if (n >= cap) {
+		free(text);
+		errno = E2BIG;
+		goto out;
+	}
+	/* the tool's process, for the proxy to know when it is gone */
+	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (pidfd < 0) {
+		free(text);
+		goto out;
+	}
+	fds[0] = s;
+	fds[1] = 2;
+	fds[2] = pidfd;
+	iov.iov_base = text;
+	iov.iov_len = n;
+	memset(&m, 0, sizeof(m));
+	memset(&u, 0, sizeof(u));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = u.buf;
+	m.msg_controllen = sizeof(u.buf);
+	CMSG_FIRSTHDR(&m)->cmsg_level = SOL_SOCKET;
+	CMSG_FIRSTHDR(&m)->cmsg_type = SCM_RIGHTS;
+	CMSG_FIRSTHDR(&m)->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(CMSG_FIRSTHDR(&m)), fds, sizeof(fds));
+	setsockopt(ctl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	errno = 0;
+	if (sendmsg(ctl, &m, MSG_NOSIGNAL) == (ssize_t)n &&
+	    recv(ctl, &ack, 1, 0) == 1 && ack == 'k')
+		port = ntohs(in.sin_port);
+	else if (errno == 0 || ack)
+		errno = ECONNREFUSED; /* the proxy refused or went away */
+	free(text);
+out:
+	saved = errno;
+	if (pidfd >= 0)
+		close(pidfd);
+	if (s >= 0)
+		close(s);
+	close(ctl);
+	errno = saved;
+	return port;
+}
+
+void proxy_environment(int port, const struct policy *p)
+{
+	bool lo4 = false;
+	static const char *const names[] = {
+		"HTTP_PROXY",	   "HTTPS_PROXY",	      "http_proxy",
+		"https_proxy",	   "npm_config_proxy",	      "npm_config_https_proxy",
+		"YARN_HTTP_PROXY", "YARN_HTTPS_PROXY",
+	};
+	char url[64];
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		setenv(names[i], url, 1);
+	/* the tool's own loopback stays direct, unless the list names an
+	 * address there by number: the host's, reached through the proxy */
+	for (size_t i = 0; i < p->hosts.n; i++)
+		lo4 |= strncmp(p->hosts.v[i].path, "127.", 4) == 0;
+	setenv("NO_PROXY", lo4 ? "localhost,::1" : "localhost,127.0.0.1,::1", 1);
+	setenv("no_proxy", lo4 ? "localhost,::1" : "localhost,127.0.0.1,::1", 1);
+	/* node's own fetch and http honour the variables with this (22+) */
+	setenv("NODE_USE_ENV_PROXY", "1", 1);
+	unsetenv("ALL_PROXY");
+	unsetenv("all_proxy");
+}
+
+/* ---- the proxy ---- */
+
+struct host {
+	char *pattern; /* name, *.domain; with :port or not */
+	char *source;
+};
+
+struct reg {
+	atomic_int refs;
+	int listener, err, pidfd;
+	pthread_mutex_t lock; /* err: closed when the tool is gone */
+	atomic_bool gone;     /* the tool has exited */
+	char *tool;
+	bool debug;
+	struct host *hosts;
+	size_t n;
+	atomic_int blocked; /* lines printed */
+	atomic_int conns;   /* being served */
+};
+
+static atomic_int active; /* connections being served */
+
+static void reg_unref(struct reg *r)
+{
+	if (atomic_fetch_sub(&r->refs, 1) != 1)
+		return;
+	if (r->err >= 0)
+		close(r->err);
+	pthread_mutex_destroy(&r->lock);
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->hosts[i].pattern);
+		free(r->hosts[i].source);
+	}
+	free(r->hosts);
+	free(r->tool);
+	free(r);
+}
+
+/* HOST (lowercase, no trailing dot) and PORT against one pattern. */
+static bool host_matches(const char *pat, const char *host, int port)
+{
+	const char *colon = strchr(pat, ':');
+	size_t n = colon ? (size_t)(colon - pat) : strlen(pat);
+
+	if (colon ? strtol(colon + 1, NULL, 10) != port
+		  : port != 443 && port != 80)
+		return false;
+	if (strncmp(pat, "*.", 2) == 0) {
+		size_t h = strlen(host);
+
+		/* a subdomain: ".domain" ends the host, after a label */
+		return h > n - 1 &&
+		       strncmp(host + h - (n - 1), pat + 1, n - 1) == 0;
+	}
+	return strlen(host) == n && strncmp(host, pat, n) == 0;
+}
+
+static bool allowed(const struct reg *r, const char *host, int port)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (host_matches(r->hosts[i].pattern, host, port))
+			return true;
+	return false;
+}
+
+static void write_all(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == ENOTSOCK)
+			w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+static void say(struct reg *r, const char *line)
+{
+	pthread_mutex_lock(&r->lock);
+	if (r->err >= 0)
+		write_all(r->err, line, strlen(line));
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* The tool has exited: its stderr is let go at once (whoever reads it to
+ * the end must not wait for the proxy), and its tunnels end. */
+static void reg_gone(struct reg *r)
+{
+	atomic_store(&r->gone, true);
+	pthread_mutex_lock(&r->lock);
+	if (r->err >= 0)
+		close(r->err);
+	r->err = -1;
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* Appends to BUF (of CAP bytes, *N used) what fits, always terminated. */
+static void append(char *buf, size_t cap, size_t *n, const char *s)
+{
+	size_t k = strlen(s);
+
+	if (*n + 1 >= cap)
+		return;
+	if (k > cap - 1 - *n)
+		k = cap - 1 - *n;
+	memcpy(buf + *n, s, k);
+	*n += k;
+	buf[*n] = '\0';
+}
+
+static void refuse(int fd, struct reg *r, const char *host, int port)
+{
+	char body[1024], head[256], line[1200], num[16];
+	size_t n = 0;
+	char *h = escape_ctl(host);
+
+	snprintf(num, sizeof(num), ":%d", port);
+	append(body, sizeof(body) - 1, &n, "sbx: ");
+	append(body, sizeof(body) - 1, &n, r->tool);
+	append(body, sizeof(body) - 1, &n, ": blocked ");
+	append(body, sizeof(body) - 1, &n, h);
+	append(body, sizeof(body) - 1, &n, num);
+	append(body, sizeof(body) - 1, &n, " (not in network = ");
+	for (size_t i = 0; i < r->n; i++) {
+		if (i)
+			append(body, sizeof(body) - 1, &n, ", ");
+		append(body, sizeof(body) - 1, &n, r->hosts[i].pattern);
+	}
+	if (r->n) {
+		append(body, sizeof(body) - 1, &n, ", ");
+		append(body, sizeof(body) - 1, &n, r->hosts[0].source);
+	}
+	append(body, sizeof(body) - 1, &n, ")");
+	free(h);
+	/* the line first: the tool learns of the refusal after it */
+	if (atomic_fetch_add(&r->blocked, 1) < BLOCKED_LINES) {
+		snprintf(line, sizeof(line), "%s\n", body);
+		say(r, line);
+	} else if (atomic_load(&r->blocked) == BLOCKED_LINES + 1) {
+		snprintf(line, sizeof(line),
+			 "sbx: %s: more connections blocked (not shown)\n",
+			 r->tool);
+		say(r, line);
+	}
+	body[n++] = '\n'; /* room was kept for it */
+	body[n] = '\0';
+	snprintf(head, sizeof(head),
+		 "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n"
+		 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+		 n);
+	write_all(fd, head, strlen(head));
+	write_all(fd, body, n);
+}
+
+/* Ends a connection whose client may still be sending (a header too big):
+ * what it sent is read and dropped for a while, so that the answer is not
+ * lost to a reset. */
+static void drain(int fd)
+{
+	char buf[16384];
+	time_t end = time(NULL) + 2;
+
+	shutdown(fd, SHUT_WR);
+	while (time(NULL) < end) {
+		struct pollfd p = { fd, POLLIN, 0 };
+
+		if (poll(&p, 1, 500) <= 0 || recv(fd, buf, sizeof(buf), 0) <= 0)
+			break;
+	}
+}
+
+static void reply(int fd, const char *status)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof(buf),
+		 "HTTP/1.1 %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+		 status);
+	write_all(fd, buf, strlen(buf));
+}
+
+/* An address a name must not lead to unless it was asked for by number:
+ * this machine (its loopback, "any", the addresses of its own interfaces:
+ * databases, Docker's API), link-local and the clouds' metadata services
+ * (169.254.169.254, fd00:ec2::254, 100.100.100.200). A name in the list
+ * whose DNS answers one of these (rebinding) is refused. */
+static bool inward4(uint32_t a)
+{
+	return (a >> 24) == 127 || (a >> 24) == 0 || (a >> 16) == 0xa9fe ||
+	       a == 0x646464c8; /* 100.100.100.200 */
+}
+
+static bool own_address(const struct sockaddr *sa)
+{
+	struct ifaddrs *ifs, *i;
+	bool own = false;
+
+	if (getifaddrs(&ifs) < 0)
+		return true; /* cannot tell: refuse */
+	for (i = ifs; i && !own; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != sa->sa_family)
+			continue;
+		if (sa->sa_family == AF_INET)
+			own = ((const struct sockaddr_in *)sa)->sin_addr.s_addr ==
+			      ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr;
+		else
+			own = memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr,
+				     &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr,
+				     16) == 0;
+	}
+	freeifaddrs(ifs);
+	return own;
+}
+
+static bool inward(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return inward4(ntohl(((const struct sockaddr_in *)sa)
+					     ->sin_addr.s_addr)) ||
+		       own_address(sa);
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a =
+			&((const struct sockaddr_in6 *)sa)->sin6_addr;
+		static const unsigned char ec2[16] = { 0xfd, 0, 0, 0xec, 2, 0,
+						       0, 0, 0, 0, 0, 0, 0, 0,
+						       0, 0x54 };
+
+		if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a))
+			return inward4((uint32_t)a->s6_addr[12] << 24 |
+				       (uint32_t)a->s6_addr[13] << 16 |
+				       (uint32_t)a->s6_addr[14] << 8 |
+				       a->s6_addr[15]);
+		return IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_LINKLOCAL(a) ||
+		       IN6_IS_ADDR_UNSPECIFIED(a) ||
+		       memcmp(a, ec2, 16) == 0 || own_address(sa);
+	}
+	return true;
+}
+
+static int dial(const char *host, int port)
+{
+	struct addrinfo hints, *res, *ai;
+	struct timeval tv = { CONNECT_SECONDS, 0 };
+	char ports[8];
+	int fd = -1;
+	bool numeric;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(ports, sizeof(ports), "%d", port);
+	/* a number is taken as it is: the list named it */
+	numeric = strspn(host, "0123456789.") == strlen(host);
+	if (getaddrinfo(host, ports, &hints, &res) != 0)
+		return -1;
+	for (ai = res; ai; ai = ai->ai_next) {
+		if (!numeric && inward(ai->ai_addr))
+			continue;
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+			    ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+/* Copies both ways until both sides are done, nothing moves for
+ * IDLE_SECONDS, or the tool is gone. */
+static void relay(struct reg *reg, int a, int b)
+{
+	struct pollfd p[2] = { { a, POLLIN, 0 }, { b, POLLIN, 0 } };
+	char buf[16384];
+	bool open_[2] = { true, true };
+	int idle = 0;
+
+	while ((open_[0] || open_[1]) && !atomic_load(&reg->gone)) {
+		int r = poll(p, 2, 1000);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || (r == 0 && ++idle >= IDLE_SECONDS))
+			return;
+		if (r == 0)
+			continue;
+		idle = 0;
+		for (int i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = recv(p[i].fd, buf, sizeof(buf), 0);
+			if (n <= 0) {
+				if (n < 0 && errno == EINTR)
+					continue;
+				shutdown(p[1 - i].fd, SHUT_WR);
+				open_[i] = false;
+				p[i].fd = -1;
+				continue;
+			}
+			write_all(p[1 - i].fd, buf, (size_t)n);
+		}
+	}
+}
+
+/* Reads a request header into BUF (NUL-terminated); its length, or -1. */
+static ssize_t read_header(int fd, char *buf, size_t cap, size_t *got)
+{
+	time_t end = time(NULL) + HEADER_SECONDS;
+	size_t n = 0;
+
+	while (n < cap - 1) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		int left = (int)(end - time(NULL));
+		ssize_t r;
+		char *e;
+
+		if (left <= 0 || poll(&p, 1, left * 1000) <= 0)
+			return -1;
+		r = recv(fd, buf + n, cap - 1 - n, 0);
+		if (r <= 0)
+			return -1;
+		n += (size_t)r;
+		buf[n] = '\0';
+		e = strstr(buf, "\r\n\r\n");
+		if (e) {
+			*got = n;
+			return e + 4 - buf;
+		}
+	}
+	*got = n;
+	return -2; /* too long */
+}
+
+/* host[:port] at S (its end at END), into HOST (lowercase, no trailing
+ * dot) and *PORT (DEF when none). */
+static bool split_host(const char *s, size_t len, char *host, size_t cap,
+		       int *port, int def)
+{
+	const char *colon = memchr(s, ':', len);
+	size_t n = colon ? (size_t)(colon - s) : len;
+
+	if (s[0] == '[' || n == 0 || n >= cap)
+		return false; /* IPv6 literals: never listed by name */
+	for (size_t i = 0; i < n; i++)
+		host[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
+	host[n] = '\0';
+	if (n > 1 && host[n - 1] == '.')
+		host[n - 1] = '\0';
+	*port = def;
+	if (colon) {
+		char digits[8];
+		size_t d = len - n - 1;
+
+		if (d == 0 || d >= sizeof(digits))
+			return false;
+		memcpy(digits, colon + 1, d);
+		digits[d] = '\0';
+		*port = (int)strtol(digits, NULL, 10);
+		if (*port < 1 || *port > 65535 ||
+		    strspn(digits, "0123456789") != d)
+			return false;
+	}
+	return true;
+}
+
+struct conn {
+	int fd;
+	struct reg *reg;
+};
+
+static void *serve(void *arg)
+{
+	struct conn *c = arg;
+	struct reg *r = c->reg;
+	char *buf = xmalloc(HEADER_MAX), host[256];
+	size_t got = 0;
+	ssize_t hlen = read_header(c->fd, buf, HEADER_MAX, &got);
+	int port = 0, up = -1;
+	char *sp1, *sp2, *eol;
+	bool tunnel;
+
+	if (hlen == -2) {
+		reply(c->fd, "431 Request Header Fields Too Large");
+		drain(c->fd);
+	}
+	if (hlen < 0)
+		goto done;
+	eol = strstr(buf, "\r\n");
+	sp1 = memchr(buf, ' ', (size_t)(eol - buf));
+	sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1)) : NULL;
+	if (!sp2) {
+		reply(c->fd, "400 Bad Request");
+		goto done;
+	}
+	tunnel = (size_t)(sp1 - buf) == 7 && strncmp(buf, "CONNECT", 7) == 0;
+	if (tunnel) {
+		if (!split_host(sp1 + 1, (size_t)(sp2 - sp1 - 1), host,
+				sizeof(host), &port, 443)) {
+			reply(c->fd, "400 Bad Request");
+			goto done;
+		}
+	} else {
+		const char *u = sp1 + 1, *path;
+
+		if ((size_t)(sp2 - u) < 8 || strncasecmp(u, "http://", 7) != 0) {
+			reply(c->fd, "400 Bad Request");
+			goto done;
+		}
+		u += 7;
+		path = memchr(u, '/', (size_t)(sp2 - u));
+		if (!split_host(u, (size_t)((path ? path : sp2) - u), host,
+				sizeof(host), &port, 80)) {
+			reply(c->fd, "400 Bad Request");
+			goto done;
+		}
+	}
+	if (!allowed(r, host, port)) {
+		refuse(c->fd, r, host, port);
+		goto done;
+	}
+	up = dial(host, port);
+	if (r->debug) {
+		char line[512];
+
+		char *h = escape_ctl(host);
+
+		snprintf(line, sizeof(line), "sbx: %s: proxy: %s %s:%d%s\n",
+			 r->tool, tunnel ? "CONNECT" : "HTTP", h, port,
+			 up < 0 ? ": cannot reach it" : "");
+		free(h);
+		say(r, line);
+	}
+	if (up < 0) {
+		reply(c->fd, "502 Bad Gateway");
+		goto done;
+	}
+	if (tunnel) {
+		static const char ok[] =
+			"HTTP/1.1 200 Connection established\r\n\r\n";
+
+		write_all(c->fd, ok, sizeof(ok) - 1);
+		write_all(up, buf + hlen, got - (size_t)hlen);
+	} else {
+		/* the request in origin form, one request per connection */
+		const char *path = memchr(sp1 + 8, '/', (size_t)(sp2 - sp1 - 8));
+		char *line = eol + 2;
+
+		write_all(up, buf, (size_t)(sp1 - buf + 1));
+		if (path)
+			write_all(up, path, (size_t)(sp2 - path));
+		else
+			write_all(up, "/", 1);
+		write_all(up, sp2, (size_t)(line - sp2));
+		while (line < buf + hlen - 2) {
+			char *next = strstr(line, "\r\n") + 2;
+
+			if (strncasecmp(line, "Proxy-", 6) != 0 &&
+			    strncasecmp(line, "Connection:", 11) != 0)
+				write_all(up, line, (size_t)(next - line));
+			line = next;
+		}
+		write_all(up, "Connection: close\r\n\r\n", 21);
+		write_all(up, buf + hlen, got - (size_t)hlen);
+	}
+	relay(r, c->fd, up);
+done:
+	if (up >= 0)
+		close(up);
+	close(c->fd);
+	free(buf);
+	atomic_fetch_sub(&r->conns, 1);
+	reg_unref(r);
+	free(c);
+	atomic_fetch_sub(&active, 1);
+	return NULL;
+}
+
+/* A registration: the listening socket, stderr and a pidfd of the tool's
+ * process, the tool's name and hosts. Only from our uid; whatever else
+ * comes (other descriptors, a silent client) is closed, never kept. */
+static struct reg *receive(int fd)
+{
+	char *text = xmalloc(MESSAGE_MAX + 1), *line, *next;
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(16 * sizeof(int))];
+	} u;
+	struct iovec iov = { text, MESSAGE_MAX };
+	struct pollfd pf = { fd, POLLIN, 0 };
+	struct msghdr m;
+	struct cmsghdr *h;
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	struct reg *r;
+	int fds[16], nfds = 0;
+	ssize_t n = -1;
+
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = u.buf;
+	m.msg_controllen = sizeof(u.buf);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 &&
+	    cred.uid == getuid() && poll(&pf, 1, 1000) == 1)
+		n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	for (h = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL; h; h = CMSG_NXTHDR(&m, h)) {
+		size_t k;
+
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k && nfds < 16; i++)
+			memcpy(&fds[nfds++], CMSG_DATA(h) + i * sizeof(int),
+			       sizeof(int));
+	}
+	if (n <= 0 || nfds != 3 || (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		for (int i = 0; i < nfds; i++)
+			close(fds[i]);
+		free(text);
+		return NULL;
+	}
+	text[n] = '\0';
+	r = xcalloc(1, sizeof(*r));
+	atomic_init(&r->refs, 1);
+	pthread_mutex_init(&r->lock, NULL);
+	r->listener = fds[0];
+	r->err = fds[1];
+	r->pidfd = fds[2];
+	line = text;
+	next = strchr(line, '\n');
+	if (next)
+		*next++ = '\0';
+	r->tool = escape_ctl(line);
+	line = next;
+	if (line) {
+		r->debug = line[0] == '1';
+		line = strchr(line, '\n');
+		line = line ? line + 1 : NULL;
+	}
+	while (line && *line) {
+		char *tab;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		tab = strchr(line, '\t');
+		if (tab) {
+			*tab = '\0';
+			r->hosts = xreallocarray(r->hosts, r->n + 1,
+						 sizeof(*r->hosts));
+			r->hosts[r->n].pattern = escape_ctl(line);
+			r->hosts[r->n].source = escape_ctl(tab + 1);
+			r->n++;
+		}
+		line = next;
+	}
+	free(text);
+	return r;
+}
+
+int proxy_daemon(void)
+{
+	struct sockaddr_un a;
+	socklen_t len = ctl_address(&a);
+	struct reg **regs = NULL;
+	struct pollfd *p = NULL;
+	size_t n = 0;
+	time_t idle_since = time(NULL);
+	pthread_attr_t attr;
+	int ctl;
+
+	struct rlimit nofile;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
+	ctl = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (ctl < 0 || bind(ctl, (struct sockaddr *)&a, len) < 0 ||
+	    listen(ctl, 64) < 0)
+		return errno == EADDRINUSE ? 0 : 1; /* one runs already */
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, (size_t)256 * 1024);
+	for (;;) {
+		p = xreallocarray(p, 2 * n + 1, sizeof(*p));
+		p[0] = (struct pollfd){ ctl, POLLIN, 0 };
+		for (size_t i = 0; i < n; i++) {
+			p[1 + 2 * i] = (struct pollfd){ regs[i]->listener,
+							POLLIN, 0 };
+			p[2 + 2 * i] = (struct pollfd){ regs[i]->pidfd, POLLIN,
+							0 };
+		}
+		if (poll(p, 2 * n + 1, 1000) < 0 && errno != EINTR)
+			return 1;
+		if (n > 0 || atomic_load(&active) > 0)
+			idle_since = time(NULL);
+		else if (time(NULL) - idle_since >= DAEMON_IDLE_SECONDS)
+			return 0;
+		if (p[0].revents & POLLIN) {
+			int fd = accept4(ctl, NULL, NULL, SOCK_CLOEXEC);
+			struct reg *r = fd >= 0 ? receive(fd) : NULL;
+
+			if (r) {
+				regs = xreallocarray(regs, n + 1,
+						     sizeof(struct reg *));
+				regs[n++] = r;
+				write_all(fd, "k", 1);
+			}
+			if (fd >= 0)
+				close(fd);
+			continue; /* the arrays changed */
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct reg *r = regs[i];
+
+			if (p[2 + 2 * i].revents) {
+				/* the tool is gone: so is its socket */
+				reg_gone(r);
+				close(r->listener);
+				close(r->pidfd);
+				reg_unref(r);
+				regs[i] = NULL;
+				continue;
+			}
+			if (p[1 + 2 * i].revents & POLLIN) {
+				struct conn *c = xmalloc(sizeof(*c));
+				pthread_t t;
+
+				c->fd = accept4(r->listener, NULL, NULL,
+						SOCK_CLOEXEC);
+				c->reg = r;
+				if (c->fd < 0) {
+					free(c);
+					continue;
+				}
+				/* one tool cannot take every descriptor and
+				 * thread from the others */
+				if (atomic_load(&r->conns) >= TOOL_CONNS ||
+				    atomic_load(&active) >= ALL_CONNS) {
+					reply(c->fd, "503 Service Unavailable");
+					close(c->fd);
+					free(c);
+					continue;
+				}
+				atomic_fetch_add(&r->conns, 1);
+				atomic_fetch_add(&r->refs, 1);
+				atomic_fetch_add(&active, 1);
+				if (pthread_create(&t, &attr, serve, c) != 0) {
+					close(c->fd);
+					atomic_fetch_sub(&r->conns, 1);
+					atomic_fetch_sub(&r->refs, 1);
+					atomic_fetch_sub(&active, 1);
+					free(c);
+				}
+			}
+		}
+		{
+			size_t k = 0;
+
+			for (size_t i = 0; i < n; i++)
+				if (regs[i])
+					regs[k++] = regs[i];
+			n = k;
+		}
+	}
+}
