@@ -80,10 +80,11 @@ $(BUILD)/%.o: shim/%.c $(HDRS) $(GEN) Makefile
 	$(CC) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ $<
 
 # policies/*.sbpl become C strings: the profile text is in the binary.
-$(BUILD)/gen/policies.h: policies/base.sbpl policies/network.sbpl Makefile
+$(BUILD)/gen/policies.h: policies/base.sbpl policies/network.sbpl \
+		policies/loopback.sbpl Makefile
 	@mkdir -p $(BUILD)/gen
 	{ echo '/* Generated from policies/ at build time: do not edit. */'; \
-	  for f in base network; do \
+	  for f in base network loopback; do \
 		echo "static const char sbpl_$$f[] ="; \
 		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/	"/' -e 's/$$/\\n"/' \
 			policies/$$f.sbpl; \

@@ -98,10 +98,8 @@ void seatbelt_build(const struct policy *p, const struct pathlist *extra,
 		}
 		put(&b, ")\n");
 	}
-	if (p->network) {
-		put(&b, "\n");
-		put(&b, sbpl_network);
-	}
+	put(&b, "\n");
+	put(&b, p->network ? sbpl_network : sbpl_loopback);
 	if (p->hiddens.n > 0)
 		put(&b,
 		    "\n; Hidden: not readable, not writable, no connect to a "

@@ -120,9 +120,9 @@ PY
 	cat >Makefile <<'MK'
 all:
 	python3 -u -m http.server 0 --bind 127.0.0.1 >srv.log 2>&1 & echo $$! >srv.pid; \
-	for i in $$(seq 100); do grep -q "port" srv.log && break; sleep 0.05; done; \
+	for i in $$(seq 400); do grep -q "port" srv.log && break; sleep 0.05; done; \
 	port=$$(sed -n 's/.*port \([0-9]*\).*/\1/p' srv.log); \
-	python3 -c 'import sys, urllib.request; print(urllib.request.urlopen("http://127.0.0.1:" + sys.argv[1] + "/Makefile").status)' $$port; \
+	python3 -c 'import sys, urllib.request; print(urllib.request.urlopen("http://127.0.0.1:" + sys.argv[1] + "/Makefile").status)' $$port || cat srv.log; \
 	kill $$(cat srv.pid)
 MK
 	run -0 make -s

@@ -60,6 +60,14 @@ PY
 	SBX_NETWORK=off run -0 python3 -c 'pass'
 	run -0 recorded_argv
 	refute_output --partial "(allow network-outbound)"
+	# off: this machine's loopback only (a test suite's own server)
+	assert_output --partial '(allow network-outbound (remote ip "localhost:*"))'
+	assert_output --partial '(allow network-bind (local ip "localhost:*"))'
+	# named hosts: no proxy on macOS yet, so off
+	SBX_NETWORK=registry.npmjs.org run -0 python3 -c 'pass'
+	run -0 recorded_argv
+	refute_output --partial "(allow network-outbound)"
+	assert_output --partial '(allow network-outbound (remote ip "localhost:*"))'
 }
 
 @test "exit status passes through sandbox-exec" {
