@@ -145,14 +145,7 @@ static void decide_path(const struct policy *p, enum check_action action,
 		protected_verdict(e, path, v);
 		return;
 	}
-	e = covering(&p->sealed, path);
-	if (e) {
-		set(v, false, "protected",
-		    xasprintf("%s (%s) is never made by a tool", e->path,
-			      e->src.origin),
-		    source_str(&e->src));
-		return;
-	}
+	/* (the sealed paths, never made by a tool, are protected too) */
 	e = covering(&p->roots, path);
 	if (e) {
 		set(v, true, "writable root",

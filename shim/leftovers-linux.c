@@ -80,7 +80,8 @@ static void forward_signals(pid_t to)
  * or the same signal. */
 static _Noreturn void end_as(int status)
 {
-	coverage_flush();
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_SBX_FAILED;
+
 	if (WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);
 		sigset_t set;
@@ -89,10 +90,12 @@ static _Noreturn void end_as(int status)
 		sigemptyset(&set);
 		sigaddset(&set, sig);
 		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		coverage_flush();
 		raise(sig);
 		_exit(128 + sig);
 	}
-	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_SBX_FAILED);
+	coverage_flush();
+	_exit(code);
 }
 
 int leftovers_split(void)

@@ -845,6 +845,14 @@ static struct reg *receive(int fd)
 	return r;
 }
 
+static volatile sig_atomic_t ending;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	ending = 1;
+}
+
 int proxy_daemon(void)
 {
 	struct sockaddr_un a;
@@ -859,6 +867,7 @@ int proxy_daemon(void)
 	struct rlimit nofile;
 
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, on_term); /* poll wakes with EINTR: end cleanly */
 	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
 		nofile.rlim_cur = nofile.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &nofile);
@@ -879,12 +888,22 @@ int proxy_daemon(void)
 			p[2 + 2 * i] = (struct pollfd){ regs[i]->pidfd, POLLIN,
 							0 };
 		}
-		if (poll(p, 2 * n + 1, 1000) < 0 && errno != EINTR)
+		int ready = poll(p, 2 * n + 1, 1000);
+
+		if (ending) {
+			coverage_flush();
+			return 0;
+		}
+		if (ready < 0 && errno != EINTR)
 			return 1;
+		if (ready == 0)
+			coverage_flush(); /* a daemon is ended, not exited */
 		if (n > 0 || atomic_load(&active) > 0)
 			idle_since = time(NULL);
-		else if (time(NULL) - idle_since >= DAEMON_IDLE_SECONDS)
+		else if (time(NULL) - idle_since >= DAEMON_IDLE_SECONDS) {
+			coverage_flush();
 			return 0;
+		}
 		if (p[0].revents & POLLIN) {
 			int fd = accept4(ctl, NULL, NULL, SOCK_CLOEXEC);
 			struct reg *r = fd >= 0 ? receive(fd) : NULL;

@@ -185,9 +185,20 @@ print(any("sandbox-exec" in str(s) or "tests/macos" in str(s) for s in d["jobs"]
 	assert_output --partial '"allowed": false, "layer": "outside"'
 	assert_output --partial '"target": "'"$OUT"'/a\u000ab"'
 	"$PY" -c 'import json, sys; json.loads(sys.argv[1])' "$output"
+	# the profile decides first: read-only writes nothing, full-access all
+	SBX_PROFILE=read-only run -1 "$SBX" check --write x
+	assert_line "  to allow: profile = workspace-write"
+	SBX_PROFILE=full-access run -0 "$SBX" check --write /etc/x
+	assert_line "  why:      profile full-access: no sandbox"
+	SBX_PROFILE=full-access run -0 "$SBX" check --connect example.com:443
+	# a shell start-up file is never made by a tool, even in a writable root
+	SBX_WRITABLE=$HOME run -1 "$SBX" check --write "$HOME/.bashrc"
+	assert_line --partial "is protected (shell start-up file)"
+	assert_line "  to allow: nothing: sbx keeps it so on purpose"
 	# usage errors
 	run -2 "$SBX" check python3
 	run -2 "$SBX" check --write a --read b
+	run -2 "$SBX" check --write ""
 }
 
 @test "sbx check answers the same from the Seatbelt build (the same policy)" {

@@ -83,7 +83,7 @@ except OSError as e:
 
 @test "a listed host on the host's loopback is served; a slow client, a silent one and a 1 MB header do not stop the proxy" {
 	start_server http
-	SBX_NETWORK="127.0.0.1:$PORT" run -0 python3 - "$PORT" <<'PY'
+	SBX_NETWORK="127.0.0.1:$PORT, 127.0.0.1:1" run -0 python3 - "$PORT" <<'PY'
 import os, socket, sys, time, urllib.parse
 u = urllib.parse.urlsplit(os.environ["http_proxy"])
 proxy = (u.hostname, u.port)
@@ -111,8 +111,15 @@ except OSError:
     pass
 print("big", s.recv(4096).split(b"\r\n")[0].decode())
 print("after", ask(req))
+# what is not a proxy request: 400; a listed host that does not answer: 502
+print("garbage", ask(b"hello\r\n\r\n"))
+print("origin form", ask(b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n"))
+print("bad port", ask(b"CONNECT 127.0.0.1:99999 HTTP/1.1\r\n\r\n"))
+print("closed", ask(b"CONNECT 127.0.0.1:1 HTTP/1.1\r\n\r\n"))
+# a body after the header goes on to the host (here: a method it refuses)
+print("post", ask(("POST http://127.0.0.1:%s/x HTTP/1.1\r\nHost: x\r\nProxy-Connection: keep-alive\r\nContent-Length: 2\r\n\r\nhi" % sys.argv[1]).encode()))
 PY
-	assert_output $'served HTTP/1.0 200 OK\nslow HTTP/1.0 200 OK\nbig HTTP/1.1 431 Request Header Fields Too Large\nafter HTTP/1.0 200 OK'
+	assert_output $'served HTTP/1.0 200 OK\nslow HTTP/1.0 200 OK\nbig HTTP/1.1 431 Request Header Fields Too Large\nafter HTTP/1.0 200 OK\ngarbage HTTP/1.1 400 Bad Request\norigin form HTTP/1.1 400 Bad Request\nbad port HTTP/1.1 400 Bad Request\nclosed HTTP/1.1 502 Bad Gateway\npost HTTP/1.0 501 Unsupported method (\'POST\')'
 }
 
 @test "thousands of connections in a row leak no descriptor in the proxy" {
