@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sb_profile sp;
 	struct policy p;
 	char err[256], *copy, *line, *next, *text;
-	size_t base = strlen(sbpl_base), net = strlen(sbpl_network);
+	size_t base = strlen(sbpl_base);
 
 	if (size < 1)
 		return 0;
@@ -82,16 +82,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (strncmp(sp.text, sbpl_base, base) != 0)
 			abort();
 		text = sp.text + base;
-		if (p.network) {
-			char *n = strstr(text, sbpl_network);
+		{
+			/* the network's template, on or off (loopback) */
+			const char *tpl = p.network ? sbpl_network
+						    : sbpl_loopback;
+			char *n = strstr(text, tpl);
 
 			if (!n)
 				abort();
 			*n = '\0';
 			only_names(text);
-			only_names(n + net);
-		} else {
-			only_names(text);
+			only_names(n + strlen(tpl));
 		}
 		seatbelt_free(&sp);
 	}
