@@ -44,6 +44,9 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
 
 enum {
 	HEADER_MAX = 64 * 1024,	 /* a request's header, at most */
@@ -107,37 +110,74 @@ static void start_daemon(void)
 		;
 }
 
-/* NoNewPrivs of process PID (0 or 1), or -1 when it cannot be read. */
-static int no_new_privs(pid_t pid)
+/* How confined process PID is: no_new_privs plus the number of seccomp
+ * filters on it (sbx adds one to every tool), or -1 when unreadable. */
+static long confinement(pid_t pid)
 {
-	char path[64], *text, *v;
+	char path[64], *text, *v, *f;
 	size_t len;
-	int r = -1;
+	long r = -1;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	text = read_small_file(path, 8192, 0, &len);
 	v = text ? strstr(text, "\nNoNewPrivs:") : NULL;
-	if (v)
-		r = strtol(v + 12, NULL, 10) != 0;
+	f = text ? strstr(text, "\nSeccomp_filters:") : NULL;
+	if (v && f)
+		r = (strtol(v + 12, NULL, 10) != 0) +
+		    strtol(f + 18, NULL, 10);
 	free(text);
 	return r;
 }
 
-/* The process at the other end of FD is a proxy of ours: our uid, and not
- * confined (a tool with the network on could take the name first: every
- * tool sbx confines has no_new_privs; the proxy, started by a shim before
- * it confines anything, has it only where everything does). */
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+
+/* The pid a pidfd stands for (its fdinfo), or -1 when it has exited. */
+static pid_t pidfd_pid(int pidfd)
+{
+	char path[64], *text, *v;
+	size_t len;
+	pid_t pid = -1;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	text = read_small_file(path, 4096, 0, &len);
+	v = text ? strstr(text, "\nPid:") : NULL;
+	if (v)
+		pid = (pid_t)strtol(v + 5, NULL, 10);
+	free(text);
+	return pid;
+}
+
+/* The process at the other end of FD is a proxy of ours: our uid, and no
+ * more confined than this shim (a tool with the network on could take the
+ * name first, and every tool sbx confines has no_new_privs and one seccomp
+ * filter more than the shim that started it; the proxy, started by a shim
+ * before it confines anything, has what the shim has). The peer is held by
+ * a pidfd while it is looked at, so a pid reused meanwhile is no answer. */
 static bool trusted_peer(int fd)
 {
 	struct ucred c;
 	socklen_t len = sizeof(c);
-	int theirs;
+	int pidfd = -1;
+	long theirs, ours = confinement(getpid());
+	pid_t pid;
+	bool ok;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c, &len) < 0 ||
-	    c.uid != getuid() || c.pid <= 0)
+	    c.uid != getuid())
 		return false;
-	theirs = no_new_privs(c.pid);
-	return theirs == 0 || (theirs == 1 && no_new_privs(getpid()) == 1);
+	len = sizeof(pidfd);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0)
+		return false; /* a kernel before 6.5: no proof, no trust */
+	pid = pidfd_pid(pidfd);
+	theirs = pid > 0 ? confinement(pid) : -1;
+	/* still the same process after the look (not exited, pid reused) */
+	ok = theirs >= 0 && ours >= 0 && theirs <= ours &&
+	     pidfd_pid(pidfd) == pid &&
+	     syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
+	close(pidfd);
+	return ok;
 }
 
 int proxy_connect(void)
@@ -284,8 +324,7 @@ struct host {
 struct reg {
 	atomic_int refs;
 	int listener, err, pidfd;
-	pthread_mutex_t lock; /* err: closed when the tool is gone */
-	atomic_bool gone;     /* the tool has exited */
+	atomic_bool gone; /* the tool has exited */
 	char *tool;
 	bool debug;
 	struct host *hosts;
@@ -302,7 +341,6 @@ static void reg_unref(struct reg *r)
 		return;
 	if (r->err >= 0)
 		close(r->err);
-	pthread_mutex_destroy(&r->lock);
 	for (size_t i = 0; i < r->n; i++) {
 		free(r->hosts[i].pattern);
 		free(r->hosts[i].source);
@@ -355,24 +393,22 @@ static void write_all(int fd, const char *s, size_t n)
 	}
 }
 
+/* One line on the tool's stderr, if it takes it now: a terminal stopped
+ * or a pipe nobody reads costs a line, never a thread. */
 static void say(struct reg *r, const char *line)
 {
-	pthread_mutex_lock(&r->lock);
-	if (r->err >= 0)
+	struct pollfd p = { r->err, POLLOUT, 0 };
+
+	if (!atomic_load(&r->gone) && poll(&p, 1, 200) == 1 &&
+	    (p.revents & POLLOUT))
 		write_all(r->err, line, strlen(line));
-	pthread_mutex_unlock(&r->lock);
 }
 
-/* The tool has exited: its stderr is let go at once (whoever reads it to
- * the end must not wait for the proxy), and its tunnels end. */
+/* The tool has exited: every thread of it ends within a second or so (and
+ * the last one lets its stderr go). Never blocks: the main loop calls it. */
 static void reg_gone(struct reg *r)
 {
 	atomic_store(&r->gone, true);
-	pthread_mutex_lock(&r->lock);
-	if (r->err >= 0)
-		close(r->err);
-	r->err = -1;
-	pthread_mutex_unlock(&r->lock);
 }
 
 /* Appends to BUF (of CAP bytes, *N used) what fits, always terminated. */
@@ -506,11 +542,14 @@ static bool inward(const struct sockaddr *sa)
 						       0, 0, 0, 0, 0, 0, 0, 0,
 						       0, 0x54 };
 
-		if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a))
-			return inward4((uint32_t)a->s6_addr[12] << 24 |
-				       (uint32_t)a->s6_addr[13] << 16 |
-				       (uint32_t)a->s6_addr[14] << 8 |
-				       a->s6_addr[15]);
+		if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a)) {
+			struct sockaddr_in v4;
+
+			memset(&v4, 0, sizeof(v4));
+			v4.sin_family = AF_INET;
+			memcpy(&v4.sin_addr, &a->s6_addr[12], 4);
+			return inward((struct sockaddr *)&v4);
+		}
 		return IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_LINKLOCAL(a) ||
 		       IN6_IS_ADDR_UNSPECIFIED(a) ||
 		       memcmp(a, ec2, 16) == 0 || own_address(sa);
@@ -590,19 +629,25 @@ static void relay(struct reg *reg, int a, int b)
 }
 
 /* Reads a request header into BUF (NUL-terminated); its length, or -1. */
-static ssize_t read_header(int fd, char *buf, size_t cap, size_t *got)
+static ssize_t read_header(struct reg *reg, int fd, char *buf, size_t cap,
+			   size_t *got)
 {
 	time_t end = time(NULL) + HEADER_SECONDS;
 	size_t n = 0;
 
 	while (n < cap - 1) {
 		struct pollfd p = { fd, POLLIN, 0 };
-		int left = (int)(end - time(NULL));
+		int left = (int)(end - time(NULL)), ready;
 		ssize_t r;
 		char *e;
 
-		if (left <= 0 || poll(&p, 1, left * 1000) <= 0)
+		if (left <= 0 || atomic_load(&reg->gone))
 			return -1;
+		ready = poll(&p, 1, 1000); /* a second at a time: gone? */
+		if (ready < 0)
+			return -1;
+		if (ready == 0)
+			continue;
 		r = recv(fd, buf + n, cap - 1 - n, 0);
 		if (r <= 0)
 			return -1;
@@ -661,7 +706,12 @@ static void *serve(void *arg)
 	struct reg *r = c->reg;
 	char *buf = xmalloc(HEADER_MAX), host[256];
 	size_t got = 0;
-	ssize_t hlen = read_header(c->fd, buf, HEADER_MAX, &got);
+	struct timeval tv = { 10, 0 };
+	ssize_t hlen;
+
+	/* a client that does not read blocks a send 10 s at most */
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	hlen = read_header(r, c->fd, buf, HEADER_MAX, &got);
 	int port = 0, up = -1;
 	char *sp1, *sp2, *eol;
 	bool tunnel;
@@ -809,7 +859,6 @@ static struct reg *receive(int fd)
 	text[n] = '\0';
 	r = xcalloc(1, sizeof(*r));
 	atomic_init(&r->refs, 1);
-	pthread_mutex_init(&r->lock, NULL);
 	r->listener = fds[0];
 	r->err = fds[1];
 	r->pidfd = fds[2];
@@ -900,7 +949,8 @@ int proxy_daemon(void)
 			coverage_flush(); /* a daemon is ended, not exited */
 		if (n > 0 || atomic_load(&active) > 0)
 			idle_since = time(NULL);
-		else if (time(NULL) - idle_since >= DAEMON_IDLE_SECONDS) {
+		else if (ready == 0 &&
+			 time(NULL) - idle_since >= DAEMON_IDLE_SECONDS) {
 			coverage_flush();
 			return 0;
 		}
