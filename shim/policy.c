@@ -484,8 +484,12 @@ static bool host_ok(const char *h)
 	const char *colon = strchr(h, ':');
 	size_t n = colon ? (size_t)(colon - h) : strlen(h);
 
-	if (strncmp(h, "*.", 2) == 0)
+	if (strncmp(h, "*.", 2) == 0) {
 		h += 2, n -= 2;
+		/* "*." is for names: *.0.2.2 would match addresses */
+		if (strspn(h, "0123456789.") >= n)
+			return false;
+	}
 	/* a dot in the name: a typo of "off" is not a host */
 	if (n == 0 || n > 253 || h[0] == '.' || h[0] == '-' ||
 	    !memchr(h, '.', n) || h[n - 1] == '.')

@@ -941,6 +941,8 @@ int proxy_daemon(void)
 
 		if (ending) {
 			coverage_flush();
+			free(p);
+			free(regs);
 			return 0;
 		}
 		if (ready < 0 && errno != EINTR)
@@ -952,6 +954,8 @@ int proxy_daemon(void)
 		else if (ready == 0 &&
 			 time(NULL) - idle_since >= DAEMON_IDLE_SECONDS) {
 			coverage_flush();
+			free(p);
+			free(regs); /* empty: nothing registered */
 			return 0;
 		}
 		if (p[0].revents & POLLIN) {

@@ -34,6 +34,7 @@ proxy_pid() {
 	SBX_NETWORK='*.example.com' run -1 "$SBX" check --connect example.org:443
 	assert_line "  to allow: network = *.example.com, example.org"
 	mkdir -p "$XDG_CONFIG_HOME/sbx"
+	SBX_NETWORK='*.0.2.2' run -125 python3 -c pass
 	printf 'network = registry.npmjs.org, of\n' >"$XDG_CONFIG_HOME/sbx/config"
 	run -125 python3 -c pass
 	assert_output --partial "config:1: bad network \"registry.npmjs.org, of\" (on, off, or hosts such as"
