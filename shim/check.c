@@ -167,23 +167,6 @@ static void decide_path(const struct policy *p, enum check_action action,
 	v->where = config_place(p);
 }
 
-/* As the proxy matches: name or *.domain (subdomains), with :port, or
- * on ports 80 and 443. */
-static bool check_host_matches(const char *pat, const char *host, int port)
-{
-	const char *colon = strchr(pat, ':');
-	size_t n = colon ? (size_t)(colon - pat) : strlen(pat);
-	size_t h = strlen(host);
-
-	if (colon ? strtol(colon + 1, NULL, 10) != port
-		  : port != 443 && port != 80)
-		return false;
-	if (strncmp(pat, "*.", 2) == 0)
-		return h > n - 1 &&
-		       strncmp(host + h - (n - 1), pat + 1, n - 1) == 0;
-	return h == n && strncmp(host, pat, n) == 0;
-}
-
 static bool is_loopback(const char *host)
 {
 	return strcmp(host, "localhost") == 0 ||
@@ -205,7 +188,7 @@ static void decide_connect(const struct policy *p, const char *target,
 		size_t len = 0;
 
 		for (size_t i = 0; i < p->hosts.n; i++) {
-			if (!hit && check_host_matches(p->hosts.v[i].path, host,
+			if (!hit && policy_host_matches(p->hosts.v[i].path, host,
 						       n))
 				hit = &p->hosts.v[i];
 			len += (size_t)snprintf(list + len,

@@ -507,6 +507,22 @@ static bool host_ok(const char *h)
 	return true;
 }
 
+bool policy_host_matches(const char *pattern, const char *host, int port)
+{
+	const char *colon = strchr(pattern, ':');
+	size_t n = colon ? (size_t)(colon - pattern) : strlen(pattern);
+	size_t h = strlen(host);
+
+	if (colon ? strtol(colon + 1, NULL, 10) != port
+		  : port != 443 && port != 80)
+		return false;
+	/* a subdomain: ".domain" ends the host, after a label */
+	if (strncmp(pattern, "*.", 2) == 0)
+		return h > n - 1 &&
+		       strncmp(host + h - (n - 1), pattern + 1, n - 1) == 0;
+	return h == n && strncmp(host, pattern, n) == 0;
+}
+
 int policy_network_parse(struct policy *p, const char *v, struct source src,
 			 char *err, size_t errlen)
 {

@@ -97,6 +97,10 @@ int policy_add_writable_list(struct policy *p, const char *list,
 int policy_set_protect(struct policy *p, const char *v, struct source src);
 const char *protect_name(enum protect pr);
 int policy_set_leftovers(struct policy *p, const char *v, struct source src);
+/* HOST (lowercase, no trailing dot) on PORT against one network = pattern:
+ * a name, or *.domain (its subdomains), with :port, or on 80 and 443. As
+ * the proxy allows, as sbx check answers. */
+bool policy_host_matches(const char *pattern, const char *host, int port);
 /* Sets P's network from "on", "off" or a list of hosts (comma or space
  * separated). -1 with ERR set when V is none of them. */
 int policy_network_parse(struct policy *p, const char *v, struct source src,

@@ -350,29 +350,10 @@ static void reg_unref(struct reg *r)
 	free(r);
 }
 
-/* HOST (lowercase, no trailing dot) and PORT against one pattern. */
-static bool host_matches(const char *pat, const char *host, int port)
-{
-	const char *colon = strchr(pat, ':');
-	size_t n = colon ? (size_t)(colon - pat) : strlen(pat);
-
-	if (colon ? strtol(colon + 1, NULL, 10) != port
-		  : port != 443 && port != 80)
-		return false;
-	if (strncmp(pat, "*.", 2) == 0) {
-		size_t h = strlen(host);
-
-		/* a subdomain: ".domain" ends the host, after a label */
-		return h > n - 1 &&
-		       strncmp(host + h - (n - 1), pat + 1, n - 1) == 0;
-	}
-	return strlen(host) == n && strncmp(host, pat, n) == 0;
-}
-
 static bool allowed(const struct reg *r, const char *host, int port)
 {
 	for (size_t i = 0; i < r->n; i++)
-		if (host_matches(r->hosts[i].pattern, host, port))
+		if (policy_host_matches(r->hosts[i].pattern, host, port))
 			return true;
 	return false;
 }

