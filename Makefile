@@ -50,15 +50,18 @@ SBX_CFLAGS = -std=gnu11 -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral \
 	-D_GNU_SOURCE -DSBX_VERSION='"$(VERSION)"' -DSBX_LIBC='"$(LIBC)"' \
 	-I$(BUILD)/gen -Ishim \
-	$(HOST_CFLAGS_$(HOST)) $(SBX_TEST_CFLAGS)
+	$(HOST_CFLAGS_$(HOST)) $(OS_CFLAGS_$(OS)) $(SBX_TEST_CFLAGS)
+# The macOS backend's proxy listens on this machine's loopback and is
+# reached through a socket file (no network namespaces there): proxy.c.
+OS_CFLAGS_darwin = -DSBX_PROXY_FILE
 SBX_LIBS = $(HOST_LIBS_$(HOST))
 
 OBJS = $(BUILD)/util.o $(BUILD)/sha256.o $(BUILD)/rcfile.o $(BUILD)/resolve.o $(BUILD)/trust.o \
 	$(BUILD)/policy.o $(BUILD)/cli.o $(BUILD)/seatbelt.o $(BUILD)/integrate.o \
-	$(BUILD)/session.o $(BUILD)/check.o \
+	$(BUILD)/session.o $(BUILD)/check.o $(BUILD)/proxy.o \
 	$(BUILD)/sandbox-$(OS).o $(OBJS_$(OS))
 OBJS_linux = $(BUILD)/mountns-linux.o $(BUILD)/session-linux.o \
-	$(BUILD)/leftovers-linux.o $(BUILD)/proxy-linux.o
+	$(BUILD)/leftovers-linux.o
 HDRS = shim/*.h
 GEN = $(BUILD)/gen/policies.h $(BUILD)/gen/wrappers.h $(GEN_$(OS)) $(GEN_$(LIBC))
 GEN_linux = $(BUILD)/gen/seccomp-bpf.h
@@ -81,10 +84,10 @@ $(BUILD)/%.o: shim/%.c $(HDRS) $(GEN) Makefile
 
 # policies/*.sbpl become C strings: the profile text is in the binary.
 $(BUILD)/gen/policies.h: policies/base.sbpl policies/network.sbpl \
-		policies/loopback.sbpl Makefile
+		policies/loopback.sbpl policies/proxy.sbpl Makefile
 	@mkdir -p $(BUILD)/gen
 	{ echo '/* Generated from policies/ at build time: do not edit. */'; \
-	  for f in base network loopback; do \
+	  for f in base network loopback proxy; do \
 		echo "static const char sbpl_$$f[] ="; \
 		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/	"/' -e 's/$$/\\n"/' \
 			policies/$$f.sbpl; \

@@ -379,7 +379,7 @@ static int cmd_explain(int argc, char *argv[])
 				strcat(list, ", ");
 			strcat(list, p.hosts.v[i].path);
 		}
-		strcat(list, sandbox_private_loopback(&p)
+		strcat(list, sandbox_proxy(&p)
 				     ? " (through sbx's proxy)"
 				     : " (NOT reachable here: off)");
 		print_row("network:", list, &p.network_src, "");
@@ -524,7 +524,7 @@ static int cmd_policy(int argc, char *argv[])
 		policy_free(&p);
 		return 0;
 	}
-	seatbelt_build(&p, NULL, &sp);
+	seatbelt_build(&p, NULL, 0, &sp);
 	seatbelt_print(stdout, &sp);
 	if (seatbelt_check(&sp, err, sizeof(err)) < 0) {
 		msg("the generated profile is malformed: %s", err);

@@ -834,8 +834,10 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		goto fail;
 	mountns_loopback = net;
 	if (net && ctl >= 0) {
+		char token[PROXY_TOKEN_LEN + 1];
+
 		step = "handing a socket to sbx's proxy";
-		mountns_proxy_port = proxy_register(ctl, p); /* closes ctl */
+		mountns_proxy_port = proxy_register(ctl, p, token); /* closes ctl */
 		if (mountns_proxy_port < 0)
 			goto fail;
 		trace("proxy: 127.0.0.1:%d for %zu host(s)", mountns_proxy_port,

@@ -1,5 +1,5 @@
 /* proxy.h - network = HOST, ...: the tool reaches those hosts only, through
- * a small HTTP proxy that sbx runs (Linux). */
+ * a small HTTP proxy that sbx runs. */
 #ifndef SBX_PROXY_H
 #define SBX_PROXY_H
 
@@ -7,25 +7,39 @@
 
 /*
  * One proxy per user, started on demand by the first shim that needs it
- * and gone when idle: `sbx proxy-daemon`, listening on an abstract Unix
- * socket of the host's network namespace (confined tools live in network
- * namespaces of their own and cannot reach it; it answers only its uid).
+ * and gone when idle: `sbx proxy-daemon`.
  *
- * A shim with named hosts: proxy_connect() before it makes its network
- * namespace (the control socket stays usable after), proxy_register() in
- * the new namespace: a listening socket on 127.0.0.1 there is handed to
- * the proxy with the host list and the tool's stderr, so no process is
- * added per exec. The proxy forwards CONNECT (TLS, not intercepted) and
- * plain HTTP to listed hosts on ports 80 and 443 (or the port listed),
- * answers 403 naming the host and the setting otherwise, and stops
- * serving that socket when the shim's process (the tool) exits.
+ * Linux: it listens on an abstract Unix socket of the host's network
+ * namespace (confined tools live in network namespaces of their own and
+ * cannot reach it; it answers only its uid). A shim with named hosts:
+ * proxy_connect() before it makes its network namespace (the control
+ * socket stays usable after), proxy_register() in the new namespace: a
+ * listening socket on 127.0.0.1 there is handed to the proxy with the host
+ * list and the tool's stderr, so no process is added per exec.
+ *
+ * macOS (SBX_PROXY_FILE): no network namespaces. The control socket is a
+ * file in sbx's own folder (~/.local/share/sbx, which no tool may write);
+ * the listening socket is on the host's loopback, the tool's profile
+ * allows that one port and nothing else, and the proxy serves only
+ * requests that carry this run's secret (Proxy-Authorization, from the
+ * user:password of the proxy URL in the tool's environment), so other
+ * processes on the machine that reach the port gain nothing.
+ *
+ * The proxy forwards CONNECT (TLS, not intercepted) and plain HTTP to
+ * listed hosts on ports 80 and 443 (or the port listed), answers 403
+ * naming the host and the setting otherwise, and stops serving that
+ * socket when the shim's process (the tool) exits.
  */
+enum { PROXY_TOKEN_LEN = 32 };
+
 int proxy_connect(void);
-/* Returns the port on 127.0.0.1 the proxy serves in this namespace, or -1
- * (errno set). Closes CTL. */
-int proxy_register(int ctl, const struct policy *p);
+/* Returns the port on 127.0.0.1 the proxy serves for this tool, or -1
+ * (errno set), and in TOKEN the secret requests must carry ("" when none
+ * is needed: Linux). Closes CTL. */
+int proxy_register(int ctl, const struct policy *p,
+		   char token[PROXY_TOKEN_LEN + 1]);
 /* Sets the proxy variables for the tool: HTTP(S)_PROXY, npm's, node's. */
-void proxy_environment(int port, const struct policy *p);
+void proxy_environment(int port, const char *token, const struct policy *p);
 
 /* The daemon: `sbx proxy-daemon`. */
 int proxy_daemon(void);

@@ -21,17 +21,16 @@
 
 const char sandbox_backend[] = "seatbelt";
 
-/* network = hosts has no proxy on macOS yet: the network is off there. */
-int proxy_daemon(void)
-{
-	msg("proxy-daemon: Linux only");
-	return EXIT_SBX_USAGE;
-}
-
 bool sandbox_private_loopback(const struct policy *p)
 {
 	(void)p;
 	return false;
+}
+
+bool sandbox_proxy(const struct policy *p)
+{
+	(void)p;
+	return true;
 }
 
 bool sandbox_can_intercept(void)
@@ -78,8 +77,9 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 	extern char **environ;
 	struct pathlist extra = { NULL, 0 };
 	struct sb_profile sp;
-	char err[256];
+	char err[256], token[PROXY_TOKEN_LEN + 1];
 	char **av;
+	int port = 0;
 
 	if (p->profile == PROFILE_FULL_ACCESS) {
 		trace("full-access: no confinement");
@@ -90,9 +90,25 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 		msg("cannot execute %s: %s", path, strerror(errno));
 		return EXIT_SBX_CANNOT_RUN;
 	}
+	if (!p->network && p->hosts.n > 0) {
+		/* named hosts: a port of sbx's proxy on localhost, the only
+		 * place the profile lets the tool connect to */
+		int ctl = proxy_connect();
+
+		port = ctl < 0 ? -1 : proxy_register(ctl, p, token);
+		if (port < 0) {
+			msg("cannot sandbox: network = %s... (%s): cannot reach "
+			    "sbx's proxy: %s",
+			    p->hosts.v[0].path, source_str(&p->network_src),
+			    strerror(errno));
+			return EXIT_SBX_CANNOT_RUN;
+		}
+		trace("proxy: 127.0.0.1:%d for %zu host(s)", port, p->hosts.n);
+		proxy_environment(port, token, p);
+	}
 	if (p->profile == PROFILE_WORKSPACE_WRITE)
 		user_dirs(&extra);
-	seatbelt_build(p, &extra, &sp);
+	seatbelt_build(p, &extra, port, &sp);
 	pathlist_free(&extra);
 	if (seatbelt_check(&sp, err, sizeof(err)) < 0) {
 		msg("cannot sandbox: the generated profile is malformed: %s",

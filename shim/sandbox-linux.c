@@ -279,7 +279,7 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 		    "enforced, only Landlock",
 		    why);
 	if (mountns_proxy_port > 0)
-		proxy_environment(mountns_proxy_port, p);
+		proxy_environment(mountns_proxy_port, "", p);
 	else if (p->hosts.n > 0 && !p->network)
 		msg("warning: network = %s... (%s) needs the namespace: "
 		    "network off",
@@ -350,6 +350,11 @@ bool sandbox_private_loopback(const struct policy *p)
 {
 	return !p->network && p->protect != PROTECT_OFF &&
 	       mountns_probe() == NULL;
+}
+
+bool sandbox_proxy(const struct policy *p)
+{
+	return sandbox_private_loopback(p);
 }
 
 bool sandbox_can_intercept(void)

@@ -31,6 +31,10 @@ bool sandbox_can_intercept(void);
  * network namespace of their own: Linux, the namespace to be had). */
 bool sandbox_private_loopback(const struct policy *p);
 
+/* True when network = HOST, ... reaches those hosts here, through sbx's
+ * proxy (Linux: in that private loopback; macOS: always). */
+bool sandbox_proxy(const struct policy *p);
+
 /* Prints, for sbx explain, what the backend gives on this machine. */
 void sandbox_explain(FILE *out, const struct policy *p);
 

@@ -51,7 +51,7 @@ static const char *param(struct sb_profile *sp, char *name, const char *path)
 }
 
 void seatbelt_build(const struct policy *p, const struct pathlist *extra,
-		    struct sb_profile *out)
+		    int proxy_port, struct sb_profile *out)
 {
 	struct pathlist roots = { NULL, 0 };
 	struct buf b = { NULL, 0, 0 };
@@ -99,7 +99,22 @@ void seatbelt_build(const struct policy *p, const struct pathlist *extra,
 		put(&b, ")\n");
 	}
 	put(&b, "\n");
-	put(&b, p->network ? sbpl_network : sbpl_loopback);
+	if (p->network) {
+		put(&b, sbpl_network);
+	} else if (p->hosts.n > 0) {
+		put(&b, sbpl_proxy);
+		if (proxy_port > 0)
+			putf(&b,
+			     "(allow network-outbound (remote ip "
+			     "\"localhost:%d\"))\n",
+			     proxy_port);
+		else
+			put(&b, "; at each run, with the port of sbx's proxy:\n"
+				"; (allow network-outbound (remote ip "
+				"\"localhost:PORT\"))\n");
+	} else {
+		put(&b, sbpl_loopback);
+	}
 	if (p->hiddens.n > 0)
 		put(&b,
 		    "\n; Hidden: not readable, not writable, no connect to a "

@@ -27,10 +27,12 @@ struct sb_profile {
  * Builds the profile for P (not full-access). Every path is canonicalised
  * (/tmp is /private/tmp on macOS) and reaches the profile only as a
  * parameter. EXTRA, when not NULL, adds writable roots (macOS's per-user
- * temp and cache folders).
+ * temp and cache folders). With network = HOST, ..., PROXY_PORT is the port
+ * of sbx's proxy on localhost for this run, the one place the tool may
+ * connect to (0: not known yet, for `sbx policy`: a comment says so).
  */
 void seatbelt_build(const struct policy *p, const struct pathlist *extra,
-		    struct sb_profile *out);
+		    int proxy_port, struct sb_profile *out);
 void seatbelt_free(struct sb_profile *sp);
 
 /* SBX_SANDBOX_EXEC -p TEXT -DNAME=value... -- TOOL ARGV[1]...: a new

@@ -158,7 +158,7 @@ PY
 	ino=$(stat -L -c %i /proc/self/ns/pid)
 	squat='import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.bind("\0sbx-proxy-2-%s-%s" % (sys.argv[1], sys.argv[2])); s.listen(8)
+s.bind("\0sbx-proxy-3-%s-%s" % (sys.argv[1], sys.argv[2])); s.listen(8)
 open(sys.argv[3], "w").close()
 while True:  # a fake proxy: takes what a shim hands over, says yes
     c = s.accept()[0]
@@ -186,7 +186,7 @@ while True:  # a fake proxy: takes what a shim hands over, says yes
 		refute_output --partial ran
 		assert_file_not_exists "$ROOT/held.got"
 		stop_servers
-		pkill -u sbx-ci -f 'sbx-proxy-2' || true
+		pkill -u sbx-ci -f 'sbx-proxy-3' || true
 	fi
 }
 

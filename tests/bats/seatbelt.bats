@@ -63,11 +63,73 @@ PY
 	# off: this machine's loopback only (a test suite's own server)
 	assert_output --partial '(allow network-outbound (remote ip "localhost:*"))'
 	assert_output --partial '(allow network-bind (local ip "localhost:*"))'
-	# named hosts: no proxy on macOS yet, so off
+	# named hosts: sbx's proxy, at this run's port only
 	SBX_NETWORK=registry.npmjs.org run -0 python3 -c 'pass'
+	run -0 tr '\0' '\n' <"$SBX_FAKE_RECORD.env"
+	assert_line --regexp '^HTTPS_PROXY=http://sbx:[0-9a-f]{32}@127\.0\.0\.1:[0-9]+$'
+	port=$(sed -n 's/^HTTPS_PROXY=.*:\([0-9]*\)$/\1/p' <<<"$output")
 	run -0 recorded_argv
 	refute_output --partial "(allow network-outbound)"
-	assert_output --partial '(allow network-outbound (remote ip "localhost:*"))'
+	refute_output --partial '"localhost:*"'
+	assert_output --partial "(allow network-outbound (remote ip \"localhost:$port\"))"
+	refute_output --partial "com.apple.dnssd.service"
+	assert_output --partial '(global-name "com.apple.trustd")'
+	SBX_NETWORK=registry.npmjs.org run -0 "$SBX_SEATBELT" explain python3
+	assert_line --regexp "^network: +only registry.npmjs.org \(through sbx's proxy\) +\(SBX_NETWORK\)$"
+}
+
+@test "named hosts: the proxy serves this run's port, only with this run's secret, and closes it when the tool exits" {
+	start_server http
+	# a socket file left by a proxy that died: the next one takes its place
+	mkdir -p "$HOME/.local/share/sbx"
+	"$PY" -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
+		"$HOME/.local/share/sbx/proxy-3.sock"
+	SBX_NETWORK="127.0.0.1:$PORT" run -0 --separate-stderr python3 - "$PORT" <<'PY'
+import os, socket, subprocess, sys, urllib.parse, urllib.request
+u = urllib.parse.urlsplit(os.environ["https_proxy"])
+proxy = (u.hostname, u.port)
+print("user", u.username, len(u.password))
+def ask(data):
+    s = socket.create_connection(proxy, timeout=20)
+    s.sendall(data)
+    return s.recv(4096).split(b"\r\n")[0].decode()
+url = "http://127.0.0.1:%s/" % sys.argv[1]
+# clients take the secret from the proxy URL: urllib, curl
+print("urllib", urllib.request.urlopen(url, timeout=20).status)
+print("curl", subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", url],
+                             capture_output=True, text=True).stdout)
+get = ("GET %s HTTP/1.1\r\nHost: x\r\n" % url).encode()
+print("no secret", ask(get + b"\r\n"))
+print("wrong secret", ask(get + b"Proxy-Authorization: Basic c2J4OjAwMDA=\r\n\r\n"))
+auth = urllib.request.base64.b64encode(("sbx:" + u.password).encode())
+print("secret", ask(get + b"Proxy-Authorization: Basic " + auth + b"\r\n\r\n"))
+print("unlisted", ask(b"CONNECT example.org:443 HTTP/1.1\r\nProxy-Authorization: Basic " + auth + b"\r\n\r\n"))
+open(os.environ["SBX_FAKE_RECORD"] + ".port", "w").write(str(u.port))
+PY
+	assert_output $'user sbx 32\nurllib 200\ncurl 200\nno secret HTTP/1.1 407 Proxy Authentication Required\nwrong secret HTTP/1.1 407 Proxy Authentication Required\nsecret HTTP/1.0 200 OK\nunlisted HTTP/1.1 403 Forbidden'
+	assert_equal "$stderr" "sbx: python3: blocked example.org:443 (not in network = 127.0.0.1:$PORT, SBX_NETWORK)"
+	# the tool is gone: so is its port (the proxy watches its process)
+	proxy_port=$(cat "$SBX_FAKE_RECORD.port")
+	run -0 "$PY" - "$proxy_port" <<'PY'
+import socket, sys, time
+for _ in range(50):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2).close()
+        time.sleep(0.1)
+    except ConnectionRefusedError:
+        print("closed"); break
+else:
+    print("STILL OPEN")
+PY
+	assert_output closed
+	# the control socket is in sbx's own folder, which tools may not write
+	[ -S "$HOME/.local/share/sbx/proxy-3.sock" ]
+	run -1 "$SBX_SEATBELT" check python3 --write "$HOME/.local/share/sbx/proxy-3.sock"
+	SBX_WRITABLE=$HOME run -1 "$SBX_SEATBELT" check python3 --write "$HOME/.local/share/sbx/proxy-3.sock"
+	assert_output --partial "sbx trust records"
+	SBX_WRITABLE=$HOME run -0 "$SBX_SEATBELT" policy python3
+	run -0 grep -E "^;; -DWRITABLE_ROOT_[0-9]+_RO_[0-9]+=$HOME/.local/share/sbx\$" <<<"$output"
+
 }
 
 @test "exit status passes through sandbox-exec" {

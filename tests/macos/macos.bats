@@ -71,20 +71,44 @@ PY
 	assert_line "argmax True"
 }
 
-@test "network off blocks a TCP connect to a local listener; on allows it" {
+# A bare HTTP server on the host's loopback; its port in $port, pid in $pid.
+start_http() {
 	python3_bare=$(PATH=/usr/local/bin:/opt/homebrew/bin:/usr/bin:/bin command -v python3)
 	"$python3_bare" -c '
-import socket, sys
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
-open(sys.argv[1], "w").write(str(s.getsockname()[1]))
-while True: s.accept()[0].close()' "$ROOT/port" 3>&- &
+import http.server, sys
+s = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+open(sys.argv[1], "w").write(str(s.server_address[1]))
+s.serve_forever()' "$ROOT/port" >/dev/null 2>&1 3>&- &
 	pid=$!
 	for _ in $(seq 100); do [ -s "$ROOT/port" ] && break; sleep 0.05; done
 	port=$(cat "$ROOT/port")
-	run -0 "$python3_bare" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1]))); print("reached")' "$port"
-	run python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])))' "$port"
+}
+
+@test "network off: this machine's loopback only; on: anything" {
+	start_http
+	run -0 python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1]))); print("reached")' "$port"
+	run python3 -c 'import socket; socket.create_connection(("192.0.2.1", 443), timeout=5)'
 	assert_failure
 	SBX_NETWORK=on run -0 python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1]))); print("reached")' "$port"
+	kill "$pid"
+}
+
+@test "named hosts: through sbx's proxy only, with this run's secret" {
+	start_http
+	SBX_NETWORK="127.0.0.1:$port" run -0 --separate-stderr python3 - "$port" <<'PY'
+import os, socket, sys, urllib.parse, urllib.request
+url = "http://127.0.0.1:%s/" % sys.argv[1]
+print("proxy", urllib.request.urlopen(url, timeout=20).status)
+try:
+    socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5); print("direct REACHED")
+except OSError:
+    print("direct refused")
+u = urllib.parse.urlsplit(os.environ["http_proxy"])
+s = socket.create_connection((u.hostname, u.port), timeout=20)
+s.sendall(b"CONNECT example.org:443 HTTP/1.1\r\n\r\n")
+print("no secret", s.recv(4096).split(b"\r\n")[0].decode())
+PY
+	assert_output $'proxy 200\ndirect refused\nno secret HTTP/1.1 407 Proxy Authentication Required'
 	kill "$pid"
 }
 

@@ -64,7 +64,7 @@ static char *render(const struct sb_profile *sp)
 	return out;
 }
 
-static void golden(const char *name, const char *text)
+static void golden(const char *name, const char *text, int port)
 {
 	struct policy p;
 	struct sb_profile sp;
@@ -72,7 +72,7 @@ static void golden(const char *name, const char *text)
 	size_t len;
 
 	make(&p, text);
-	seatbelt_build(&p, NULL, &sp);
+	seatbelt_build(&p, NULL, port, &sp);
 	ok(seatbelt_check(&sp, err, sizeof(err)) == 0, "%s: well-formed", name);
 	got = render(&sp);
 	file = xasprintf("tests/golden/%s.sbpl", name);
@@ -99,15 +99,17 @@ int main(void)
 
 	setup_env();
 	golden("workspace-write-network-off",
-	       "readonly = secrets\nhidden = ~/.config/hub\n");
+	       "readonly = secrets\nhidden = ~/.config/hub\n", 0);
 	golden("workspace-write-network-on",
-	       "network = on\nwritable = ~/.npm\n");
-	golden("read-only-network-off", "profile = read-only\n");
-	golden("read-only-network-on", "profile = read-only\nnetwork = on\n");
+	       "network = on\nwritable = ~/.npm\n", 0);
+	golden("read-only-network-off", "profile = read-only\n", 0);
+	golden("read-only-network-on", "profile = read-only\nnetwork = on\n", 0);
+	golden("workspace-write-network-hosts",
+	       "network = registry.npmjs.org, *.pythonhosted.org\n", 49152);
 
 	/* The profile: rules, carve-outs and parameters. */
 	make(&p, "network = off\n");
-	seatbelt_build(&p, NULL, &sp);
+	seatbelt_build(&p, NULL, 0, &sp);
 	ok(strstr(sp.text, "(deny default)") != NULL, "deny by default");
 	ok(strstr(sp.text, "(allow ipc-posix-sem)") != NULL,
 	   "posix semaphores (multiprocessing)");
@@ -168,7 +170,7 @@ int main(void)
 	ok(policy_apply_text(&p, "/sbx-golden/.sbxrc", t, strlen(t)) == 0,
 	   "an odd hidden path parses");
 	policy_finish(&p);
-	seatbelt_build(&p, NULL, &sp);
+	seatbelt_build(&p, NULL, 0, &sp);
 	ok(strstr(sp.text, "(allow default)") == NULL &&
 		   strstr(sp.text, "INJECT") == NULL,
 	   "the profile text holds no byte of the path");

@@ -1,16 +1,20 @@
 /*
- * proxy-linux.c - network = HOST, ...: a small HTTP proxy, one per user,
- * that lets a tool reach the hosts its policy names and nothing else.
+ * proxy.c - network = HOST, ...: a small HTTP proxy, one per user, that
+ * lets a tool reach the hosts its policy names and nothing else.
  *
- * The tool runs in a network namespace of its own (only `lo`); the shim
- * makes a listening socket on 127.0.0.1 there and hands it, with the host
- * list and the tool's stderr, to the proxy over an abstract Unix socket of
- * the host's namespace (SCM_RIGHTS). The proxy, outside, accepts on it:
- * CONNECT host:port (TLS, passed through, never intercepted) and plain
- * HTTP with an absolute URI, each allowed or refused by host and port. A
- * refusal is a 403 whose body names the host and the setting, and one
- * line on the tool's stderr. One thread per connection, blocking I/O with
- * timeouts: a slow or silent client holds only its own thread.
+ * Linux: the tool runs in a network namespace of its own (only `lo`); the
+ * shim makes a listening socket on 127.0.0.1 there and hands it, with the
+ * host list and the tool's stderr, to the proxy over an abstract Unix
+ * socket of the host's namespace (SCM_RIGHTS). macOS: the listening
+ * socket is on the host's loopback, the profile allows the tool that port
+ * only, and each request must carry the run's secret (proxy.h).
+ *
+ * The proxy, outside, accepts on it: CONNECT host:port (TLS, passed
+ * through, never intercepted) and plain HTTP with an absolute URI, each
+ * allowed or refused by host and port. A refusal is a 403 whose body names
+ * the host and the setting, and one line on the tool's stderr. One thread
+ * per connection, blocking I/O with timeouts: a slow or silent client
+ * holds only its own thread.
  */
 #include "proxy.h"
 
@@ -23,29 +27,58 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/prctl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#ifdef __linux__
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+
 #include "seccomp-mark.h"
+#endif
+#ifdef __APPLE__
+#include <sys/event.h>
+#include <sys/random.h>
+#include <sys/ucred.h>
+/* libsystem_sandbox: is PID sandboxed? (0: no). As Chromium asks it. */
+int sandbox_check(pid_t pid, const char *operation, int type, ...);
+#endif
+
+#include "resolve.h"
+#include "trust.h"
 #include "util.h"
 
+#ifdef __linux__
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
+#endif
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+#else
+/* macOS has no SOCK_CLOEXEC, accept4 or MSG_CMSG_CLOEXEC: sock() and
+ * accept_cloexec() set the flag after. */
+#define SOCK_CLOEXEC 0
+#define MSG_CMSG_CLOEXEC 0
+#endif
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0 /* SO_NOSIGPIPE is set instead */
 #endif
 
 enum {
@@ -60,8 +93,97 @@ enum {
 	ALL_CONNS = 4096,	 /* of every tool */
 };
 
+static int cloexec(int fd)
+{
+#ifndef __linux__
+	if (fd >= 0) {
+		int one = 1;
+
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof(one));
+	}
+#endif
+	return fd;
+}
+
+static int sock(int domain, int type)
+{
+	return cloexec(socket(domain, type | SOCK_CLOEXEC, 0));
+}
+
+static int accept_cloexec(int fd)
+{
+#ifdef __linux__
+	return accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+#else
+	return cloexec(accept(fd, NULL, NULL));
+#endif
+}
+
+/* The uid at the other end of a Unix socket, or (uid_t)-1. */
+static uid_t peer_uid(int fd)
+{
+#ifdef __linux__
+	struct ucred c;
+	socklen_t len = sizeof(c);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c, &len) == 0)
+		return c.uid;
+#else
+	uid_t uid;
+	gid_t gid;
+
+	if (getpeereid(fd, &uid, &gid) == 0)
+		return uid;
+#endif
+	return (uid_t)-1;
+}
+
+#ifdef SBX_PROXY_FILE
+/* The control socket: a file in sbx's own folder (sealed against tools:
+ * no tool can put a socket of its own there), and the daemon's lock; 3 is
+ * the protocol's version, as in Linux's name. */
+enum { CTL_TYPE = SOCK_STREAM };
+
+static char *ctl_file(const char *name)
+{
+	char *allow = trust_dir(), *dir, *f;
+
+	if (!allow)
+		return NULL;
+	dir = path_dirname(allow);
+	free(allow);
+	if (mkdirs(dir, 0700) < 0) {
+		free(dir);
+		return NULL;
+	}
+	f = path_join(dir, name);
+	free(dir);
+	return f;
+}
+
+static socklen_t ctl_address(struct sockaddr_un *a)
+{
+	char *f = ctl_file("proxy-3.sock");
+	size_t n = f ? strlen(f) : 0;
+
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	if (!f || n >= sizeof(a->sun_path)) {
+		free(f);
+		return 0;
+	}
+	memcpy(a->sun_path, f, n);
+	free(f);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+}
+#else
+enum { CTL_TYPE = SOCK_SEQPACKET };
+
 /* The control socket's abstract name: one proxy per uid and pid namespace
- * (a proxy must see its clients' pids), and version of this protocol. */
+ * (a proxy must see its clients' pids), and version of this protocol (3:
+ * with the secret's line), so that a daemon of an older sbx, still running
+ * through an upgrade, never meets a newer shim. */
 static socklen_t ctl_address(struct sockaddr_un *a)
 {
 	struct stat st;
@@ -72,11 +194,12 @@ static socklen_t ctl_address(struct sockaddr_un *a)
 	memset(a, 0, sizeof(*a));
 	a->sun_family = AF_UNIX;
 	n = snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1,
-		     "sbx-proxy-2-%u-%lu", (unsigned)getuid(),
+		     "sbx-proxy-3-%u-%lu", (unsigned)getuid(),
 		     (unsigned long)st.st_ino);
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
 			   (size_t)n);
 }
+#endif
 
 /* ---- the shim's side ---- */
 
@@ -88,6 +211,11 @@ static void start_daemon(void)
 		return;
 	if (pid == 0) {
 		int null;
+#ifdef __linux__
+		const char *self = "/proc/self/exe";
+#else
+		char *self = self_path();
+#endif
 
 		setsid();
 		if (fork() != 0)
@@ -98,18 +226,33 @@ static void start_daemon(void)
 			dup2(null, 1);
 			dup2(null, 2);
 		}
+#ifdef __linux__
 		if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
+#endif
 			for (int fd = 3; fd < 1024; fd++)
 				close(fd);
-		if (chdir("/") < 0)
+		if (!self || chdir("/") < 0)
 			_exit(127);
-		execl("/proc/self/exe", "sbx", "proxy-daemon", (char *)NULL);
+		execl(self, "sbx", "proxy-daemon", (char *)NULL);
 		_exit(127);
 	}
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 }
 
+/* This process is confined (then a proxy it started would be too, and no
+ * outside shim would trust it). */
+static bool confined_self(void)
+{
+#ifdef __APPLE__
+	return sandbox_check(getpid(), NULL, 0) != 0;
+#else
+	return prctl(SBX_PRCTL_MARK, 0, 0, 0, 0) < 0 &&
+	       errno == ENOTRECOVERABLE;
+#endif
+}
+
+#ifdef __linux__
 /* How confined process PID is: no_new_privs plus the number of seccomp
  * filters on it (sbx adds one to every tool), or -1 when unreadable. */
 static long confinement(pid_t pid)
@@ -129,10 +272,6 @@ static long confinement(pid_t pid)
 	return r;
 }
 
-#ifndef SO_PEERPIDFD
-#define SO_PEERPIDFD 77
-#endif
-
 /* The pid a pidfd stands for (its fdinfo), or -1 when it has exited. */
 static pid_t pidfd_pid(int pidfd)
 {
@@ -148,24 +287,25 @@ static pid_t pidfd_pid(int pidfd)
 	free(text);
 	return pid;
 }
+#endif
 
 /* The process at the other end of FD is a proxy of ours: our uid, and no
  * more confined than this shim (a tool with the network on could take the
  * name first, and every tool sbx confines has no_new_privs and one seccomp
  * filter more than the shim that started it; the proxy, started by a shim
  * before it confines anything, has what the shim has). The peer is held by
- * a pidfd while it is looked at, so a pid reused meanwhile is no answer. */
+ * a pidfd while it is looked at, so a pid reused meanwhile is no answer.
+ * macOS: our uid and not sandboxed (the socket's folder is sealed too). */
 static bool trusted_peer(int fd)
 {
-	struct ucred c;
-	socklen_t len = sizeof(c);
+#ifdef __linux__
+	socklen_t len;
 	int pidfd = -1;
 	long theirs, ours = confinement(getpid());
 	pid_t pid;
 	bool ok;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c, &len) < 0 ||
-	    c.uid != getuid())
+	if (peer_uid(fd) != getuid())
 		return false;
 	len = sizeof(pidfd);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0)
@@ -178,6 +318,14 @@ static bool trusted_peer(int fd)
 	     syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
 	close(pidfd);
 	return ok;
+#else
+	pid_t pid = 0;
+	socklen_t len = sizeof(pid);
+
+	return peer_uid(fd) == getuid() &&
+	       getsockopt(fd, SOL_LOCAL, LOCAL_PEERPID, &pid, &len) == 0 &&
+	       pid > 0 && sandbox_check(pid, NULL, 0) == 0;
+#endif
 }
 
 int proxy_connect(void)
@@ -186,8 +334,12 @@ int proxy_connect(void)
 	socklen_t len = ctl_address(&a);
 	int fd = -1;
 
+	if (len == 0) {
+		errno = ENAMETOOLONG; /* no home, or a path too long */
+		return -1;
+	}
 	for (int i = 0; i < 400; i++) {
-		fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		fd = sock(AF_UNIX, CTL_TYPE);
 		if (fd < 0)
 			return -1;
 		if (connect(fd, (struct sockaddr *)&a, len) == 0) {
@@ -205,8 +357,7 @@ int proxy_connect(void)
 			return -1;
 		/* never from inside a sandbox: that proxy would be
 		 * confined, and no outside shim would trust it */
-		if (i == 0 && !(prctl(SBX_PRCTL_MARK, 0, 0, 0, 0) < 0 &&
-				errno == ENOTRECOVERABLE))
+		if (i == 0 && !confined_self())
 			start_daemon();
 		usleep(5000);
 	}
@@ -214,13 +365,28 @@ int proxy_connect(void)
 	return -1;
 }
 
-int proxy_register(int ctl, const struct policy *p)
+#ifdef SBX_PROXY_FILE
+/* TOKEN: PROXY_TOKEN_LEN hex digits from the kernel's random source. */
+static int make_token(char token[PROXY_TOKEN_LEN + 1])
+{
+	unsigned char r[PROXY_TOKEN_LEN / 2];
+
+	if (getentropy(r, sizeof(r)) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(r); i++)
+		snprintf(token + 2 * i, 3, "%02x", r[i]);
+	return 0;
+}
+#endif
+
+int proxy_register(int ctl, const struct policy *p,
+		   char token[PROXY_TOKEN_LEN + 1])
 {
 	struct sockaddr_in in;
 	socklen_t len = sizeof(in);
-	char *text, ack = 0;
+	char *text = NULL, ack = 0;
 	size_t n = 0, cap = MESSAGE_MAX;
-	int s, fds[3], port = -1, saved, pidfd = -1;
+	int s, fds[3], nfds = 0, port = -1, saved;
 	struct msghdr m;
 	struct iovec iov;
 	union {
@@ -229,7 +395,8 @@ int proxy_register(int ctl, const struct policy *p)
 	} u;
 	struct timeval tv = { 5, 0 };
 
-	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	token[0] = '\0';
+	s = sock(AF_INET, SOCK_STREAM);
 	memset(&in, 0, sizeof(in));
 	in.sin_family = AF_INET;
 	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -237,27 +404,32 @@ int proxy_register(int ctl, const struct policy *p)
 	    listen(s, 128) < 0 ||
 	    getsockname(s, (struct sockaddr *)&in, &len) < 0)
 		goto out;
+#ifdef SBX_PROXY_FILE
+	/* on the host's loopback: requests must prove they are the tool's */
+	if (make_token(token) < 0)
+		goto out;
+#endif
 	text = xmalloc(cap);
-	n = (size_t)snprintf(text, cap, "%s\n%d\n", p->tool ? p->tool : "sbx",
-			     debug_on ? 1 : 0);
+	n = (size_t)snprintf(text, cap, "%s\n%d\n%s\n",
+			     p->tool ? p->tool : "sbx", debug_on ? 1 : 0,
+			     token);
 	for (size_t i = 0; i < p->hosts.n && n < cap; i++)
 		n += (size_t)snprintf(text + n, cap - n, "%s\t%s\n",
 				      p->hosts.v[i].path,
 				      source_str(&p->hosts.v[i].src));
 	if (n >= cap) {
-		free(text);
 		errno = E2BIG;
 		goto out;
 	}
-	/* the tool's process, for the proxy to know when it is gone */
-	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	if (pidfd < 0) {
-		free(text);
+	fds[nfds++] = s;
+	fds[nfds++] = 2;
+#ifdef __linux__
+	/* the tool's process, for the proxy to know when it is gone (macOS:
+	 * the proxy watches the pid of this socket's peer) */
+	fds[nfds] = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (fds[nfds++] < 0)
 		goto out;
-	}
-	fds[0] = s;
-	fds[1] = 2;
-	fds[2] = pidfd;
+#endif
 	iov.iov_base = text;
 	iov.iov_len = n;
 	memset(&m, 0, sizeof(m));
@@ -265,23 +437,26 @@ int proxy_register(int ctl, const struct policy *p)
 	m.msg_iov = &iov;
 	m.msg_iovlen = 1;
 	m.msg_control = u.buf;
-	m.msg_controllen = sizeof(u.buf);
+	m.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
 	CMSG_FIRSTHDR(&m)->cmsg_level = SOL_SOCKET;
 	CMSG_FIRSTHDR(&m)->cmsg_type = SCM_RIGHTS;
-	CMSG_FIRSTHDR(&m)->cmsg_len = CMSG_LEN(sizeof(fds));
-	memcpy(CMSG_DATA(CMSG_FIRSTHDR(&m)), fds, sizeof(fds));
+	CMSG_FIRSTHDR(&m)->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
+	memcpy(CMSG_DATA(CMSG_FIRSTHDR(&m)), fds, (size_t)nfds * sizeof(int));
 	setsockopt(ctl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	errno = 0;
 	if (sendmsg(ctl, &m, MSG_NOSIGNAL) == (ssize_t)n &&
+#ifdef SBX_PROXY_FILE
+	    shutdown(ctl, SHUT_WR) == 0 && /* a stream: the message's end */
+#endif
 	    recv(ctl, &ack, 1, 0) == 1 && ack == 'k')
 		port = ntohs(in.sin_port);
 	else if (errno == 0 || ack)
 		errno = ECONNREFUSED; /* the proxy refused or went away */
-	free(text);
 out:
 	saved = errno;
-	if (pidfd >= 0)
-		close(pidfd);
+	free(text);
+	if (nfds > 2 && fds[2] >= 0)
+		close(fds[2]);
 	if (s >= 0)
 		close(s);
 	close(ctl);
@@ -289,7 +464,7 @@ out:
 	return port;
 }
 
-void proxy_environment(int port, const struct policy *p)
+void proxy_environment(int port, const char *token, const struct policy *p)
 {
 	bool lo4 = false;
 	static const char *const names[] = {
@@ -297,9 +472,13 @@ void proxy_environment(int port, const struct policy *p)
 		"https_proxy",	   "npm_config_proxy",	      "npm_config_https_proxy",
 		"YARN_HTTP_PROXY", "YARN_HTTPS_PROXY",
 	};
-	char url[64];
+	char url[128];
 
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+	if (token[0])
+		snprintf(url, sizeof(url), "http://sbx:%s@127.0.0.1:%d", token,
+			 port);
+	else
+		snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
 		setenv(names[i], url, 1);
 	/* the tool's own loopback stays direct, unless the list names an
@@ -326,6 +505,7 @@ struct reg {
 	int listener, err, pidfd;
 	atomic_bool gone; /* the tool has exited */
 	char *tool;
+	char *auth; /* "Basic ..." requests must carry, or NULL */
 	bool debug;
 	struct host *hosts;
 	size_t n;
@@ -347,6 +527,7 @@ static void reg_unref(struct reg *r)
 	}
 	free(r->hosts);
 	free(r->tool);
+	free(r->auth);
 	free(r);
 }
 
@@ -681,6 +862,61 @@ struct conn {
 	struct reg *reg;
 };
 
+/* "Basic " and S in base64 (RFC 4648). */
+static char *basic(const char *s)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "abcdefghijklmnopqrstuvwxyz0123456789+/=";
+	size_t n = strlen(s), k = 6;
+	char *out = xmalloc(6 + (n + 2) / 3 * 4 + 1);
+
+	memcpy(out, "Basic ", 6);
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned char)s[i] << 16;
+
+		if (i + 1 < n)
+			v |= (unsigned char)s[i + 1] << 8;
+		if (i + 2 < n)
+			v |= (unsigned char)s[i + 2];
+		out[k++] = b64[v >> 18 & 63];
+		out[k++] = b64[v >> 12 & 63];
+		out[k++] = b64[i + 1 < n ? v >> 6 & 63 : 64];
+		out[k++] = b64[i + 2 < n ? v & 63 : 64];
+	}
+	out[k] = '\0';
+	return out;
+}
+
+/* The request (its header lines from after the request line at EOL to
+ * END) carries the run's secret: Proxy-Authorization: Basic sbx:TOKEN.
+ * Compared in constant time. */
+static bool authorized(const struct reg *r, const char *eol, const char *end)
+{
+	size_t want = strlen(r->auth);
+
+	for (const char *line = eol + 2; line < end - 2;) {
+		const char *next = strstr(line, "\r\n");
+		const char *v = line + 20;
+
+		if (!next)
+			break;
+		if ((size_t)(next - line) > 20 &&
+		    strncasecmp(line, "Proxy-Authorization:", 20) == 0) {
+			unsigned diff = 0;
+
+			while (*v == ' ' || *v == '\t')
+				v++;
+			if ((size_t)(next - v) != want)
+				return false;
+			for (size_t i = 0; i < want; i++)
+				diff |= (unsigned char)(v[i] ^ r->auth[i]);
+			return diff == 0;
+		}
+		line = next + 2;
+	}
+	return false;
+}
+
 static void *serve(void *arg)
 {
 	struct conn *c = arg;
@@ -708,6 +944,15 @@ static void *serve(void *arg)
 	sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1)) : NULL;
 	if (!sp2) {
 		reply(c->fd, "400 Bad Request");
+		goto done;
+	}
+	if (r->auth && !authorized(r, eol, buf + hlen)) {
+		static const char ask[] =
+			"HTTP/1.1 407 Proxy Authentication Required\r\n"
+			"Proxy-Authenticate: Basic realm=\"sbx\"\r\n"
+			"Content-Length: 0\r\nConnection: close\r\n\r\n";
+
+		write_all(c->fd, ask, sizeof(ask) - 1);
 		goto done;
 	}
 	tunnel = (size_t)(sp1 - buf) == 7 && strncmp(buf, "CONNECT", 7) == 0;
@@ -793,9 +1038,41 @@ done:
 	return NULL;
 }
 
-/* A registration: the listening socket, stderr and a pidfd of the tool's
- * process, the tool's name and hosts. Only from our uid; whatever else
- * comes (other descriptors, a silent client) is closed, never kept. */
+#ifdef __APPLE__
+/* A kqueue that turns readable when the process at the other end of FD
+ * (the shim, which becomes the tool: same pid) exits. It is alive now: it
+ * waits for our answer. */
+static int watch_exit(int fd)
+{
+	pid_t pid = 0;
+	socklen_t len = sizeof(pid);
+	struct kevent ev;
+	int kq;
+
+	if (getsockopt(fd, SOL_LOCAL, LOCAL_PEERPID, &pid, &len) < 0 ||
+	    pid <= 0)
+		return -1;
+	kq = kqueue();
+	if (kq < 0)
+		return -1;
+	fcntl(kq, F_SETFD, FD_CLOEXEC);
+	EV_SET(&ev, (uintptr_t)pid, EVFILT_PROC, EV_ADD | EV_ONESHOT, NOTE_EXIT,
+	       0, NULL);
+	if (kevent(kq, &ev, 1, NULL, 0, NULL) < 0) {
+		close(kq);
+		return -1;
+	}
+	return kq;
+}
+#define REG_FDS 2
+#else
+#define REG_FDS 3 /* and a pidfd of the tool */
+#endif
+
+/* A registration: the listening socket, stderr and (Linux) a pidfd of the
+ * tool's process, the tool's name, the run's secret and hosts. Only from
+ * our uid; whatever else comes (other descriptors, a silent client) is
+ * closed, never kept. */
 static struct reg *receive(int fd)
 {
 	char *text = xmalloc(MESSAGE_MAX + 1), *line, *next;
@@ -807,8 +1084,6 @@ static struct reg *receive(int fd)
 	struct pollfd pf = { fd, POLLIN, 0 };
 	struct msghdr m;
 	struct cmsghdr *h;
-	struct ucred cred;
-	socklen_t clen = sizeof(cred);
 	struct reg *r;
 	int fds[16], nfds = 0;
 	ssize_t n = -1;
@@ -818,8 +1093,7 @@ static struct reg *receive(int fd)
 	m.msg_iovlen = 1;
 	m.msg_control = u.buf;
 	m.msg_controllen = sizeof(u.buf);
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 &&
-	    cred.uid == getuid() && poll(&pf, 1, 1000) == 1)
+	if (peer_uid(fd) == getuid() && poll(&pf, 1, 1000) == 1)
 		n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	for (h = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL; h; h = CMSG_NXTHDR(&m, h)) {
 		size_t k;
@@ -827,16 +1101,47 @@ static struct reg *receive(int fd)
 		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
 			continue;
 		k = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < k && nfds < 16; i++)
-			memcpy(&fds[nfds++], CMSG_DATA(h) + i * sizeof(int),
+		for (size_t i = 0; i < k && nfds < 16; i++) {
+			memcpy(&fds[nfds], CMSG_DATA(h) + i * sizeof(int),
 			       sizeof(int));
+			cloexec(fds[nfds++]);
+		}
 	}
-	if (n <= 0 || nfds != 3 || (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+#ifdef SBX_PROXY_FILE
+	/* a stream: the rest of the message, up to the shim's end of it */
+	for (time_t end = time(NULL) + 2;
+	     n > 0 && n < MESSAGE_MAX && time(NULL) < end;) {
+		ssize_t more;
+
+		if (poll(&pf, 1, 1000) != 1)
+			continue;
+		more = recv(fd, text + n, (size_t)(MESSAGE_MAX - n),
+			    MSG_DONTWAIT);
+		if (more == 0)
+			break;
+		if (more < 0) {
+			n = -1;
+			break;
+		}
+		n += more;
+	}
+#endif
+	if (n <= 0 || nfds != REG_FDS ||
+	    (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
 		for (int i = 0; i < nfds; i++)
 			close(fds[i]);
 		free(text);
 		return NULL;
 	}
+#ifdef __APPLE__
+	fds[nfds++] = watch_exit(fd);
+	if (fds[2] < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		free(text);
+		return NULL;
+	}
+#endif
 	text[n] = '\0';
 	r = xcalloc(1, sizeof(*r));
 	atomic_init(&r->refs, 1);
@@ -853,6 +1158,19 @@ static struct reg *receive(int fd)
 		r->debug = line[0] == '1';
 		line = strchr(line, '\n');
 		line = line ? line + 1 : NULL;
+	}
+	/* the secret: hex digits, or an empty line */
+	if (line) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (*line) {
+			char *user = xasprintf("sbx:%s", line);
+
+			r->auth = basic(user);
+			free(user);
+		}
+		line = next;
 	}
 	while (line && *line) {
 		char *tab;
@@ -893,7 +1211,10 @@ int proxy_daemon(void)
 	time_t idle_since = time(NULL);
 	pthread_attr_t attr;
 	int ctl;
-
+#ifdef SBX_PROXY_FILE
+	char *lock;
+	int lockfd;
+#endif
 	struct rlimit nofile;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -902,7 +1223,23 @@ int proxy_daemon(void)
 		nofile.rlim_cur = nofile.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &nofile);
 	}
-	ctl = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (len == 0)
+		return 1;
+#ifdef SBX_PROXY_FILE
+	/* one daemon at a time holds the lock; it removes what a daemon
+	 * before it left, and its own socket when it ends */
+	lock = ctl_file("proxy-3.lock");
+	lockfd = lock ? open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+			     0600)
+		      : -1;
+	free(lock);
+	if (lockfd < 0)
+		return 1;
+	if (flock(lockfd, LOCK_EX | LOCK_NB) < 0)
+		return 0; /* one runs already */
+	unlink(a.sun_path);
+#endif
+	ctl = sock(AF_UNIX, CTL_TYPE);
 	if (ctl < 0 || bind(ctl, (struct sockaddr *)&a, len) < 0 ||
 	    listen(ctl, 64) < 0)
 		return errno == EADDRINUSE ? 0 : 1; /* one runs already */
@@ -924,7 +1261,7 @@ int proxy_daemon(void)
 			coverage_flush();
 			free(p);
 			free(regs);
-			return 0;
+			goto end;
 		}
 		if (ready < 0 && errno != EINTR)
 			return 1;
@@ -937,10 +1274,10 @@ int proxy_daemon(void)
 			coverage_flush();
 			free(p);
 			free(regs); /* empty: nothing registered */
-			return 0;
+			goto end;
 		}
 		if (p[0].revents & POLLIN) {
-			int fd = accept4(ctl, NULL, NULL, SOCK_CLOEXEC);
+			int fd = accept_cloexec(ctl);
 			struct reg *r = fd >= 0 ? receive(fd) : NULL;
 
 			if (r) {
@@ -969,8 +1306,7 @@ int proxy_daemon(void)
 				struct conn *c = xmalloc(sizeof(*c));
 				pthread_t t;
 
-				c->fd = accept4(r->listener, NULL, NULL,
-						SOCK_CLOEXEC);
+				c->fd = accept_cloexec(r->listener);
 				c->reg = r;
 				if (c->fd < 0) {
 					free(c);
@@ -1006,4 +1342,9 @@ int proxy_daemon(void)
 			n = k;
 		}
 	}
+end:
+#ifdef SBX_PROXY_FILE
+	unlink(a.sun_path); /* the lock is still held */
+#endif
+	return 0;
 }
