@@ -1,50 +1,80 @@
 #!/usr/bin/env bash
-# bench/exec.sh - what the shim costs per exec, side by side in one run:
-# bare /usr/bin/true, a static program that only execs it (the floor any
-# exec shim pays), and true through the sbx shim; then python3 -c pass bare
-# and through the shim. Prints the medians and the ratio
-# (shim - bare) / (floor - bare); the goal is at most 1.2.
+# bench/exec.sh - what the shim costs per exec, beside bubblewrap, in one
+# run: every command once per round, round after round (bench/rounds.c;
+# this VM's speed swings by 2x between sequential runs), medians.
 #
-#   bench/exec.sh [SBX]      (default: build/sbx; needs hyperfine)
+#   bare /usr/bin/true; the floors, a static program that only execs it,
+#   built with musl and with glibc (glibc's start-up CPU detection is the
+#   difference); /usr/bin/true through the sbx shim: the default
+#   (workspace-write, network off: user/mount/network namespaces, Landlock,
+#   seccomp), read-only, protect = off (Landlock alone), full-access; and
+#   bubblewrap with a comparable sandbox (--ro-bind / / --dev /dev --proc
+#   /proc --bind WS WS --unshare-net --unshare-pid). Then python3 -c pass,
+#   bare and through the shim. Each row: the median, what it adds to bare,
+#   and that as a share of what bubblewrap adds.
+#
+#   bench/exec.sh [SBX]      (default: build/sbx; ROUNDS=2000)
+#
+# Run it as root and as a user (e.g. runuser -u sbx-ci -- bench/exec.sh
+# /path/to/sbx): a user's sbx also makes a user namespace. Inside an agent's
+# session: bench/session.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 sbx=$(realpath "${1:-$here/../build/sbx}")
-runs=${RUNS:-300}
-command -v hyperfine >/dev/null || { echo "bench: needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
+rounds=${ROUNDS:-2000}
 
 work=$(mktemp -d /var/tmp/sbx-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/shims" "$work/ws/.git"
-cc -O2 -static -o "$work/floor" "$here/floor.c"
+cc -O2 -o "$work/rounds" "$here/rounds.c"
+cc -O2 -static -o "$work/floor-glibc" "$here/floor.c"
+if command -v musl-gcc >/dev/null; then
+	musl-gcc -O2 -static -o "$work/floor-musl" "$here/floor.c"
+fi
 ln -s "$sbx" "$work/shims/true"
 ln -s "$sbx" "$work/shims/python3"
 cd "$work/ws"
 export PATH=$work/shims:/usr/bin:/bin
-unset SBX_SANDBOX SBX_DEBUG
+unset SBX_SANDBOX SBX_DEBUG SBX_PROFILE SBX_NETWORK SBX_PROTECT SBX_WRITABLE
 
-hyperfine -N --warmup 30 --runs "$runs" --export-json "$work/exec.json" \
-	-n bare /usr/bin/true -n floor "$work/floor" -n shim "$work/shims/true" >/dev/null
-# the same without the mount namespace step (protect = off: Landlock alone)
-SBX_PROTECT=off hyperfine -N --warmup 30 --runs "$runs" --export-json "$work/nons.json" \
-	-n 'shim, no namespace' "$work/shims/true" >/dev/null
-hyperfine -N --warmup 5 --runs "$((runs / 6 + 10))" --export-json "$work/py.json" \
-	-n 'python3 bare' '/usr/bin/python3 -c pass' \
-	-n 'python3 shim' "$work/shims/python3 -c pass" >/dev/null
+cmds=(:bare /usr/bin/true --)
+[ -x "$work/floor-musl" ] && cmds+=(":floor (musl)" "$work/floor-musl" --)
+cmds+=(":floor (glibc)" "$work/floor-glibc" --
+	":sbx" "$work/shims/true" --
+	":sbx read-only" SBX_PROFILE=read-only "$work/shims/true" --
+	":sbx protect = off" SBX_PROTECT=off "$work/shims/true" --
+	":sbx full-access" SBX_PROFILE=full-access "$work/shims/true" --)
+bwrap=$(command -v bwrap || true)
+if [ -n "$bwrap" ]; then
+	cmds+=(":bubblewrap" "$bwrap" --ro-bind / / --dev /dev --proc /proc
+		--bind "$work/ws" "$work/ws" --unshare-net --unshare-pid /usr/bin/true --)
+else
+	echo "bench: no bwrap (apt-get install bubblewrap): no ratio" >&2
+fi
+cmds+=(":python3 bare" /usr/bin/python3 -c pass --
+	":python3 through sbx" "$work/shims/python3" -c pass)
 
-python3 - "$work/exec.json" "$work/nons.json" "$work/py.json" <<'PY'
-import json, sys
-rows = {}
-for f in sys.argv[1:]:
-    for r in json.load(open(f))["results"]:
-        rows[r["command"]] = r["median"] * 1e6
-for name, us in rows.items():
-    print(f"{name:18s} {us:8.0f} us (median)")
-bare, floor, shim = rows["bare"], rows["floor"], rows["shim"]
-print(f"floor - bare   {floor - bare:8.0f} us")
-print(f"shim - bare    {shim - bare:8.0f} us")
-print(f"ratio          {(shim - bare) / (floor - bare):8.2f}  (goal <= 1.2)")
-nons = rows["shim, no namespace"]
-print(f"namespace step {shim - nons:8.0f} us")
-print(f"ratio without  {(nons - bare) / (floor - bare):8.2f}  (protect = off)")
-print(f"python3 added  {rows['python3 shim'] - rows['python3 bare']:8.0f} us")
-PY
+"$work/rounds" "$rounds" "${cmds[@]}" >"$work/out"
+
+echo "$(id -un), $(nproc) cores, $(uname -r), $rounds rounds, sbx: $("$sbx" --version | head -n 1)"
+awk -F '\t' '
+	{ name[NR] = $1; t[$1] = $2 }
+	END {
+		bare = t["bare"]; bw = ("bubblewrap" in t) ? t["bubblewrap"] - bare : 0
+		printf "%-22s %8s %10s %12s\n", "", "median", "adds", "of bwrap'"'"'s"
+		for (i = 1; i <= NR; i++) {
+			n = name[i]
+			if (n ~ /^python3/) continue
+			add = t[n] - bare
+			if (n == "bare")
+				printf "%-22s %6d us\n", n, t[n]
+			else if (bw > 0)
+				printf "%-22s %6d us %+7d us %11.2f\n", n, t[n], add, add / bw
+			else
+				printf "%-22s %6d us %+7d us\n", n, t[n], add
+		}
+		py = t["python3 bare"]; pys = t["python3 through sbx"]
+		printf "%-22s %6d us\n", "python3 -c pass", py
+		printf "%-22s %6d us %+7d us %+10.1f %%\n", "  through sbx", pys,
+			pys - py, 100 * (pys - py) / py
+	}' "$work/out"

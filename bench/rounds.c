@@ -8,7 +8,9 @@
  * A command whose first word starts with '@' (the '@' dropped) runs in the
  * mount namespace open on FD (-m): bench/session.sh measures commands
  * outside and inside an agent's session in the same rounds. Each command is
- * a path and its arguments, exec'd directly (no shell).
+ * a path and its arguments, exec'd directly (no shell), after words of the
+ * form NAME=value, which are set in its environment (as env(1) would, but
+ * without the extra exec). A label for the output may lead: ':LABEL'.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -22,6 +24,8 @@
 
 struct cmd {
 	char **argv;
+	char **env; /* NAME=value words, NULL-terminated */
+	const char *label;
 	int outside;
 	double *t;
 };
@@ -55,10 +59,23 @@ int main(int argc, char *argv[])
 		i += 2;
 	}
 	while (i < argc && n < 16) {
+		int e = 0;
+
+		cmds[n].label = NULL;
+		if (argv[i][0] == ':')
+			cmds[n].label = argv[i++] + 1;
+		cmds[n].env = calloc((size_t)argc, sizeof(char *));
+		while (i < argc && argv[i][0] != '/' && argv[i][0] != '@' &&
+		       strchr(argv[i], '='))
+			cmds[n].env[e++] = argv[i++];
+		if (i >= argc)
+			goto usage;
 		cmds[n].argv = argv + i;
 		cmds[n].outside = argv[i][0] == '@';
 		if (cmds[n].outside)
 			argv[i]++;
+		if (!cmds[n].label)
+			cmds[n].label = cmds[n].argv[0];
 		cmds[n].t = calloc((size_t)rounds, sizeof(double));
 		while (i < argc && strcmp(argv[i], "--") != 0)
 			i++;
@@ -80,6 +97,8 @@ int main(int argc, char *argv[])
 				if (cmds[c].outside &&
 				    (setns(fd, CLONE_NEWNS) < 0 || fchdir(here) < 0))
 					_exit(126);
+				for (char **e = cmds[c].env; *e; e++)
+					putenv(*e);
 				execv(cmds[c].argv[0], cmds[c].argv);
 				_exit(127);
 			}
@@ -95,10 +114,11 @@ int main(int argc, char *argv[])
 	for (int c = 0; c < n; c++) {
 		qsort(cmds[c].t, (size_t)rounds, sizeof(double), cmp);
 		printf("%s%s\t%.0f\n", cmds[c].outside ? "@" : "",
-		       cmds[c].argv[0], cmds[c].t[rounds / 2]);
+		       cmds[c].label, cmds[c].t[rounds / 2]);
 	}
 	return 0;
 usage:
-	fprintf(stderr, "usage: rounds N [-m FD] CMD -- CMD...\n");
+	fprintf(stderr, "usage: rounds N [-m FD] [:LABEL] [NAME=value...] CMD "
+			"-- ...\n");
 	return 2;
 }

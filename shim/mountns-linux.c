@@ -363,6 +363,11 @@ static int hide_foreign_temp(const char **bad)
 			if (strcmp(de->d_name, ".") == 0 ||
 			    strcmp(de->d_name, "..") == 0)
 				continue;
+			/* root's own entries, most of them: one look */
+			if (fstatat(dirfd(d), de->d_name, &st,
+				    AT_SYMLINK_NOFOLLOW) == 0 &&
+			    (st.st_uid == 0 || S_ISLNK(st.st_mode)))
+				continue;
 			/* Another user can swap the entry (a folder, a file,
 			 * a link) at will: what is covered is the object
 			 * opened and looked at, never a name looked up again. */
@@ -642,7 +647,9 @@ static int seal_dir(const struct policy *p, const char *dir, const char **bad)
 			    ? rebind(efd, RB_RW_TOP)
 			    : 0;
 		close(efd);
-		if (r < 0) {
+		/* gone meanwhile (another user's entry in /tmp): no name to
+		 * keep writable */
+		if (r < 0 && errno != ENOENT) {
 			closedir(d);
 			close(dfd);
 			return -1;
@@ -761,7 +768,7 @@ bool mountns_loopback;
 int mountns_proxy_port = -1;
 
 /* In a new network namespace: `lo` up (127.0.0.1 and ::1), nothing else. */
-static int loopback_up(void)
+int mountns_loopback_up(void)
 {
 	struct ifreq ifr;
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
@@ -779,6 +786,65 @@ static int loopback_up(void)
 	return r;
 }
 
+/* The network namespace has no interface but `lo` (/proc/self/net/dev:
+ * two header lines, then one line per interface). */
+static bool only_loopback(void)
+{
+	size_t len;
+	char *text = read_small_file("/proc/self/net/dev", 16384, 0, &len);
+	char *line = text ? strchr(text, '\n') : NULL;
+	int other = 0;
+
+	line = line ? strchr(line + 1, '\n') : NULL;
+	while (line && line[1]) {
+		line++;
+		line += strspn(line, " ");
+		if (strncmp(line, "lo:", 3) != 0)
+			other++;
+		line = strchr(line, '\n');
+	}
+	free(text);
+	return text && other == 0;
+}
+
+/*
+ * Network off, or named hosts: joins the network namespace that the tools
+ * of this confinement share (made and kept by sbx's proxy daemon; making
+ * one is the dearest step of the sandbox), then makes the mount namespace.
+ * A user joins the daemon's user namespace first (the network namespace
+ * belongs to it; the same 1:1 map of uid and gid). Returns 0, or -1 when
+ * the tool is to make its own (nothing is lost: mountns_enter then makes
+ * new namespaces from wherever this got).
+ */
+static int join_shared_net(const struct policy *p, const char **how)
+{
+	int uns, nns, r = -1;
+
+	if (proxy_shared_net(p, &uns, &nns) < 0) {
+		trace("no shared network namespace: %s", strerror(errno));
+		return -1;
+	}
+	if (uns >= 0 && setns(uns, CLONE_NEWUSER) < 0)
+		trace("cannot join the shared user namespace: %s",
+		      strerror(errno));
+	else if (setns(nns, CLONE_NEWNET) < 0)
+		trace("cannot join the shared network namespace: %s",
+		      strerror(errno));
+	else if (!only_loopback())
+		trace("the shared network namespace has more than lo: left");
+	else if (unshare(CLONE_NEWNS) < 0)
+		trace("no mount namespace: %s", strerror(errno));
+	else
+		r = 0;
+	if (uns >= 0)
+		close(uns);
+	close(nns);
+	if (r == 0)
+		*how = uns >= 0 ? "mount namespace (in the shared user namespace)"
+				: "mount namespace";
+	return r;
+}
+
 int mountns_build(const struct policy *p, bool view_only, char *err,
 		  size_t errlen)
 {
@@ -786,7 +852,7 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		int tree;
 		struct stat st;
 	} *trees = NULL;
-	bool net;
+	bool net, shared = false;
 	int ctl = -1;
 	const char *how = NULL, *step;
 	const char *bad = NULL;
@@ -807,7 +873,9 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		if (ctl < 0)
 			goto fail;
 	}
-	r = mountns_enter(&how, net ? CLONE_NEWNET : 0);
+	if (net)
+		shared = join_shared_net(p, &how) == 0;
+	r = shared ? 0 : mountns_enter(&how, net ? CLONE_NEWNET : 0);
 	if (r == -1 && net && errno == EINVAL) {
 		/* a kernel without network namespaces: the filter alone */
 		net = false;
@@ -828,9 +896,12 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		step = "uid/gid map";
 		goto fail;
 	}
-	trace("%s created%s", how, net ? ", with a network namespace" : "");
+	trace("%s created%s", how,
+	      shared ? ", in the network namespace shared by this confinement"
+	      : net  ? ", with a network namespace"
+		     : "");
 	step = "bringing the loopback up";
-	if (net && loopback_up() < 0)
+	if (net && !shared && mountns_loopback_up() < 0)
 		goto fail;
 	mountns_loopback = net;
 	if (net && ctl >= 0) {

@@ -39,6 +39,9 @@ bool mountns_switched_off(int err);
 /* Sets or clears MOUNT_ATTR_RDONLY on the mount at PATH (and beneath it). */
 int mountns_readonly(const char *path, bool ro, bool recursive);
 
+/* In a new network namespace: `lo` up (127.0.0.1 and ::1). */
+int mountns_loopback_up(void);
+
 /* NULL when a namespace can be made here, else why not (for explain). */
 const char *mountns_probe(void);
 

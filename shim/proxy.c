@@ -58,8 +58,12 @@ int sandbox_check(pid_t pid, const char *operation, int type, ...);
 #endif
 
 #include "resolve.h"
+#include "sha256.h"
 #include "trust.h"
 #include "util.h"
+#ifndef SBX_PROXY_FILE
+#include "mountns.h"
+#endif
 
 #ifdef __linux__
 #ifndef SYS_pidfd_open
@@ -91,6 +95,8 @@ enum {
 	MESSAGE_MAX = 32 * 1024, /* a registration */
 	TOOL_CONNS = 256,	 /* connections of one tool at once */
 	ALL_CONNS = 4096,	 /* of every tool */
+	PENDING_MAX = 64,	 /* requests being sent to the proxy */
+	PENDING_SECONDS = 2,	 /* to send one, at most */
 };
 
 static int cloexec(int fd)
@@ -141,7 +147,7 @@ static uid_t peer_uid(int fd)
 
 #ifdef SBX_PROXY_FILE
 /* The control socket: a file in sbx's own folder (sealed against tools:
- * no tool can put a socket of its own there), and the daemon's lock; 3 is
+ * no tool can put a socket of its own there), and the daemon's lock; 4 is
  * the protocol's version, as in Linux's name. */
 enum { CTL_TYPE = SOCK_STREAM };
 
@@ -164,7 +170,7 @@ static char *ctl_file(const char *name)
 
 static socklen_t ctl_address(struct sockaddr_un *a)
 {
-	char *f = ctl_file("proxy-3.sock");
+	char *f = ctl_file("proxy-4.sock");
 	size_t n = f ? strlen(f) : 0;
 
 	memset(a, 0, sizeof(*a));
@@ -181,9 +187,9 @@ static socklen_t ctl_address(struct sockaddr_un *a)
 enum { CTL_TYPE = SOCK_SEQPACKET };
 
 /* The control socket's abstract name: one proxy per uid and pid namespace
- * (a proxy must see its clients' pids), and version of this protocol (3:
- * with the secret's line), so that a daemon of an older sbx, still running
- * through an upgrade, never meets a newer shim. */
+ * (a proxy must see its clients' pids), and version of this protocol (4:
+ * requests by kind, a secret), so that a daemon of an older sbx, still
+ * running through an upgrade, never meets a newer shim. */
 static socklen_t ctl_address(struct sockaddr_un *a)
 {
 	struct stat st;
@@ -194,7 +200,7 @@ static socklen_t ctl_address(struct sockaddr_un *a)
 	memset(a, 0, sizeof(*a));
 	a->sun_family = AF_UNIX;
 	n = snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1,
-		     "sbx-proxy-3-%u-%lu", (unsigned)getuid(),
+		     "sbx-proxy-4-%u-%lu", (unsigned)getuid(),
 		     (unsigned long)st.st_ino);
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
 			   (size_t)n);
@@ -410,7 +416,7 @@ int proxy_register(int ctl, const struct policy *p,
 		goto out;
 #endif
 	text = xmalloc(cap);
-	n = (size_t)snprintf(text, cap, "%s\n%d\n%s\n",
+	n = (size_t)snprintf(text, cap, "reg\n%s\n%d\n%s\n",
 			     p->tool ? p->tool : "sbx", debug_on ? 1 : 0,
 			     token);
 	for (size_t i = 0; i < p->hosts.n && n < cap; i++)
@@ -463,6 +469,94 @@ out:
 	errno = saved;
 	return port;
 }
+
+#ifndef SBX_PROXY_FILE
+/* The confinement P gives, as a key: tools whose keys are equal may share
+ * a loopback (none gains by reaching another's servers: they may do the
+ * same things). */
+static void net_key(const struct policy *p, char hex[65])
+{
+	const struct pathlist *lists[] = { &p->roots, &p->protected,
+					   &p->hiddens, &p->hosts };
+	struct sha256 c;
+	char head[64];
+
+	sha256_init(&c);
+	snprintf(head, sizeof(head), "%d %d %d %d %u\n", (int)p->profile,
+		 (int)p->network, (int)p->protect, (int)p->end_leftovers,
+		 (unsigned)getuid());
+	sha256_update(&c, head, strlen(head));
+	for (size_t l = 0; l < sizeof(lists) / sizeof(*lists); l++) {
+		for (size_t i = 0; i < lists[l]->n; i++)
+			sha256_update(&c, lists[l]->v[i].path,
+				      strlen(lists[l]->v[i].path) + 1);
+		sha256_update(&c, "\n", 1);
+	}
+	if (p->workspace)
+		sha256_update(&c, p->workspace, strlen(p->workspace) + 1);
+	sha256_hex(&c, hex);
+}
+
+int proxy_shared_net(const struct policy *p, int *userns, int *netns)
+{
+	char text[80], hex[65], ack = 0;
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+	} u;
+	struct iovec iov = { &ack, 1 };
+	struct msghdr m;
+	struct cmsghdr *h;
+	struct timeval tv = { 5, 0 };
+	int fds[2], nfds = 0, ctl, saved;
+	ssize_t n;
+
+	*userns = *netns = -1;
+	ctl = proxy_connect();
+	if (ctl < 0)
+		return -1;
+	net_key(p, hex);
+	snprintf(text, sizeof(text), "net\n%s\n", hex);
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = u.buf;
+	m.msg_controllen = sizeof(u.buf);
+	setsockopt(ctl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = send(ctl, text, strlen(text), MSG_NOSIGNAL) < 0
+		    ? -1
+		    : recvmsg(ctl, &m, MSG_CMSG_CLOEXEC);
+	saved = errno;
+	close(ctl);
+	for (h = n > 0 ? CMSG_FIRSTHDR(&m) : NULL; h; h = CMSG_NXTHDR(&m, h)) {
+		size_t k;
+
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
+			if (nfds < 2)
+				fds[nfds++] = fd;
+			else
+				close(fd);
+		}
+	}
+	if (n != 1 || ack != 'k' || nfds == 0 ||
+	    (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		for (int i = 0; i < nfds; i++)
+			close(fds[i]);
+		errno = n < 0 ? saved : ECONNREFUSED;
+		return -1;
+	}
+	*netns = fds[nfds - 1];
+	if (nfds == 2)
+		*userns = fds[0];
+	return 0;
+}
+#endif
 
 void proxy_environment(int port, const char *token, const struct policy *p)
 {
@@ -1038,6 +1132,146 @@ done:
 	return NULL;
 }
 
+#ifndef SBX_PROXY_FILE
+/* The network namespaces shared by the tools of one confinement (by key):
+ * made on demand, each by a child that makes it, brings `lo` up and waits
+ * until the daemon holds it; kept while the daemon runs. */
+enum { NETS_MAX = 64 };
+
+static struct net {
+	char key[65];
+	int userns, netns; /* userns: -1 when it is the daemon's own */
+	time_t used;
+} nets[NETS_MAX];
+static size_t n_nets;
+
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t w = fd < 0 ? -1 : write(fd, text, strlen(text));
+
+	if (fd >= 0)
+		close(fd);
+	return w == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static bool same_ns(int fd, const char *own)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(own, &b) == 0 &&
+	       a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+static int make_net(struct net *e)
+{
+	char umap[32], gmap[32], path[64], c = 'e';
+	int sp[2];
+	pid_t pid;
+
+	snprintf(umap, sizeof(umap), "%u %u 1\n", (unsigned)getuid(),
+		 (unsigned)getuid());
+	snprintf(gmap, sizeof(gmap), "%u %u 1\n", (unsigned)getgid(),
+		 (unsigned)getgid());
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		/* only system calls here: the daemon has threads */
+		close(sp[0]);
+		if (unshare(CLONE_NEWNET) < 0 &&
+		    (errno != EPERM ||
+		     unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0 ||
+		     write_text("/proc/self/uid_map", umap) < 0 ||
+		     (write_text("/proc/self/setgroups", "deny") < 0 &&
+		      errno != ENOENT) ||
+		     write_text("/proc/self/gid_map", gmap) < 0))
+			_exit(1);
+		if (mountns_loopback_up() == 0)
+			c = 'r';
+		if (write(sp[1], &c, 1) == 1)
+			while (read(sp[1], &c, 1) < 0 && errno == EINTR)
+				; /* until the daemon holds the namespaces */
+		_exit(0);
+	}
+	close(sp[1]);
+	e->userns = e->netns = -1;
+	if (pid > 0 && read(sp[0], &c, 1) == 1 && c == 'r') {
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+		e->netns = open(path, O_RDONLY | O_CLOEXEC);
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+		e->userns = open(path, O_RDONLY | O_CLOEXEC);
+		if (e->userns >= 0 && same_ns(e->userns, "/proc/self/ns/user")) {
+			close(e->userns);
+			e->userns = -1;
+		}
+	}
+	close(sp[0]); /* the child ends */
+	while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return e->netns >= 0 ? 0 : -1;
+}
+
+/* Answers "net\nKEY\n": 'k' and the namespace's descriptors, or 'e'. */
+static void serve_net(int fd, const char *line)
+{
+	struct net *e = NULL, fresh;
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+	} u;
+	struct iovec iov = { (char[]){ 'k' }, 1 };
+	struct msghdr m;
+	int fds[2], nfds = 0;
+
+	if (strlen(line) != 65 || line[64] != '\n' ||
+	    strspn(line, "0123456789abcdef") != 64) {
+		write_all(fd, "e", 1);
+		return;
+	}
+	for (size_t i = 0; i < n_nets && !e; i++)
+		if (strncmp(nets[i].key, line, 64) == 0)
+			e = &nets[i];
+	if (!e) {
+		if (make_net(&fresh) < 0) {
+			write_all(fd, "e", 1);
+			return;
+		}
+		memcpy(fresh.key, line, 64);
+		fresh.key[64] = '\0';
+		if (n_nets == NETS_MAX) {
+			/* the least recently used goes; its tools keep it */
+			size_t old = 0;
+
+			for (size_t i = 1; i < n_nets; i++)
+				if (nets[i].used < nets[old].used)
+					old = i;
+			if (nets[old].userns >= 0)
+				close(nets[old].userns);
+			close(nets[old].netns);
+			nets[old] = nets[--n_nets];
+		}
+		nets[n_nets] = fresh;
+		e = &nets[n_nets++];
+	}
+	e->used = time(NULL);
+	if (e->userns >= 0)
+		fds[nfds++] = e->userns;
+	fds[nfds++] = e->netns;
+	memset(&m, 0, sizeof(m));
+	memset(&u, 0, sizeof(u));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = u.buf;
+	m.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
+	CMSG_FIRSTHDR(&m)->cmsg_level = SOL_SOCKET;
+	CMSG_FIRSTHDR(&m)->cmsg_type = SCM_RIGHTS;
+	CMSG_FIRSTHDR(&m)->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
+	memcpy(CMSG_DATA(CMSG_FIRSTHDR(&m)), fds, (size_t)nfds * sizeof(int));
+	sendmsg(fd, &m, MSG_NOSIGNAL);
+}
+#endif
+
 #ifdef __APPLE__
 /* A kqueue that turns readable when the process at the other end of FD
  * (the shim, which becomes the tool: same pid) exits. It is alive now: it
@@ -1069,11 +1303,12 @@ static int watch_exit(int fd)
 #define REG_FDS 3 /* and a pidfd of the tool */
 #endif
 
-/* A registration: the listening socket, stderr and (Linux) a pidfd of the
- * tool's process, the tool's name, the run's secret and hosts. Only from
- * our uid; whatever else comes (other descriptors, a silent client) is
- * closed, never kept. */
-static struct reg *receive(int fd)
+/* A request, only from our uid: "net\nKEY\n" (Linux; answered here, then
+ * *NET is set) or "reg\n" and a registration: the listening socket,
+ * stderr and (Linux) a pidfd of the tool's process, the tool's name, the
+ * run's secret and hosts. Whatever else comes (other descriptors, a silent
+ * client) is closed, never kept. */
+static struct reg *receive(int fd, bool *net)
 {
 	char *text = xmalloc(MESSAGE_MAX + 1), *line, *next;
 	union {
@@ -1126,7 +1361,20 @@ static struct reg *receive(int fd)
 		n += more;
 	}
 #endif
-	if (n <= 0 || nfds != REG_FDS ||
+	if (n > 0)
+		text[n] = '\0';
+#ifndef SBX_PROXY_FILE
+	if (n > 4 && nfds == 0 && strncmp(text, "net\n", 4) == 0 &&
+	    !(m.msg_flags & MSG_TRUNC)) {
+		serve_net(fd, text + 4);
+		*net = true;
+		free(text);
+		return NULL;
+	}
+#else
+	(void)net;
+#endif
+	if (n <= 4 || nfds != REG_FDS || strncmp(text, "reg\n", 4) != 0 ||
 	    (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
 		for (int i = 0; i < nfds; i++)
 			close(fds[i]);
@@ -1142,13 +1390,12 @@ static struct reg *receive(int fd)
 		return NULL;
 	}
 #endif
-	text[n] = '\0';
 	r = xcalloc(1, sizeof(*r));
 	atomic_init(&r->refs, 1);
 	r->listener = fds[0];
 	r->err = fds[1];
 	r->pidfd = fds[2];
-	line = text;
+	line = text + 4;
 	next = strchr(line, '\n');
 	if (next)
 		*next++ = '\0';
@@ -1207,7 +1454,13 @@ int proxy_daemon(void)
 	socklen_t len = ctl_address(&a);
 	struct reg **regs = NULL;
 	struct pollfd *p = NULL;
-	size_t n = 0;
+	size_t n = 0, np = 0;
+	/* control connections accepted, their request not read yet: served
+	 * as they come, never waited for (a shim may ask twice at once) */
+	struct {
+		int fd;
+		time_t since;
+	} pend[PENDING_MAX];
 	time_t idle_since = time(NULL);
 	pthread_attr_t attr;
 	int ctl;
@@ -1228,7 +1481,7 @@ int proxy_daemon(void)
 #ifdef SBX_PROXY_FILE
 	/* one daemon at a time holds the lock; it removes what a daemon
 	 * before it left, and its own socket when it ends */
-	lock = ctl_file("proxy-3.lock");
+	lock = ctl_file("proxy-4.lock");
 	lockfd = lock ? open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 			     0600)
 		      : -1;
@@ -1247,15 +1500,20 @@ int proxy_daemon(void)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, (size_t)256 * 1024);
 	for (;;) {
-		p = xreallocarray(p, 2 * n + 1, sizeof(*p));
+		size_t np0 = np, n0 = n, k;
+		time_t now;
+
+		p = xreallocarray(p, 1 + np + 2 * n, sizeof(*p));
 		p[0] = (struct pollfd){ ctl, POLLIN, 0 };
+		for (size_t i = 0; i < np; i++)
+			p[1 + i] = (struct pollfd){ pend[i].fd, POLLIN, 0 };
 		for (size_t i = 0; i < n; i++) {
-			p[1 + 2 * i] = (struct pollfd){ regs[i]->listener,
-							POLLIN, 0 };
-			p[2 + 2 * i] = (struct pollfd){ regs[i]->pidfd, POLLIN,
-							0 };
+			p[1 + np + 2 * i] = (struct pollfd){ regs[i]->listener,
+							     POLLIN, 0 };
+			p[2 + np + 2 * i] = (struct pollfd){ regs[i]->pidfd,
+							     POLLIN, 0 };
 		}
-		int ready = poll(p, 2 * n + 1, 1000);
+		int ready = poll(p, 1 + np + 2 * n, 1000);
 
 		if (ending) {
 			coverage_flush();
@@ -1267,33 +1525,41 @@ int proxy_daemon(void)
 			return 1;
 		if (ready == 0)
 			coverage_flush(); /* a daemon is ended, not exited */
-		if (n > 0 || atomic_load(&active) > 0)
-			idle_since = time(NULL);
-		else if (ready == 0 &&
-			 time(NULL) - idle_since >= DAEMON_IDLE_SECONDS) {
+		now = time(NULL);
+		if (n > 0 || np > 0 || atomic_load(&active) > 0)
+			idle_since = now;
+		else if (ready == 0 && now - idle_since >= DAEMON_IDLE_SECONDS) {
 			coverage_flush();
 			free(p);
 			free(regs); /* empty: nothing registered */
 			goto end;
 		}
-		if (p[0].revents & POLLIN) {
-			int fd = accept_cloexec(ctl);
-			struct reg *r = fd >= 0 ? receive(fd) : NULL;
+		for (size_t i = 0; i < np0; i++) {
+			int fd = pend[i].fd;
+			bool net = false;
+			struct reg *r;
 
+			if (!p[1 + i].revents) {
+				if (now - pend[i].since < PENDING_SECONDS)
+					continue;
+				close(fd); /* a silent client */
+				pend[i].fd = -1;
+				continue;
+			}
+			r = receive(fd, &net);
 			if (r) {
 				regs = xreallocarray(regs, n + 1,
 						     sizeof(struct reg *));
 				regs[n++] = r;
 				write_all(fd, "k", 1);
 			}
-			if (fd >= 0)
-				close(fd);
-			continue; /* the arrays changed */
+			close(fd);
+			pend[i].fd = -1;
 		}
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n0; i++) {
 			struct reg *r = regs[i];
 
-			if (p[2 + 2 * i].revents) {
+			if (p[2 + np0 + 2 * i].revents) {
 				/* the tool is gone: so is its socket */
 				reg_gone(r);
 				close(r->listener);
@@ -1302,7 +1568,7 @@ int proxy_daemon(void)
 				regs[i] = NULL;
 				continue;
 			}
-			if (p[1 + 2 * i].revents & POLLIN) {
+			if (p[1 + np0 + 2 * i].revents & POLLIN) {
 				struct conn *c = xmalloc(sizeof(*c));
 				pthread_t t;
 
@@ -1333,13 +1599,28 @@ int proxy_daemon(void)
 				}
 			}
 		}
-		{
-			size_t k = 0;
+		k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (regs[i])
+				regs[k++] = regs[i];
+		n = k;
+		k = 0;
+		for (size_t i = 0; i < np; i++)
+			if (pend[i].fd >= 0)
+				pend[k++] = pend[i];
+		np = k;
+		if (p[0].revents & POLLIN) {
+			int fd = accept_cloexec(ctl);
 
-			for (size_t i = 0; i < n; i++)
-				if (regs[i])
-					regs[k++] = regs[i];
-			n = k;
+			/* anyone may connect to an abstract name: only our
+			 * uid's requests wait for their turn */
+			if (fd >= 0 && (np == PENDING_MAX ||
+					peer_uid(fd) != getuid())) {
+				close(fd);
+			} else if (fd >= 0) {
+				pend[np].fd = fd;
+				pend[np++].since = now;
+			}
 		}
 	}
 end:

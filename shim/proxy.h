@@ -38,6 +38,12 @@ int proxy_connect(void);
  * is needed: Linux). Closes CTL. */
 int proxy_register(int ctl, const struct policy *p,
 		   char token[PROXY_TOKEN_LEN + 1]);
+/* Linux: the network namespace (only `lo`, up) that the tools of P's
+ * confinement share, made and kept by the proxy daemon: making one costs
+ * more than the rest of the sandbox. Sets *NETNS and, when it belongs to a
+ * user namespace other than ours, *USERNS (else -1) to descriptors to
+ * setns() into. Returns 0, or -1 (errno set): the tool makes its own. */
+int proxy_shared_net(const struct policy *p, int *userns, int *netns);
 /* Sets the proxy variables for the tool: HTTP(S)_PROXY, npm's, node's. */
 void proxy_environment(int port, const char *token, const struct policy *p);
 

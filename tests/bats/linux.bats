@@ -139,6 +139,46 @@ except OSError as e:
 	assert_line --regexp '^network: +off: a private loopback .*\(default\)$'
 }
 
+@test "network off: tools of one confinement share their loopback (made once, by sbx's proxy daemon); others and the host do not" {
+	require_namespace
+	# a server in one tool, left running; its port in srv.port
+	cat >srv.py <<'PY'
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+open("srv.port", "w").write(str(s.getsockname()[1]))
+s.settimeout(20)
+try:
+    while True: s.accept()[0].close()
+except OSError:
+    pass
+PY
+	cat >cli.py <<'PY'
+import socket, sys
+try:
+    socket.create_connection(("127.0.0.1", int(open(sys.argv[1]).read())), timeout=5); print("reached")
+except OSError as e:
+    print(type(e).__name__)
+PY
+	python3 srv.py 3>&- &
+	srv=$!
+	for _ in $(seq 100); do [ -s srv.port ] && break; sleep 0.05; done
+	[ -s srv.port ] || fail "no server"
+	# the same tool again, and another tool with the same confinement
+	run -0 python3 cli.py srv.port
+	assert_output reached
+	SBX_DEBUG=1 run -0 --separate-stderr python3 cli.py srv.port
+	assert_output reached
+	[[ "$stderr" == *"in the network namespace shared by this confinement"* ]]
+	# another confinement (one more writable folder): a loopback of its own
+	mkdir -p "$ROOT/extra"
+	SBX_WRITABLE=$ROOT/extra run -0 python3 cli.py srv.port
+	assert_output ConnectionRefusedError
+	# the host: its own loopback, as before
+	run -0 "$PY" cli.py srv.port
+	assert_output ConnectionRefusedError
+	kill "$srv" 2>/dev/null || true
+}
+
 @test "network off: bash /dev/tcp, curl and nc -z fail (each works outside)" {
 	start_server http
 	run -0 /bin/bash -c "echo x >/dev/tcp/127.0.0.1/$PORT && echo reached"

@@ -83,7 +83,7 @@ PY
 	# a socket file left by a proxy that died: the next one takes its place
 	mkdir -p "$HOME/.local/share/sbx"
 	"$PY" -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
-		"$HOME/.local/share/sbx/proxy-3.sock"
+		"$HOME/.local/share/sbx/proxy-4.sock"
 	SBX_NETWORK="127.0.0.1:$PORT" run -0 --separate-stderr python3 - "$PORT" <<'PY'
 import os, socket, subprocess, sys, urllib.parse, urllib.request
 u = urllib.parse.urlsplit(os.environ["https_proxy"])
@@ -123,9 +123,9 @@ else:
 PY
 	assert_output closed
 	# the control socket is in sbx's own folder, which tools may not write
-	[ -S "$HOME/.local/share/sbx/proxy-3.sock" ]
-	run -1 "$SBX_SEATBELT" check python3 --write "$HOME/.local/share/sbx/proxy-3.sock"
-	SBX_WRITABLE=$HOME run -1 "$SBX_SEATBELT" check python3 --write "$HOME/.local/share/sbx/proxy-3.sock"
+	[ -S "$HOME/.local/share/sbx/proxy-4.sock" ]
+	run -1 "$SBX_SEATBELT" check python3 --write "$HOME/.local/share/sbx/proxy-4.sock"
+	SBX_WRITABLE=$HOME run -1 "$SBX_SEATBELT" check python3 --write "$HOME/.local/share/sbx/proxy-4.sock"
 	assert_output --partial "sbx trust records"
 	SBX_WRITABLE=$HOME run -0 "$SBX_SEATBELT" policy python3
 	run -0 grep -E "^;; -DWRITABLE_ROOT_[0-9]+_RO_[0-9]+=$HOME/.local/share/sbx\$" <<<"$output"
