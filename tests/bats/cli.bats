@@ -7,7 +7,10 @@ load test_helper
 	run -0 "$SBX" --help
 	assert_line --partial "usage: sbx run"
 	run -0 "$SBX" --version
-	assert_output --regexp '^sbx [0-9]+\.[0-9]+\.[0-9]+ \(landlock backend, (musl|glibc)\)$'
+	assert_line --index 0 --regexp '^sbx [0-9]+\.[0-9]+\.[0-9]+ \(landlock backend, (musl|glibc)\)$'
+	# and what it finds here: the Landlock ABI and the user namespaces
+	assert_line --index 1 --regexp '^landlock (ABI [0-9]+, seccomp, capabilities dropped; user namespaces: (yes|no \(.+\))|: NOT AVAILABLE .*)$'
+	assert_equal "${#lines[@]}" 2
 }
 
 @test "usage errors exit 2" {
