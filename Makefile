@@ -78,7 +78,7 @@ $(BUILD)/sbx: $(BUILD)/main.o $(OBJS)
 
 $(BUILD)/%.o: shim/%.c $(HDRS) $(GEN) Makefile
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ $<
 
 # policies/*.sbpl become C strings: the profile text is in the binary.
 $(BUILD)/gen/policies.h: policies/base.sbpl policies/network.sbpl \
@@ -148,9 +148,17 @@ ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 check-asan:
 	$(MAKE) BUILD=build-asan STATIC= CFLAGS="$(ASAN_CFLAGS)" check
 
+# The AppArmor profile (packaging/apparmor/sbx) for BINDIR's sbx. Outside
+# /usr/bin it is named after its folder, so that a package's profile and a
+# source install's do not replace each other.
+APPARMOR_NAME = $(if $(filter /usr/bin,$(BINDIR)),sbx,sbx$(subst /,-,$(BINDIR)))
+
+# Each file is renamed into place, never rewritten: a session that runs
+# while sbx is upgraded execs either the old binary or the new one, and a
+# shim is never missing (a PATH walk would then find the bare tool).
 install: $(BUILD)/sbx
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(LIBDIR)/sbx/real \
-		$(DESTDIR)$(DATADIR)/sbx \
+		$(DESTDIR)$(DATADIR)/sbx/apparmor \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(DATADIR)/bash-completion/completions \
 		$(DESTDIR)$(DATADIR)/zsh/site-functions \
@@ -158,8 +166,16 @@ install: $(BUILD)/sbx
 	cp -f $(BUILD)/sbx $(DESTDIR)$(BINDIR)/sbx.tmp
 	chmod 755 $(DESTDIR)$(BINDIR)/sbx.tmp
 	mv -f $(DESTDIR)$(BINDIR)/sbx.tmp $(DESTDIR)$(BINDIR)/sbx
-	for t in $(TOOLS); do ln -sf $(BINDIR)/sbx $(DESTDIR)$(SHIMDIR)/$$t; done
-	cp -f share/sbx/env.sh $(DESTDIR)$(DATADIR)/sbx/env.sh
+	for t in $(TOOLS); do \
+		ln -sf $(BINDIR)/sbx $(DESTDIR)$(SHIMDIR)/.$$t.tmp && \
+		mv -f $(DESTDIR)$(SHIMDIR)/.$$t.tmp $(DESTDIR)$(SHIMDIR)/$$t || exit 1; done
+	cp -f share/sbx/env.sh $(DESTDIR)$(DATADIR)/sbx/env.sh.tmp
+	mv -f $(DESTDIR)$(DATADIR)/sbx/env.sh.tmp $(DESTDIR)$(DATADIR)/sbx/env.sh
+	sed -e 's|/usr/bin/sbx|$(BINDIR)/sbx|' \
+		-e 's|^profile sbx |profile $(APPARMOR_NAME) |' \
+		-e 's|<local/sbx>|<local/$(APPARMOR_NAME)>|' packaging/apparmor/sbx \
+		>$(DESTDIR)$(DATADIR)/sbx/apparmor/$(APPARMOR_NAME)
+	chmod 644 $(DESTDIR)$(DATADIR)/sbx/apparmor/$(APPARMOR_NAME)
 	cp -f share/man/sbx.1 $(DESTDIR)$(MANDIR)/man1/sbx.1
 	cp -f share/man/sbxrc.5 $(DESTDIR)$(MANDIR)/man5/sbxrc.5
 	cp -f share/completions/sbx.bash \
@@ -171,8 +187,9 @@ install: $(BUILD)/sbx
 uninstall:
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(SHIMDIR)/$$t; done
 	-rmdir $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(LIBDIR)/sbx/real $(DESTDIR)$(LIBDIR)/sbx
-	rm -f $(DESTDIR)$(DATADIR)/sbx/env.sh
-	-rmdir $(DESTDIR)$(DATADIR)/sbx
+	rm -f $(DESTDIR)$(DATADIR)/sbx/env.sh \
+		$(DESTDIR)$(DATADIR)/sbx/apparmor/$(APPARMOR_NAME)
+	-rmdir $(DESTDIR)$(DATADIR)/sbx/apparmor $(DESTDIR)$(DATADIR)/sbx
 	rm -f $(DESTDIR)$(BINDIR)/sbx $(DESTDIR)$(MANDIR)/man1/sbx.1 \
 		$(DESTDIR)$(MANDIR)/man5/sbxrc.5 \
 		$(DESTDIR)$(DATADIR)/bash-completion/completions/sbx \
@@ -256,7 +273,7 @@ format:
 	clang-format -i shim/*.c shim/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
 
 clean:
-	rm -rf build build-* 
+	rm -rf build build-*
 
 .PHONY: all unit check check-asan seatbelt-test golden install uninstall fuzz-link \
 	lint fuzz fuzz-build coverage format clean
