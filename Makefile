@@ -196,6 +196,30 @@ uninstall:
 		$(DESTDIR)$(DATADIR)/zsh/site-functions/_sbx \
 		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/sbx.fish
 
+# A release: sbx-VERSION.tar.gz of the files git tracks (as they are in the
+# work tree) under sbx-VERSION/, the same bytes every time: sorted names,
+# one time on every file (SOURCE_DATE_EPOCH, else the last commit's), owner
+# root, no name or time in the gzip header. Then its SHA-256 (for
+# sha256sum -c) and the Homebrew formula for it, to be downloaded from
+# DIST_URL (the release's address; by default the file made here).
+DISTDIR ?= .
+DIST = sbx-$(VERSION)
+DIST_URL ?= file://$(abspath $(DISTDIR))/$(DIST).tar.gz
+dist:
+	@git rev-parse --git-dir >/dev/null || \
+		{ echo "make dist: needs a git checkout" >&2; exit 1; }
+	mkdir -p $(DISTDIR)
+	set -o pipefail; epoch=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct)} && \
+	git ls-files -z | LC_ALL=C tar --null -T - --sort=name --format=gnu \
+		--mtime=@$$epoch --owner=0 --group=0 --numeric-owner \
+		--mode=go-w,a+rX --transform='s,^,$(DIST)/,S' -cf - | \
+		gzip -9n >$(DISTDIR)/$(DIST).tar.gz.tmp
+	mv -f $(DISTDIR)/$(DIST).tar.gz.tmp $(DISTDIR)/$(DIST).tar.gz
+	cd $(DISTDIR) && sha256sum $(DIST).tar.gz >$(DIST).tar.gz.sha256
+	sed -e 's|@URL@|$(DIST_URL)|' \
+		-e "s|@SHA256@|$$(cut -d' ' -f1 $(DISTDIR)/$(DIST).tar.gz.sha256)|" \
+		packaging/homebrew/sbx.rb >$(DISTDIR)/$(DIST).rb
+
 # Fuzzing with libFuzzer (clang): each harness for FUZZ_SECONDS, from the
 # seed corpus in tests/fuzz/corpus (copied: the run's findings stay in
 # build-fuzz). Any crash, leak, hang or failed check fails the target.
@@ -259,7 +283,7 @@ coverage:
 LINT_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Ishim -I$(BUILD)/gen \
 	$$($(PKG_CONFIG) --cflags libbsd-overlay libmd libseccomp)
 SHELL_SCRIPTS = install.sh .ci/run bench/*.sh tests/tap-run tests/fake-sandbox-exec \
-	share/sbx/env.sh
+	share/sbx/env.sh debian/postinst debian/postrm
 lint: $(BUILD)/sbx
 	cppcheck --enable=warning,portability --error-exitcode=1 --quiet \
 		--inline-suppr --suppress=missingIncludeSystem \
@@ -275,5 +299,5 @@ format:
 clean:
 	rm -rf build build-*
 
-.PHONY: all unit check check-asan seatbelt-test golden install uninstall fuzz-link \
+.PHONY: all unit check check-asan seatbelt-test golden install uninstall dist fuzz-link \
 	lint fuzz fuzz-build coverage format clean
