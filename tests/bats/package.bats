@@ -160,9 +160,12 @@ parse_profile() {
 		sh -c 'echo "$PATH"; echo "$BASH_ENV"'
 	assert_line --index 0 --partial /usr/lib/sbx/shims
 	assert_line --index 1 /usr/share/sbx/env.sh
-	# no AppArmor restriction on this kernel: no profile in /etc
+	# the AppArmor profile in /etc only where the kernel restricts user
+	# namespaces through AppArmor (Ubuntu's, with AppArmor 4)
 	if [ ! -e /proc/sys/kernel/apparmor_restrict_unprivileged_userns ]; then
 		assert_file_not_exists /etc/apparmor.d/sbx
+	elif [ -e /etc/apparmor.d/abi/4.0 ]; then
+		assert_file_exists /etc/apparmor.d/sbx
 	fi
 
 	# python3 through the installed shim, on PATH and by its path: confined
