@@ -66,14 +66,16 @@ load test_helper
 	assert_output --partial "config:1: bad network \"sometimes\""
 }
 
-@test "the GitHub workflow is valid YAML with a linux and a macos job" {
+@test "the GitHub workflow is valid YAML with a linux, a dist and a macos job (the formula step)" {
 	run -0 "$PY" -c '
 import sys, yaml
 d = yaml.safe_load(open(sys.argv[1]))
 print(sorted(d["jobs"]))
-print(any("sandbox-exec" in str(s) or "tests/macos" in str(s) for s in d["jobs"]["macos"]["steps"]))' \
+steps = [str(s) for s in d["jobs"]["macos"]["steps"]]
+print(any("sandbox-exec" in s or "tests/macos" in s for s in steps))
+print(any("brew install --build-from-source" in s for s in steps))' \
 		"$BATS_TEST_DIRNAME/../../.github/workflows/ci.yml"
-	assert_output $'[\'linux\', \'macos\']\nTrue'
+	assert_output $'[\'dist\', \'linux\', \'macos\']\nTrue\nTrue'
 }
 
 @test "the man pages render without warnings" {
