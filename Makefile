@@ -71,7 +71,8 @@ TOOLS = $$(sed -n 's/^\[\(.*\)\].*/\1/p' wrappers/defaults)
 
 UNIT = $(BUILD)/tests/rcfile.t $(BUILD)/tests/resolve.t \
 	$(BUILD)/tests/policy.t $(BUILD)/tests/util.t \
-	$(BUILD)/tests/landlock.t $(BUILD)/tests/seatbelt.t
+	$(BUILD)/tests/landlock.t $(BUILD)/tests/seatbelt.t \
+	$(BUILD)/tests/doctor.t
 
 all: $(BUILD)/sbx
 
@@ -80,7 +81,7 @@ $(BUILD)/sbx: $(BUILD)/main.o $(OBJS)
 
 $(BUILD)/%.o: shim/%.c $(HDRS) $(GEN) Makefile
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SBX_CFLAGS) -c -o $@ $<
 
 # policies/*.sbpl become C strings: the profile text is in the binary.
 $(BUILD)/gen/policies.h: policies/base.sbpl policies/network.sbpl \
@@ -150,9 +151,17 @@ ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 check-asan:
 	$(MAKE) BUILD=build-asan STATIC= CFLAGS="$(ASAN_CFLAGS)" check
 
+# The AppArmor profile (packaging/apparmor/sbx) for BINDIR's sbx. Outside
+# /usr/bin it is named after its folder, so that a package's profile and a
+# source install's do not replace each other.
+APPARMOR_NAME = $(if $(filter /usr/bin,$(BINDIR)),sbx,sbx$(subst /,-,$(BINDIR)))
+
+# Each file is renamed into place, never rewritten: a session that runs
+# while sbx is upgraded execs either the old binary or the new one, and a
+# shim is never missing (a PATH walk would then find the bare tool).
 install: $(BUILD)/sbx
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(LIBDIR)/sbx/real \
-		$(DESTDIR)$(DATADIR)/sbx \
+		$(DESTDIR)$(DATADIR)/sbx/apparmor \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(DATADIR)/bash-completion/completions \
 		$(DESTDIR)$(DATADIR)/zsh/site-functions \
@@ -160,8 +169,16 @@ install: $(BUILD)/sbx
 	cp -f $(BUILD)/sbx $(DESTDIR)$(BINDIR)/sbx.tmp
 	chmod 755 $(DESTDIR)$(BINDIR)/sbx.tmp
 	mv -f $(DESTDIR)$(BINDIR)/sbx.tmp $(DESTDIR)$(BINDIR)/sbx
-	for t in $(TOOLS); do ln -sf $(BINDIR)/sbx $(DESTDIR)$(SHIMDIR)/$$t; done
-	cp -f share/sbx/env.sh $(DESTDIR)$(DATADIR)/sbx/env.sh
+	for t in $(TOOLS); do \
+		ln -sf $(BINDIR)/sbx $(DESTDIR)$(SHIMDIR)/.$$t.tmp && \
+		mv -f $(DESTDIR)$(SHIMDIR)/.$$t.tmp $(DESTDIR)$(SHIMDIR)/$$t || exit 1; done
+	cp -f share/sbx/env.sh $(DESTDIR)$(DATADIR)/sbx/env.sh.tmp
+	mv -f $(DESTDIR)$(DATADIR)/sbx/env.sh.tmp $(DESTDIR)$(DATADIR)/sbx/env.sh
+	sed -e 's|/usr/bin/sbx|$(BINDIR)/sbx|' \
+		-e 's|^profile sbx |profile $(APPARMOR_NAME) |' \
+		-e 's|<local/sbx>|<local/$(APPARMOR_NAME)>|' packaging/apparmor/sbx \
+		>$(DESTDIR)$(DATADIR)/sbx/apparmor/$(APPARMOR_NAME)
+	chmod 644 $(DESTDIR)$(DATADIR)/sbx/apparmor/$(APPARMOR_NAME)
 	cp -f share/man/sbx.1 $(DESTDIR)$(MANDIR)/man1/sbx.1
 	cp -f share/man/sbxrc.5 $(DESTDIR)$(MANDIR)/man5/sbxrc.5
 	cp -f share/completions/sbx.bash \
@@ -173,13 +190,38 @@ install: $(BUILD)/sbx
 uninstall:
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(SHIMDIR)/$$t; done
 	-rmdir $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(LIBDIR)/sbx/real $(DESTDIR)$(LIBDIR)/sbx
-	rm -f $(DESTDIR)$(DATADIR)/sbx/env.sh
-	-rmdir $(DESTDIR)$(DATADIR)/sbx
+	rm -f $(DESTDIR)$(DATADIR)/sbx/env.sh \
+		$(DESTDIR)$(DATADIR)/sbx/apparmor/$(APPARMOR_NAME)
+	-rmdir $(DESTDIR)$(DATADIR)/sbx/apparmor $(DESTDIR)$(DATADIR)/sbx
 	rm -f $(DESTDIR)$(BINDIR)/sbx $(DESTDIR)$(MANDIR)/man1/sbx.1 \
 		$(DESTDIR)$(MANDIR)/man5/sbxrc.5 \
 		$(DESTDIR)$(DATADIR)/bash-completion/completions/sbx \
 		$(DESTDIR)$(DATADIR)/zsh/site-functions/_sbx \
 		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/sbx.fish
+
+# A release: sbx-VERSION.tar.gz of the files git tracks (as they are in the
+# work tree) under sbx-VERSION/, the same bytes every time: sorted names,
+# one time on every file (SOURCE_DATE_EPOCH, else the last commit's), owner
+# root, no name or time in the gzip header. Then its SHA-256 (for
+# sha256sum -c) and the Homebrew formula for it, to be downloaded from
+# DIST_URL (the release's address; by default the file made here).
+DISTDIR ?= .
+DIST = sbx-$(VERSION)
+DIST_URL ?= file://$(abspath $(DISTDIR))/$(DIST).tar.gz
+dist:
+	@git rev-parse --git-dir >/dev/null || \
+		{ echo "make dist: needs a git checkout" >&2; exit 1; }
+	mkdir -p $(DISTDIR)
+	set -o pipefail; epoch=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct)} && \
+	git ls-files -z | LC_ALL=C tar --null -T - --sort=name --format=gnu \
+		--mtime=@$$epoch --owner=0 --group=0 --numeric-owner \
+		--mode=go-w,a+rX --transform='s,^,$(DIST)/,S' -cf - | \
+		gzip -9n >$(DISTDIR)/$(DIST).tar.gz.tmp
+	mv -f $(DISTDIR)/$(DIST).tar.gz.tmp $(DISTDIR)/$(DIST).tar.gz
+	cd $(DISTDIR) && sha256sum $(DIST).tar.gz >$(DIST).tar.gz.sha256
+	sed -e 's|@URL@|$(DIST_URL)|' \
+		-e "s|@SHA256@|$$(cut -d' ' -f1 $(DISTDIR)/$(DIST).tar.gz.sha256)|" \
+		packaging/homebrew/sbx.rb >$(DISTDIR)/$(DIST).rb
 
 # Fuzzing with libFuzzer (clang): each harness for FUZZ_SECONDS, from the
 # seed corpus in tests/fuzz/corpus (copied: the run's findings stay in
@@ -244,7 +286,7 @@ coverage:
 LINT_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Ishim -I$(BUILD)/gen \
 	$$($(PKG_CONFIG) --cflags libbsd-overlay libmd libseccomp)
 SHELL_SCRIPTS = install.sh .ci/run bench/*.sh tests/tap-run tests/fake-sandbox-exec \
-	share/sbx/env.sh
+	share/sbx/env.sh debian/postinst debian/postrm
 lint: $(BUILD)/sbx
 	cppcheck --enable=warning,portability --error-exitcode=1 --quiet \
 		--inline-suppr --suppress=missingIncludeSystem \
@@ -258,7 +300,7 @@ format:
 	clang-format -i shim/*.c shim/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
 
 clean:
-	rm -rf build build-* 
+	rm -rf build build-*
 
-.PHONY: all unit check check-asan seatbelt-test golden install uninstall fuzz-link \
+.PHONY: all unit check check-asan seatbelt-test golden install uninstall dist fuzz-link \
 	lint fuzz fuzz-build coverage format clean

@@ -635,6 +635,74 @@ report(const char *level, const char *fmt, ...)
 	putchar('\n');
 }
 
+char *apparmor_profile_name(const char *bindir)
+{
+	char *name;
+
+	if (strcmp(bindir, "/usr/bin") == 0)
+		return xstrdup("sbx");
+	name = xasprintf("sbx%s", bindir);
+	for (char *c = name; *c; c++)
+		if (*c == '/')
+			*c = '-';
+	return name;
+}
+
+bool apparmor_restricts_userns(const char *sysctl)
+{
+	char c = 0;
+	int fd = open(sysctl, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	close(fd);
+	return c == '1';
+}
+
+/* No user namespace for sbx: say so, and how to get one. Ubuntu 23.10 and
+ * later take them from unconfined programs through AppArmor: the profile
+ * make install (or the package) puts in PREFIX/share/sbx/apparmor gives
+ * them back. */
+static void doctor_userns(const struct policy *p)
+{
+	const char *level = p->protect == PROTECT_REQUIRED ? "FAIL" : "warn";
+	const char *req = p->protect == PROTECT_REQUIRED
+				  ? " (protect = required)"
+				  : "";
+	char *self = self_path(), *bin, *prefix, *name, *profile;
+
+	if (!self || !apparmor_restricts_userns(APPARMOR_USERNS_SYSCTL)) {
+		report(level,
+		       "no user namespace: protected and hidden paths are not "
+		       "enforced%s\n"
+		       "      fix: allow unprivileged user namespaces "
+		       "(sysctl kernel.unprivileged_userns_clone=1)",
+		       req);
+		free(self);
+		return;
+	}
+	bin = path_dirname(self);
+	prefix = path_dirname(bin);
+	name = apparmor_profile_name(bin);
+	profile = xasprintf("%s/share/sbx/apparmor/%s",
+			    strcmp(prefix, "/") ? prefix : "", name);
+	report(level,
+	       "no user namespace: protected and hidden paths are not "
+	       "enforced%s\n"
+	       "      AppArmor restricts user namespaces "
+	       "(kernel.apparmor_restrict_unprivileged_userns=1)\n"
+	       "      fix: sudo cp %s /etc/apparmor.d/%s && "
+	       "sudo apparmor_parser -r /etc/apparmor.d/%s",
+	       req, profile, name, name);
+	free(profile);
+	free(name);
+	free(prefix);
+	free(bin);
+	free(self);
+}
+
 static void doctor_backend(const struct policy *p)
 {
 	char *out = NULL;
@@ -660,14 +728,7 @@ static void doctor_backend(const struct policy *p)
 		       "are not enforced",
 		       source_str(&p->protect_src));
 	else if (strstr(out, "protected, hidden paths, chmod: NOT enforced"))
-		report(p->protect == PROTECT_REQUIRED ? "FAIL" : "warn",
-		       "no user namespace: protected and hidden paths are not "
-		       "enforced%s\n"
-		       "      fix: allow unprivileged user namespaces "
-		       "(sysctl kernel.unprivileged_userns_clone=1, or the "
-		       "AppArmor userns rule)",
-		       p->protect == PROTECT_REQUIRED ? " (protect = required)"
-						      : "");
+		doctor_userns(p);
 	else if (strstr(out, "mount namespace"))
 		report("ok", "protected and hidden paths: private mount "
 			     "namespace");

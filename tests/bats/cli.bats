@@ -7,7 +7,10 @@ load test_helper
 	run -0 "$SBX" --help
 	assert_line --partial "usage: sbx run"
 	run -0 "$SBX" --version
-	assert_output --regexp '^sbx [0-9]+\.[0-9]+\.[0-9]+ \(landlock backend, (musl|glibc)\)$'
+	assert_line --index 0 --regexp '^sbx [0-9]+\.[0-9]+\.[0-9]+ \(landlock backend, (musl|glibc)\)$'
+	# and what it finds here: the Landlock ABI and the user namespaces
+	assert_line --index 1 --regexp '^landlock (ABI [0-9]+, seccomp, capabilities dropped; user namespaces: (yes|no \(.+\))|: NOT AVAILABLE .*)$'
+	assert_equal "${#lines[@]}" 2
 }
 
 @test "usage errors exit 2" {
@@ -63,14 +66,16 @@ load test_helper
 	assert_output --partial "config:1: bad network \"sometimes\""
 }
 
-@test "the GitHub workflow is valid YAML with a linux and a macos job" {
+@test "the GitHub workflow is valid YAML with a linux, a dist and a macos job (the formula step)" {
 	run -0 "$PY" -c '
 import sys, yaml
 d = yaml.safe_load(open(sys.argv[1]))
 print(sorted(d["jobs"]))
-print(any("sandbox-exec" in str(s) or "tests/macos" in str(s) for s in d["jobs"]["macos"]["steps"]))' \
+steps = [str(s) for s in d["jobs"]["macos"]["steps"]]
+print(any("sandbox-exec" in s or "tests/macos" in s for s in steps))
+print(any("brew install --build-from-source" in s for s in steps))' \
 		"$BATS_TEST_DIRNAME/../../.github/workflows/ci.yml"
-	assert_output $'[\'linux\', \'macos\']\nTrue'
+	assert_output $'[\'dist\', \'linux\', \'macos\']\nTrue\nTrue'
 }
 
 @test "the man pages render without warnings" {

@@ -38,6 +38,20 @@ fault() {
 	assert_line --regexp '^FAIL +no sandbox on this machine: tools exit 126$'
 }
 
+@test "no user namespace: sbx --version and doctor say so, and doctor how to get one" {
+	run -0 fault unshare=EPERM -- "$SBX" --version
+	assert_line --index 1 --regexp '; user namespaces: no \(.+\)$'
+	"$SBX" shims --dir "$ROOT/s" >/dev/null
+	SBX_SHIM_DIR=$ROOT/s run fault unshare=EPERM -- "$SBX" doctor
+	assert_line --regexp '^warn +no user namespace: protected and hidden paths are not enforced$'
+	if [ "$(cat /proc/sys/kernel/apparmor_restrict_unprivileged_userns 2>/dev/null)" = 1 ]; then
+		assert_line --regexp '^ +AppArmor restricts user namespaces \(kernel.apparmor_restrict_unprivileged_userns=1\)$'
+		assert_line --regexp '^ +fix: sudo cp .*/share/sbx/apparmor/sbx[^ ]* /etc/apparmor.d/'
+	else
+		assert_line --regexp '^ +fix: allow unprivileged user namespaces '
+	fi
+}
+
 @test "each step of the sandbox failing stops the tool with 126" {
 	check() {
 		local want=$1
