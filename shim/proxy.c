@@ -477,7 +477,7 @@ out:
 static void net_key(const struct policy *p, char hex[65])
 {
 	const struct pathlist *lists[] = { &p->roots, &p->protected,
-					   &p->hiddens, &p->hosts };
+					   &p->hiddens, &p->hosts, NULL };
 	struct sha256 c;
 	char head[64];
 
@@ -486,7 +486,7 @@ static void net_key(const struct policy *p, char hex[65])
 		 (int)p->network, (int)p->protect, (int)p->end_leftovers,
 		 (unsigned)getuid());
 	sha256_update(&c, head, strlen(head));
-	for (size_t l = 0; l < sizeof(lists) / sizeof(*lists); l++) {
+	for (size_t l = 0; lists[l]; l++) {
 		for (size_t i = 0; i < lists[l]->n; i++)
 			sha256_update(&c, lists[l]->v[i].path,
 				      strlen(lists[l]->v[i].path) + 1);
