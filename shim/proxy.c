@@ -88,12 +88,14 @@ int sandbox_check(pid_t pid, const char *operation, int type, ...);
 enum {
 	HEADER_MAX = 64 * 1024,	 /* a request's header, at most */
 	HEADER_SECONDS = 15,	 /* to send it, at most */
+	SECRET_SECONDS = 3,	 /* the same before it has proved itself */
 	CONNECT_SECONDS = 15,	 /* to reach the host */
 	IDLE_SECONDS = 300,	 /* a tunnel with no traffic */
 	DAEMON_IDLE_SECONDS = 60, /* the proxy with nothing to serve */
 	BLOCKED_LINES = 20,	 /* lines on a tool's stderr, at most */
 	MESSAGE_MAX = 32 * 1024, /* a registration */
 	TOOL_CONNS = 256,	 /* connections of one tool at once */
+	UNPROVEN_CONNS = 64,	 /* of them, not shown the secret yet */
 	ALL_CONNS = 4096,	 /* of every tool */
 	PENDING_MAX = 64,	 /* requests being sent to the proxy */
 	PENDING_SECONDS = 2,	 /* to send one, at most */
@@ -154,15 +156,27 @@ enum { CTL_TYPE = SOCK_STREAM };
 static char *ctl_file(const char *name)
 {
 	char *allow = trust_dir(), *dir, *f;
+	struct stat st;
 
-	if (!allow)
+	if (!allow) {
+		errno = ENOENT; /* no home */
 		return NULL;
+	}
 	dir = path_dirname(allow);
 	free(allow);
-	if (mkdirs(dir, 0700) < 0) {
+	/* ours, a folder, not a link (root with another user's HOME, as
+	 * sudo keeps it, must not make or use folders there) */
+	if (mkdirs(dir, 0700) < 0 || lstat(dir, &st) < 0) {
 		free(dir);
 		return NULL;
 	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+		free(dir);
+		errno = EPERM;
+		return NULL;
+	}
+	if (st.st_mode & 077)
+		chmod(dir, 0700);
 	f = path_join(dir, name);
 	free(dir);
 	return f;
@@ -175,8 +189,11 @@ static socklen_t ctl_address(struct sockaddr_un *a)
 
 	memset(a, 0, sizeof(*a));
 	a->sun_family = AF_UNIX;
-	if (!f || n >= sizeof(a->sun_path)) {
+	if (!f)
+		return 0;
+	if (n >= sizeof(a->sun_path)) {
 		free(f);
+		errno = ENAMETOOLONG;
 		return 0;
 	}
 	memcpy(a->sun_path, f, n);
@@ -340,10 +357,8 @@ int proxy_connect(void)
 	socklen_t len = ctl_address(&a);
 	int fd = -1;
 
-	if (len == 0) {
-		errno = ENAMETOOLONG; /* no home, or a path too long */
-		return -1;
-	}
+	if (len == 0)
+		return -1; /* no home, not ours, a path too long: errno */
 	for (int i = 0; i < 400; i++) {
 		fd = sock(AF_UNIX, CTL_TYPE);
 		if (fd < 0)
@@ -390,7 +405,7 @@ int proxy_register(int ctl, const struct policy *p,
 {
 	struct sockaddr_in in;
 	socklen_t len = sizeof(in);
-	char *text = NULL, ack = 0;
+	char *text = NULL, *name, ack = 0;
 	size_t n = 0, cap = MESSAGE_MAX;
 	int s, fds[3], nfds = 0, port = -1, saved;
 	struct msghdr m;
@@ -416,13 +431,20 @@ int proxy_register(int ctl, const struct policy *p,
 		goto out;
 #endif
 	text = xmalloc(cap);
-	n = (size_t)snprintf(text, cap, "reg\n%s\n%d\n%s\n",
-			     p->tool ? p->tool : "sbx", debug_on ? 1 : 0,
-			     token);
-	for (size_t i = 0; i < p->hosts.n && n < cap; i++)
-		n += (size_t)snprintf(text + n, cap - n, "%s\t%s\n",
-				      p->hosts.v[i].path,
-				      source_str(&p->hosts.v[i].src));
+	/* one field a line: a tool's name or a config's path with a newline
+	 * in it must not add a line (a host, an empty secret) */
+	name = escape_ctl(p->tool ? p->tool : "sbx");
+	n = (size_t)snprintf(text, cap, "reg\n%s\n%d\n%s\n", name,
+			     debug_on ? 1 : 0, token);
+	free(name);
+	for (size_t i = 0; i < p->hosts.n && n < cap; i++) {
+		char *h = escape_ctl(p->hosts.v[i].path);
+		char *src = escape_ctl(source_str(&p->hosts.v[i].src));
+
+		n += (size_t)snprintf(text + n, cap - n, "%s\t%s\n", h, src);
+		free(h);
+		free(src);
+	}
 	if (n >= cap) {
 		errno = E2BIG;
 		goto out;
@@ -605,6 +627,11 @@ struct reg {
 	size_t n;
 	atomic_int blocked; /* lines printed */
 	atomic_int conns;   /* being served */
+	/* connections yet to show the secret (macOS): the oldest makes way
+	 * for a new one, so that nobody can hold the port against the tool */
+	pthread_mutex_t mu;
+	int unproven[UNPROVEN_CONNS]; /* their descriptors, or -1 */
+	time_t since[UNPROVEN_CONNS];
 };
 
 static atomic_int active; /* connections being served */
@@ -622,6 +649,7 @@ static void reg_unref(struct reg *r)
 	free(r->hosts);
 	free(r->tool);
 	free(r->auth);
+	pthread_mutex_destroy(&r->mu);
 	free(r);
 }
 
@@ -848,11 +876,36 @@ static int dial(const char *host, int port)
 
 /* Copies both ways until both sides are done, nothing moves for
  * IDLE_SECONDS, or the tool is gone. */
-static void relay(struct reg *reg, int a, int b)
+/* An answer's head as the client gets it (HEAD, N bytes, ending with the
+ * empty line): with Connection: close in place of what it said about the
+ * connection, so that the client sends no second request on it (that one
+ * would go to this host, unchecked, with the proxy's headers). */
+static void send_head(int fd, char *head, size_t n)
+{
+	char *line = strstr(head, "\r\n") + 2, *end = head + n - 2;
+
+	write_all(fd, head, (size_t)(line - head));
+	while (line < end) {
+		char *next = strstr(line, "\r\n") + 2;
+
+		if (strncasecmp(line, "Connection:", 11) != 0 &&
+		    strncasecmp(line, "Keep-Alive:", 11) != 0 &&
+		    strncasecmp(line, "Proxy-Connection:", 17) != 0)
+			write_all(fd, line, (size_t)(next - line));
+		line = next;
+	}
+	write_all(fd, "Connection: close\r\n\r\n", 21);
+}
+
+/* Copies both ways until both sides are done, nothing moves for
+ * IDLE_SECONDS, or the tool is gone. With HEAD (plain HTTP), the answer's
+ * head from B is held until complete and sent through send_head(). */
+static void relay_http(struct reg *reg, int a, int b, char *head)
 {
 	struct pollfd p[2] = { { a, POLLIN, 0 }, { b, POLLIN, 0 } };
 	char buf[16384];
 	bool open_[2] = { true, true };
+	size_t hn = 0;
 	int idle = 0;
 
 	while ((open_[0] || open_[1]) && !atomic_load(&reg->gone)) {
@@ -874,9 +927,36 @@ static void relay(struct reg *reg, int a, int b)
 			if (n <= 0) {
 				if (n < 0 && errno == EINTR)
 					continue;
+				if (i == 1 && head && hn > 0)
+					write_all(a, head, hn); /* no head */
+				head = i == 1 ? NULL : head;
 				shutdown(p[1 - i].fd, SHUT_WR);
 				open_[i] = false;
 				p[i].fd = -1;
+				continue;
+			}
+			if (i == 1 && head) {
+				size_t k = (size_t)n < HEADER_MAX - 1 - hn
+						   ? (size_t)n
+						   : HEADER_MAX - 1 - hn;
+				char *e;
+
+				memcpy(head + hn, buf, k);
+				hn += k;
+				head[hn] = '\0';
+				e = strstr(head, "\r\n\r\n");
+				if (e && strstr(head, "\r\n") < e + 2) {
+					size_t hl = (size_t)(e + 4 - head);
+
+					send_head(a, head, hl);
+					write_all(a, head + hl, hn - hl);
+				} else if (hn < HEADER_MAX - 1) {
+					continue; /* more of the head */
+				} else {
+					write_all(a, head, hn); /* too long */
+				}
+				write_all(a, buf + k, (size_t)n - k);
+				head = NULL;
 				continue;
 			}
 			write_all(p[1 - i].fd, buf, (size_t)n);
@@ -884,11 +964,16 @@ static void relay(struct reg *reg, int a, int b)
 	}
 }
 
+static void relay(struct reg *reg, int a, int b)
+{
+	relay_http(reg, a, b, NULL);
+}
+
 /* Reads a request header into BUF (NUL-terminated); its length, or -1. */
 static ssize_t read_header(struct reg *reg, int fd, char *buf, size_t cap,
-			   size_t *got)
+			   size_t *got, int seconds)
 {
-	time_t end = time(NULL) + HEADER_SECONDS;
+	time_t end = time(NULL) + seconds;
 	size_t n = 0;
 
 	while (n < cap - 1) {
@@ -956,6 +1041,38 @@ struct conn {
 	struct reg *reg;
 };
 
+/* FD (a connection of R) is no longer waiting to show the secret. */
+static void proven(struct reg *r, int fd)
+{
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = 0; i < UNPROVEN_CONNS; i++)
+		if (r->unproven[i] == fd)
+			r->unproven[i] = -1;
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* FD waits to show the secret: in a free place, or in the oldest one's,
+ * whose connection is ended (its thread closes it). */
+static void unproven(struct reg *r, int fd)
+{
+	size_t k = 0;
+
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = 0; i < UNPROVEN_CONNS; i++) {
+		if (r->unproven[i] < 0) {
+			k = i;
+			break;
+		}
+		if (r->since[i] < r->since[k])
+			k = i;
+	}
+	if (r->unproven[k] >= 0)
+		shutdown(r->unproven[k], SHUT_RDWR);
+	r->unproven[k] = fd;
+	r->since[k] = time(NULL);
+	pthread_mutex_unlock(&r->mu);
+}
+
 /* "Basic " and S in base64 (RFC 4648). */
 static char *basic(const char *s)
 {
@@ -1022,10 +1139,14 @@ static void *serve(void *arg)
 
 	/* a client that does not read blocks a send 10 s at most */
 	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	hlen = read_header(r, c->fd, buf, HEADER_MAX, &got);
+	/* On the host's loopback (macOS) anyone may connect: a connection
+	 * counts as the tool's only once it has shown the secret, and has
+	 * a few seconds to, so that nobody can hold the tool's share. */
+	hlen = read_header(r, c->fd, buf, HEADER_MAX, &got,
+			   r->auth ? SECRET_SECONDS : HEADER_SECONDS);
 	int port = 0, up = -1;
 	char *sp1, *sp2, *eol;
-	bool tunnel;
+	bool tunnel, counted = !r->auth;
 
 	if (hlen == -2) {
 		reply(c->fd, "431 Request Header Fields Too Large");
@@ -1048,6 +1169,15 @@ static void *serve(void *arg)
 
 		write_all(c->fd, ask, sizeof(ask) - 1);
 		goto done;
+	}
+	if (r->auth) {
+		proven(r, c->fd);
+		if (atomic_fetch_add(&r->conns, 1) >= TOOL_CONNS) {
+			atomic_fetch_sub(&r->conns, 1);
+			reply(c->fd, "503 Service Unavailable");
+			goto done;
+		}
+		counted = true;
 	}
 	tunnel = (size_t)(sp1 - buf) == 7 && strncmp(buf, "CONNECT", 7) == 0;
 	if (tunnel) {
@@ -1118,6 +1248,8 @@ static void *serve(void *arg)
 		}
 		write_all(up, "Connection: close\r\n\r\n", 21);
 		write_all(up, buf + hlen, got - (size_t)hlen);
+		relay_http(r, c->fd, up, buf); /* buf: the answer's head */
+		goto done;
 	}
 	relay(r, c->fd, up);
 done:
@@ -1125,7 +1257,10 @@ done:
 		close(up);
 	close(c->fd);
 	free(buf);
-	atomic_fetch_sub(&r->conns, 1);
+	if (counted)
+		atomic_fetch_sub(&r->conns, 1);
+	else if (r->auth)
+		proven(r, c->fd); /* or not: no longer waited for */
 	reg_unref(r);
 	free(c);
 	atomic_fetch_sub(&active, 1);
@@ -1303,6 +1438,32 @@ static int watch_exit(int fd)
 #define REG_FDS 3 /* and a pidfd of the tool */
 #endif
 
+/* FD is a socket that listens (not a pipe that is always readable). */
+static bool listening(int fd)
+{
+	int on = 0;
+	socklen_t len = sizeof(on);
+
+	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on;
+}
+
+/* The process at the other end of FD is sandboxed (macOS: a tool with the
+ * network on reaches the control socket; it has nothing to register). On
+ * Linux a confined tool cannot reach the host's abstract name at all. */
+static bool confined_peer(int fd)
+{
+#ifdef __APPLE__
+	pid_t pid = 0;
+	socklen_t len = sizeof(pid);
+
+	return getsockopt(fd, SOL_LOCAL, LOCAL_PEERPID, &pid, &len) < 0 ||
+	       pid <= 0 || sandbox_check(pid, NULL, 0) != 0;
+#else
+	(void)fd;
+	return false;
+#endif
+}
+
 /* A request, only from our uid: "net\nKEY\n" (Linux; answered here, then
  * *NET is set) or "reg\n" and a registration: the listening socket,
  * stderr and (Linux) a pidfd of the tool's process, the tool's name, the
@@ -1375,7 +1536,8 @@ static struct reg *receive(int fd, bool *net)
 	(void)net;
 #endif
 	if (n <= 4 || nfds != REG_FDS || strncmp(text, "reg\n", 4) != 0 ||
-	    (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+	    (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || !listening(fds[0]) ||
+	    confined_peer(fd)) {
 		for (int i = 0; i < nfds; i++)
 			close(fds[i]);
 		free(text);
@@ -1392,6 +1554,9 @@ static struct reg *receive(int fd, bool *net)
 #endif
 	r = xcalloc(1, sizeof(*r));
 	atomic_init(&r->refs, 1);
+	pthread_mutex_init(&r->mu, NULL);
+	for (size_t i = 0; i < UNPROVEN_CONNS; i++)
+		r->unproven[i] = -1;
 	r->listener = fds[0];
 	r->err = fds[1];
 	r->pidfd = fds[2];
@@ -1406,11 +1571,27 @@ static struct reg *receive(int fd, bool *net)
 		line = strchr(line, '\n');
 		line = line ? line + 1 : NULL;
 	}
-	/* the secret: hex digits, or an empty line */
+	/* the secret: PROXY_TOKEN_LEN hex digits on the host's loopback
+	 * (macOS), none in a network namespace of the tool's own (Linux) */
 	if (line) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
+#ifdef SBX_PROXY_FILE
+		if (strlen(line) != PROXY_TOKEN_LEN ||
+		    strspn(line, "0123456789abcdef") != PROXY_TOKEN_LEN)
+			line = NULL;
+#else
+		if (*line)
+			line = NULL;
+#endif
+		if (!line) {
+			free(text);
+			close(r->listener);
+			close(r->pidfd);
+			reg_unref(r);
+			return NULL;
+		}
 		if (*line) {
 			char *user = xasprintf("sbx:%s", line);
 
@@ -1467,6 +1648,7 @@ int proxy_daemon(void)
 #ifdef SBX_PROXY_FILE
 	char *lock;
 	int lockfd;
+	struct stat bound, now_st;
 #endif
 	struct rlimit nofile;
 
@@ -1496,6 +1678,10 @@ int proxy_daemon(void)
 	if (ctl < 0 || bind(ctl, (struct sockaddr *)&a, len) < 0 ||
 	    listen(ctl, 64) < 0)
 		return errno == EADDRINUSE ? 0 : 1; /* one runs already */
+#ifdef SBX_PROXY_FILE
+	if (lstat(a.sun_path, &bound) < 0)
+		return 1;
+#endif
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, (size_t)256 * 1024);
@@ -1526,6 +1712,28 @@ int proxy_daemon(void)
 		if (ready == 0)
 			coverage_flush(); /* a daemon is ended, not exited */
 		now = time(NULL);
+#ifdef SBX_PROXY_FILE
+		/* the socket's file removed or replaced (by hand, a cleaner of
+		 * old files): this daemon holds the lock, so no other can
+		 * start; it makes the file again */
+		if (lstat(a.sun_path, &now_st) < 0 ||
+		    now_st.st_ino != bound.st_ino ||
+		    now_st.st_dev != bound.st_dev) {
+			int fresh = sock(AF_UNIX, CTL_TYPE);
+
+			unlink(a.sun_path);
+			if (fresh >= 0 &&
+			    bind(fresh, (struct sockaddr *)&a, len) == 0 &&
+			    listen(fresh, 64) == 0 &&
+			    lstat(a.sun_path, &bound) == 0) {
+				close(ctl);
+				ctl = fresh;
+				p[0].revents = 0; /* that was the old one */
+			} else if (fresh >= 0) {
+				close(fresh);
+			}
+		}
+#endif
 		if (n > 0 || np > 0 || atomic_load(&active) > 0)
 			idle_since = now;
 		else if (ready == 0 && now - idle_since >= DAEMON_IDLE_SECONDS) {
@@ -1579,20 +1787,28 @@ int proxy_daemon(void)
 					continue;
 				}
 				/* one tool cannot take every descriptor and
-				 * thread from the others */
-				if (atomic_load(&r->conns) >= TOOL_CONNS ||
+				 * thread from the others (with a secret: it
+				 * counts once shown, serve()) */
+				if ((!r->auth &&
+				     atomic_load(&r->conns) >= TOOL_CONNS) ||
 				    atomic_load(&active) >= ALL_CONNS) {
 					reply(c->fd, "503 Service Unavailable");
 					close(c->fd);
 					free(c);
 					continue;
 				}
-				atomic_fetch_add(&r->conns, 1);
+				if (r->auth)
+					unproven(r, c->fd);
+				else
+					atomic_fetch_add(&r->conns, 1);
 				atomic_fetch_add(&r->refs, 1);
 				atomic_fetch_add(&active, 1);
 				if (pthread_create(&t, &attr, serve, c) != 0) {
+					if (r->auth)
+						proven(r, c->fd);
+					else
+						atomic_fetch_sub(&r->conns, 1);
 					close(c->fd);
-					atomic_fetch_sub(&r->conns, 1);
 					atomic_fetch_sub(&r->refs, 1);
 					atomic_fetch_sub(&active, 1);
 					free(c);

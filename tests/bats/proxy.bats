@@ -154,7 +154,7 @@ PY
 @test "the proxy's name held by another user or by a confined tool: the tool is refused, never served by it" {
 	# defends: abstract socket names have no owner; whoever binds the name
 	# first would get every later tool's listener and stderr
-	pkill -f '^sbx proxy-daemon$' || true
+	pkill -u "$(id -u)" -f '^sbx proxy-daemon$' || true
 	sleep 0.3
 	ino=$(stat -L -c %i /proc/self/ns/pid)
 	squat='import socket, sys, time
@@ -232,4 +232,18 @@ for host in ("sbx-lo.test:" + sys.argv[1], "sbx-mapped.test:" + sys.argv[1], "sb
     print(host.split(":")[0], s.recv(64).split(b"\r\n")[0].decode())
 PY
 	assert_output $'sbx-lo.test HTTP/1.1 502 Bad Gateway\nsbx-mapped.test HTTP/1.1 502 Bad Gateway\nsbx-meta.test HTTP/1.1 502 Bad Gateway\n127.0.0.1 HTTP/1.0 200 OK'
+}
+
+@test "a newline in the tool's name or a config's path adds no host to the proxy's list" {
+	start_server http
+	listed=$PORT
+	start_server http
+	other=$PORT
+	name=$'t\n0\n\n127.0.0.1:'"$other"$'\tinjected'
+	printf '#!/bin/sh\nexec curl -sS -o /dev/null -w "%%{http_code}" "$@"\n' >"$name"
+	chmod +x "$name"
+	SBX_NETWORK="127.0.0.1:$listed" run "$SBX" run "./$name" "http://127.0.0.1:$other/"
+	assert_output --partial 403
+	SBX_NETWORK="127.0.0.1:$listed" run -0 "$SBX" run "./$name" "http://127.0.0.1:$listed/"
+	assert_output --partial 200
 }

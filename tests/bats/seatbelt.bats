@@ -174,3 +174,51 @@ assert b"(allow default)" not in argv[1], "path in the profile text"' "$SBX_FAKE
 	SBX_PROFILE=full-access run -0 "$SBX" policy
 	assert_output --partial "no sandbox, no profile"
 }
+
+@test "named hosts: a newline in the tool's name adds no host and no empty secret; unproven connections cannot crowd the tool out; a kept-alive answer says Connection: close" {
+	start_server http
+	listed=$PORT
+	start_server http11
+	other=$PORT
+	# the name of the tool is one field of the proxy's registration
+	name=$'t\n0\n\n127.0.0.1:'"$other"$'\tinjected'
+	printf '#!/bin/sh\nexec curl -sS -o /dev/null -w "%%{http_code}" "$@"\n' >"$name"
+	chmod +x "$name"
+	SBX_NETWORK="127.0.0.1:$listed" run "$SBX_SEATBELT" run "./$name" "http://127.0.0.1:$other/"
+	assert_output --partial 403
+	SBX_NETWORK="127.0.0.1:$listed, 127.0.0.1:$other" run -0 --separate-stderr python3 - "$listed" "$other" <<'PY'
+import os, socket, sys, time, urllib.parse, urllib.request
+u = urllib.parse.urlsplit(os.environ["http_proxy"])
+proxy = (u.hostname, u.port)
+# 100 connections that never show the secret (anyone on the machine)
+idle = [socket.create_connection(proxy) for _ in range(100)]
+print("tool", urllib.request.urlopen("http://127.0.0.1:%s/" % sys.argv[1], timeout=20).status)
+# a server that keeps connections open: the client is told to close
+auth = urllib.request.base64.b64encode(("sbx:" + u.password).encode())
+s = socket.create_connection(proxy, timeout=20)
+s.sendall(b"GET http://127.0.0.1:%s/ HTTP/1.1\r\nHost: x\r\nProxy-Authorization: Basic %s\r\n\r\n" % (sys.argv[2].encode(), auth))
+head = b""
+while b"\r\n\r\n" not in head:
+    head += s.recv(4096)
+lines = head.split(b"\r\n\r\n")[0].lower().split(b"\r\n")
+print(lines[0].decode(), [l.decode() for l in lines if l.startswith(b"connection") or l.startswith(b"keep-alive")])
+PY
+	assert_output $'tool 200\nhttp/1.1 200 ok [\'connection: close\']'
+}
+
+@test "named hosts: the proxy's socket file removed by hand comes back; the next tool is served" {
+	start_server http
+	SBX_NETWORK="127.0.0.1:$PORT" run -0 python3 -c 'pass'
+	sock=$HOME/.local/share/sbx/proxy-4.sock
+	[ -S "$sock" ]
+	rm -f "$sock"
+	for _ in $(seq 40); do [ -S "$sock" ] && break; sleep 0.1; done
+	[ -S "$sock" ] || fail "the daemon did not make its socket again"
+	SBX_NETWORK="127.0.0.1:$PORT" run -0 python3 -c '
+import sys, urllib.request
+print(urllib.request.urlopen("http://127.0.0.1:%s/" % sys.argv[1], timeout=20).status)' "$PORT"
+	assert_output 200
+	# its folder is the user's own and no one else's
+	run -0 stat -c %a "$HOME/.local/share/sbx"
+	assert_output 700
+}

@@ -1,7 +1,8 @@
 """A test server, run outside any sandbox: server.py KIND READYFILE [NAME].
 
 Listens on loopback only, writes its port (or abstract name) to READYFILE,
-answers forever until killed. KIND: tcp4, tcp6, udp4, http, abstract.
+answers forever until killed. KIND: tcp4, tcp6, udp4, http, http11 (keeps
+connections open), abstract.
 """
 import http.server
 import os
@@ -18,8 +19,10 @@ def announce(what):
     os.rename(tmp, ready)
 
 
-if kind == "http":
+if kind in ("http", "http11"):
     class Quiet(http.server.SimpleHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if kind == "http11" else "HTTP/1.0"
+
         def log_message(self, *a):
             pass
     srv = http.server.HTTPServer(("127.0.0.1", 0), Quiet)
