@@ -133,7 +133,7 @@ unit: $(UNIT)
 SEATBELT_BUILD = $(BUILD)-seatbelt
 seatbelt-test:
 	$(MAKE) BUILD=$(SEATBELT_BUILD) OS=darwin CFLAGS="$(CFLAGS)" \
-		SBX_TEST_CFLAGS='-DSBX_SANDBOX_EXEC=\"$(CURDIR)/tests/fake-sandbox-exec\"' \
+		SBX_TEST_CFLAGS='-DSBX_SANDBOX_EXEC=\"$(CURDIR)/tests/fake-sandbox-exec\" -DSBX_FAKE_SANDBOX_CHECK' \
 		$(SEATBELT_BUILD)/sbx
 
 # One prove run, one summary: the unit tests and the bats suites.

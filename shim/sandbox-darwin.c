@@ -19,6 +19,10 @@
 #include "session.h"
 #include "util.h"
 
+#ifdef __APPLE__
+int sandbox_check(pid_t pid, const char *operation, int type, ...);
+#endif
+
 const char sandbox_backend[] = "seatbelt";
 
 bool sandbox_private_loopback(const struct policy *p)
@@ -72,6 +76,26 @@ static void user_dirs(struct pathlist *extra)
 #endif
 }
 
+/* True when the kernel says this process is already in a Seatbelt sandbox
+ * (the agent's own, Claude Code's or Codex's, or ours with SBX_SANDBOX
+ * lost on the way: env -i, tox). A second sandbox_apply there fails with
+ * EPERM, so the tool runs inside the one it is in. */
+static bool kernel_sandboxed(void)
+{
+#ifdef __APPLE__
+	return sandbox_check(getpid(), NULL, 0) != 0;
+#elif defined(SBX_FAKE_SANDBOX_CHECK)
+	/* The seatbelt test build on Linux: tests/fake-sandbox-exec marks
+	 * the environment it runs the tool in, as the kernel would mark the
+	 * process; never compiled into a real build. */
+	const char *v = getenv("SBX_FAKE_SANDBOXED");
+
+	return v && strcmp(v, "1") == 0;
+#else
+	return true; /* nothing to ask: believe SBX_SANDBOX, as before */
+#endif
+}
+
 int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 {
 	extern char **environ;
@@ -90,6 +114,18 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 		msg("cannot execute %s: %s", path, strerror(errno));
 		return EXIT_SBX_CANNOT_RUN;
 	}
+#if defined(__APPLE__) || defined(SBX_FAKE_SANDBOX_CHECK)
+	if (kernel_sandboxed()) {
+		msg("already inside a sandbox (not sbx's: the agent's own?): "
+		    "running %s directly, confined by that sandbox only",
+		    path);
+		setenv(ENV_SANDBOX, "seatbelt", 1);
+		coverage_flush();
+		execve(path, argv, environ);
+		msg("cannot execute %s: %s", path, strerror(errno));
+		return EXIT_SBX_CANNOT_RUN;
+	}
+#endif
 	if (!p->network && p->hosts.n > 0) {
 		/* named hosts: a port of sbx's proxy on localhost, the only
 		 * place the profile lets the tool connect to */
@@ -131,8 +167,9 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 
 bool sandbox_inherited(const char *value)
 {
-	(void)value;
-	return true; /* no public way to ask Seatbelt */
+	/* The kernel is asked, not the variable: SBX_SANDBOX copied into an
+	 * unconfined process switches nothing off. */
+	return strcmp(value, sandbox_backend) == 0 && kernel_sandboxed();
 }
 
 void sandbox_explain(FILE *out, const struct policy *p)

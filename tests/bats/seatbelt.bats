@@ -146,6 +146,23 @@ print(subprocess.run(["python3", "-c", "print(42)"], env=env, capture_output=Tru
 	assert_output 1
 }
 
+@test "already in a sandbox that is not sbx's: the tool runs in it, one line says so" {
+	# the test build asks SBX_FAKE_SANDBOXED where a Mac asks sandbox_check()
+	SBX_FAKE_SANDBOXED=1 run --separate-stderr -0 python3 -c 'print(42)'
+	assert_output 42
+	[[ $stderr == *"sbx: python3: already inside a sandbox (not sbx's: the agent's own?): running /usr/bin/python3 directly"* ]] ||
+		fail "no line: $stderr"
+	[ "$(grep -c . <<<"$stderr")" -eq 1 ] || fail "more than one line: $stderr"
+	assert_file_not_exists "$SBX_FAKE_RECORD.calls"
+}
+
+@test "SBX_SANDBOX=seatbelt in an unconfined process is not believed" {
+	SBX_SANDBOX=seatbelt run -0 python3 -c 'print(42)'
+	assert_output 42
+	run -0 wc -l <"$SBX_FAKE_RECORD.calls"
+	assert_output 1
+}
+
 @test "full-access: no sandbox-exec at all" {
 	SBX_PROFILE=full-access run -0 python3 -c 'import os; print(os.environ["SBX_SANDBOX"])'
 	assert_output none
