@@ -346,6 +346,12 @@ static int rc_line(void *vctx, const char *key, const char *value, int line,
 			c->p->leftovers_src = src;
 		}
 	} else if (strcmp(key, "reveal") == 0 &&
+		   strcmp(value, "keychain") == 0) {
+		if (apply) {
+			c->p->reveal_keychain = true;
+			c->p->keychain_src = src;
+		}
+	} else if (strcmp(key, "reveal") == 0 &&
 		   (strcmp(value, "ssh-agent") == 0 ||
 		    strcmp(value, "gpg-agent") == 0)) {
 		if (apply && value[0] == 's')

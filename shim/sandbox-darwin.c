@@ -10,6 +10,7 @@
 #include "proxy.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,10 +97,33 @@ static bool kernel_sandboxed(void)
 #endif
 }
 
+/* The terminals the tool was started on: its standard descriptors' and
+ * its controlling terminal, the only ones its profile lets it open. */
+static void tool_ttys(struct pathlist *ttys)
+{
+	int tty = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+
+	for (int fd = 0; fd <= 3; fd++) {
+		const char *t = fd < 3 ? ttyname(fd) : tty >= 0 ? ttyname(tty) : NULL;
+		bool seen = false;
+
+		if (!t || strncmp(t, "/dev/", 5) != 0 ||
+		    strcmp(t, "/dev/tty") == 0)
+			continue;
+		for (size_t i = 0; i < ttys->n && !seen; i++)
+			seen = strcmp(ttys->v[i].path, t) == 0;
+		if (!seen)
+			pathlist_add(ttys, xstrdup(t),
+				     (struct source){ "terminal", 0 });
+	}
+	if (tty >= 0)
+		close(tty);
+}
+
 int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 {
 	extern char **environ;
-	struct pathlist extra = { NULL, 0 };
+	struct pathlist extra = { NULL, 0 }, ttys = { NULL, 0 };
 	struct sb_profile sp;
 	char err[256], token[PROXY_TOKEN_LEN + 1];
 	char **av;
@@ -144,8 +168,10 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 	}
 	if (p->profile == PROFILE_WORKSPACE_WRITE)
 		user_dirs(&extra);
-	seatbelt_build(p, &extra, port, &sp);
+	tool_ttys(&ttys);
+	seatbelt_build(p, &extra, &ttys, port, &sp);
 	pathlist_free(&extra);
+	pathlist_free(&ttys);
 	if (seatbelt_check(&sp, err, sizeof(err)) < 0) {
 		msg("cannot sandbox: the generated profile is malformed: %s",
 		    err);

@@ -25,10 +25,14 @@ recorded_argv() {
 	"$SBX_SEATBELT" policy python3 >"$ROOT/policy"
 	# argv: -p, the profile, each -D, --, the tool by its PATH path, its args
 	"$PY" - "$SBX_FAKE_RECORD.argv" "$ROOT/policy" <<'PY'
-import sys
+import re, sys
 argv = open(sys.argv[1], "rb").read().split(b"\0")[:-1]
 policy = open(sys.argv[2], "rb").read()
 profile, params = policy.split(b";; parameters\n")
+# sbx policy names where the terminal's rule goes; this run had none
+profile = re.sub(rb"\n; at each run, the terminal[^\n]*\n;[^\n]*\n", b"", profile)
+argv = [a for a in argv if not a.startswith(b"-DTTY_")]
+argv[1] = re.sub(rb"\n; The terminal the tool was started on\.\n\(allow[^\n]*(\n  \(literal[^\n]*)+\n", b"", argv[1])
 defs = [l[3:] for l in params.splitlines()]
 assert argv[0] == b"-p", argv[0]
 assert argv[1] == profile, "profile differs from sbx policy"
