@@ -53,7 +53,8 @@ SBX_CFLAGS = -std=gnu11 -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
 	$(HOST_CFLAGS_$(HOST)) $(OS_CFLAGS_$(OS)) $(SBX_TEST_CFLAGS)
 # The macOS backend's proxy listens on this machine's loopback and is
 # reached through a socket file (no network namespaces there): proxy.c.
-OS_CFLAGS_darwin = -DSBX_PROXY_FILE
+# SBX_OS_DARWIN: the macOS defaults (policy.c: hidden paths, macos- keys).
+OS_CFLAGS_darwin = -DSBX_PROXY_FILE -DSBX_OS_DARWIN
 SBX_LIBS = $(HOST_LIBS_$(HOST))
 
 OBJS = $(BUILD)/util.o $(BUILD)/sha256.o $(BUILD)/rcfile.o $(BUILD)/resolve.o $(BUILD)/trust.o \
@@ -134,7 +135,7 @@ unit: $(UNIT)
 SEATBELT_BUILD = $(BUILD)-seatbelt
 seatbelt-test:
 	$(MAKE) BUILD=$(SEATBELT_BUILD) OS=darwin CFLAGS="$(CFLAGS)" \
-		SBX_TEST_CFLAGS='-DSBX_SANDBOX_EXEC=\"$(CURDIR)/tests/fake-sandbox-exec\"' \
+		SBX_TEST_CFLAGS='-DSBX_SANDBOX_EXEC=\"$(CURDIR)/tests/fake-sandbox-exec\" -DSBX_FAKE_SANDBOX_CHECK' \
 		$(SEATBELT_BUILD)/sbx
 
 # One prove run, one summary: the unit tests and the bats suites.

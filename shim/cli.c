@@ -524,7 +524,7 @@ static int cmd_policy(int argc, char *argv[])
 		policy_free(&p);
 		return 0;
 	}
-	seatbelt_build(&p, NULL, 0, &sp);
+	seatbelt_build(&p, NULL, NULL, 0, &sp);
 	seatbelt_print(stdout, &sp);
 	if (seatbelt_check(&sp, err, sizeof(err)) < 0) {
 		msg("the generated profile is malformed: %s", err);

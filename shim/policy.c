@@ -62,6 +62,44 @@ const char *const hidden_home[] = {
 	NULL,
 };
 
+#ifdef SBX_OS_DARWIN
+/* macOS only, under $HOME: the container engines' sockets (Docker
+ * Desktop's, Colima's and Lima's, OrbStack's, Rancher Desktop's, Podman
+ * machine's): a door out of any sandbox, with the network on or off. */
+static const char *const hidden_engines_macos[] = {
+	".docker/run",
+	".colima",
+	".lima",
+	".orbstack/run",
+	".rd",
+	".local/share/containers/podman/machine",
+	"Library/Containers/com.docker.docker/Data",
+	NULL,
+};
+/* ... and the browsers' profiles: cookies, saved logins, session tokens. */
+static const char *const hidden_browsers_macos[] = {
+	"Library/Cookies",
+	"Library/Containers/com.apple.Safari/Data/Library/Cookies",
+	"Library/Safari",
+	"Library/Application Support/Google/Chrome",
+	"Library/Application Support/Chromium",
+	"Library/Application Support/BraveSoftware",
+	"Library/Application Support/Microsoft Edge",
+	"Library/Application Support/Arc",
+	"Library/Application Support/Firefox/Profiles",
+	NULL,
+};
+#endif
+
+/* The platform whose defaults apply: a `macos-KEY = ...` or
+ * `linux-KEY = ...` line applies on that platform only (and is checked on
+ * both). The seatbelt test build is macOS's. */
+#ifdef SBX_OS_DARWIN
+static const char platform_prefix[] = "macos-";
+#else
+static const char platform_prefix[] = "linux-";
+#endif
+
 /* Sockets of programs that run what they are asked to, outside any
  * sandbox: terminal multiplexers, editors' servers, terminals' remote
  * control. Named by variables, or where those programs put them. */
@@ -295,6 +333,12 @@ static int rc_line(void *vctx, const char *key, const char *value, int line,
 	struct rc_ctx *c = vctx;
 	struct source src = { c->file, line };
 
+	if (strncmp(key, "macos-", 6) == 0 || strncmp(key, "linux-", 6) == 0) {
+		if (strncmp(key, platform_prefix, 6) != 0)
+			apply = false;
+		key += 6;
+	}
+
 	if (strcmp(key, "profile") == 0) {
 		enum profile pr;
 
@@ -344,6 +388,12 @@ static int rc_line(void *vctx, const char *key, const char *value, int line,
 		if (apply) {
 			c->p->end_leftovers = end;
 			c->p->leftovers_src = src;
+		}
+	} else if (strcmp(key, "reveal") == 0 &&
+		   strcmp(value, "keychain") == 0) {
+		if (apply) {
+			c->p->reveal_keychain = true;
+			c->p->keychain_src = src;
 		}
 	} else if (strcmp(key, "reveal") == 0 &&
 		   (strcmp(value, "ssh-agent") == 0 ||
@@ -1295,7 +1345,22 @@ static void add_hiddens(struct policy *p)
 		for (size_t i = 0; hidden_home[i]; i++)
 			add_hidden(p, path_join(home, hidden_home[i]),
 				   (struct source){ "credentials", 0 });
+#ifdef SBX_OS_DARWIN
+		for (size_t i = 0; hidden_engines_macos[i]; i++)
+			add_hidden(p, path_join(home, hidden_engines_macos[i]),
+				   (struct source){ "container engine", 0 });
+		for (size_t i = 0; hidden_browsers_macos[i]; i++)
+			add_hidden(p, path_join(home, hidden_browsers_macos[i]),
+				   (struct source){ "browser profile", 0 });
+#endif
 	}
+#ifdef SBX_OS_DARWIN
+	/* Podman machine's API socket lives in the per-user temp folder. */
+	v = getenv("TMPDIR");
+	if (v && v[0] == '/')
+		add_hidden(p, path_join(v, "podman"),
+			   (struct source){ "container engine", 0 });
+#endif
 	for (size_t i = 0; i < p->hidden.n; i++)
 		add_hidden(p, xstrdup(p->hidden.v[i].path), p->hidden.v[i].src);
 	for (size_t i = 0; engine_sockets[i]; i++)

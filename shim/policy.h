@@ -46,6 +46,10 @@ struct policy {
 	struct pathlist reveal;	  /* taken off the hidden list */
 	struct pathlist reveal_vars; /* secret variables kept (NPM_TOKEN) */
 	bool reveal_ssh_agent, reveal_gpg_agent;
+	/* reveal = keychain (macOS): com.apple.SecurityServer for a tool
+	 * with a network (git's osxkeychain helper); Linux ignores it. */
+	bool reveal_keychain;
+	struct source keychain_src;
 	/* protect: best-effort (default), required (no protected paths, no
 	 * run), off (Linux: no mount namespace, Landlock alone). */
 	enum protect {

@@ -10,6 +10,7 @@
 #include "proxy.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,10 @@
 #include "seatbelt.h"
 #include "session.h"
 #include "util.h"
+
+#ifdef __APPLE__
+int sandbox_check(pid_t pid, const char *operation, int type, ...);
+#endif
 
 const char sandbox_backend[] = "seatbelt";
 
@@ -72,10 +77,53 @@ static void user_dirs(struct pathlist *extra)
 #endif
 }
 
+/* True when the kernel says this process is already in a Seatbelt sandbox
+ * (the agent's own, Claude Code's or Codex's, or ours with SBX_SANDBOX
+ * lost on the way: env -i, tox). A second sandbox_apply there fails with
+ * EPERM, so the tool runs inside the one it is in. */
+static bool kernel_sandboxed(void)
+{
+#ifdef __APPLE__
+	return sandbox_check(getpid(), NULL, 0) != 0;
+#elif defined(SBX_FAKE_SANDBOX_CHECK)
+	/* The seatbelt test build on Linux: tests/fake-sandbox-exec marks
+	 * the environment it runs the tool in, as the kernel would mark the
+	 * process; never compiled into a real build. */
+	const char *v = getenv("SBX_FAKE_SANDBOXED");
+
+	return v && strcmp(v, "1") == 0;
+#else
+	return true; /* nothing to ask: believe SBX_SANDBOX, as before */
+#endif
+}
+
+/* The terminals the tool was started on: its standard descriptors' and
+ * its controlling terminal, the only ones its profile lets it open. */
+static void tool_ttys(struct pathlist *ttys)
+{
+	int tty = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+
+	for (int fd = 0; fd <= 3; fd++) {
+		const char *t = fd < 3 ? ttyname(fd) : tty >= 0 ? ttyname(tty) : NULL;
+		bool seen = false;
+
+		if (!t || strncmp(t, "/dev/", 5) != 0 ||
+		    strcmp(t, "/dev/tty") == 0)
+			continue;
+		for (size_t i = 0; i < ttys->n && !seen; i++)
+			seen = strcmp(ttys->v[i].path, t) == 0;
+		if (!seen)
+			pathlist_add(ttys, xstrdup(t),
+				     (struct source){ "terminal", 0 });
+	}
+	if (tty >= 0)
+		close(tty);
+}
+
 int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 {
 	extern char **environ;
-	struct pathlist extra = { NULL, 0 };
+	struct pathlist extra = { NULL, 0 }, ttys = { NULL, 0 };
 	struct sb_profile sp;
 	char err[256], token[PROXY_TOKEN_LEN + 1];
 	char **av;
@@ -90,6 +138,18 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 		msg("cannot execute %s: %s", path, strerror(errno));
 		return EXIT_SBX_CANNOT_RUN;
 	}
+#if defined(__APPLE__) || defined(SBX_FAKE_SANDBOX_CHECK)
+	if (kernel_sandboxed()) {
+		msg("already inside a sandbox (not sbx's: the agent's own?): "
+		    "running %s directly, confined by that sandbox only",
+		    path);
+		setenv(ENV_SANDBOX, "seatbelt", 1);
+		coverage_flush();
+		execve(path, argv, environ);
+		msg("cannot execute %s: %s", path, strerror(errno));
+		return EXIT_SBX_CANNOT_RUN;
+	}
+#endif
 	if (!p->network && p->hosts.n > 0) {
 		/* named hosts: a port of sbx's proxy on localhost, the only
 		 * place the profile lets the tool connect to */
@@ -108,8 +168,10 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 	}
 	if (p->profile == PROFILE_WORKSPACE_WRITE)
 		user_dirs(&extra);
-	seatbelt_build(p, &extra, port, &sp);
+	tool_ttys(&ttys);
+	seatbelt_build(p, &extra, &ttys, port, &sp);
 	pathlist_free(&extra);
+	pathlist_free(&ttys);
 	if (seatbelt_check(&sp, err, sizeof(err)) < 0) {
 		msg("cannot sandbox: the generated profile is malformed: %s",
 		    err);
@@ -131,8 +193,9 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 
 bool sandbox_inherited(const char *value)
 {
-	(void)value;
-	return true; /* no public way to ask Seatbelt */
+	/* The kernel is asked, not the variable: SBX_SANDBOX copied into an
+	 * unconfined process switches nothing off. */
+	return strcmp(value, sandbox_backend) == 0 && kernel_sandboxed();
 }
 
 void sandbox_explain(FILE *out, const struct policy *p)

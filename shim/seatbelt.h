@@ -27,12 +27,15 @@ struct sb_profile {
  * Builds the profile for P (not full-access). Every path is canonicalised
  * (/tmp is /private/tmp on macOS) and reaches the profile only as a
  * parameter. EXTRA, when not NULL, adds writable roots (macOS's per-user
- * temp and cache folders). With network = HOST, ..., PROXY_PORT is the port
+ * temp and cache folders). TTYS, when not NULL, names the terminals the
+ * tool was started on (the only ones it may open; NULL: a comment says
+ * where they go). With network = HOST, ..., PROXY_PORT is the port
  * of sbx's proxy on localhost for this run, the one place the tool may
  * connect to (0: not known yet, for `sbx policy`: a comment says so).
  */
 void seatbelt_build(const struct policy *p, const struct pathlist *extra,
-		    int proxy_port, struct sb_profile *out);
+		    const struct pathlist *ttys, int proxy_port,
+		    struct sb_profile *out);
 void seatbelt_free(struct sb_profile *sp);
 
 /* SBX_SANDBOX_EXEC -p TEXT -DNAME=value... -- TOOL ARGV[1]...: a new

@@ -25,10 +25,14 @@ recorded_argv() {
 	"$SBX_SEATBELT" policy python3 >"$ROOT/policy"
 	# argv: -p, the profile, each -D, --, the tool by its PATH path, its args
 	"$PY" - "$SBX_FAKE_RECORD.argv" "$ROOT/policy" <<'PY'
-import sys
+import re, sys
 argv = open(sys.argv[1], "rb").read().split(b"\0")[:-1]
 policy = open(sys.argv[2], "rb").read()
 profile, params = policy.split(b";; parameters\n")
+# sbx policy names where the terminal's rule goes; this run had none
+profile = re.sub(rb"\n; at each run, the terminal[^\n]*\n;[^\n]*\n", b"", profile)
+argv = [a for a in argv if not a.startswith(b"-DTTY_")]
+argv[1] = re.sub(rb"\n; The terminal the tool was started on\.\n\(allow[^\n]*(\n  \(literal[^\n]*)+\n", b"", argv[1])
 defs = [l[3:] for l in params.splitlines()]
 assert argv[0] == b"-p", argv[0]
 assert argv[1] == profile, "profile differs from sbx policy"
@@ -141,6 +145,23 @@ PY
 import os, subprocess
 env = dict(os.environ, PATH=os.environ["SHIMS"] + ":" + os.environ["PATH"])
 print(subprocess.run(["python3", "-c", "print(42)"], env=env, capture_output=True, text=True).stdout.strip())'
+	assert_output 42
+	run -0 wc -l <"$SBX_FAKE_RECORD.calls"
+	assert_output 1
+}
+
+@test "already in a sandbox that is not sbx's: the tool runs in it, one line says so" {
+	# the test build asks SBX_FAKE_SANDBOXED where a Mac asks sandbox_check()
+	SBX_FAKE_SANDBOXED=1 run --separate-stderr -0 python3 -c 'print(42)'
+	assert_output 42
+	[[ $stderr == *"sbx: python3: already inside a sandbox (not sbx's: the agent's own?): running /usr/bin/python3 directly"* ]] ||
+		fail "no line: $stderr"
+	[ "$(grep -c . <<<"$stderr")" -eq 1 ] || fail "more than one line: $stderr"
+	assert_file_not_exists "$SBX_FAKE_RECORD.calls"
+}
+
+@test "SBX_SANDBOX=seatbelt in an unconfined process is not believed" {
+	SBX_SANDBOX=seatbelt run -0 python3 -c 'print(42)'
 	assert_output 42
 	run -0 wc -l <"$SBX_FAKE_RECORD.calls"
 	assert_output 1

@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(copy);
 	policy_finish(&p);
 	if (p.profile != PROFILE_FULL_ACCESS) {
-		seatbelt_build(&p, NULL, 0, &sp);
+		seatbelt_build(&p, NULL, NULL, 0, &sp);
 		if (seatbelt_check(&sp, err, sizeof(err)) < 0)
 			abort();
 		if (strncmp(sp.text, sbpl_base, base) != 0)

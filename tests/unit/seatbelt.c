@@ -72,7 +72,7 @@ static void golden(const char *name, const char *text, int port)
 	size_t len;
 
 	make(&p, text);
-	seatbelt_build(&p, NULL, port, &sp);
+	seatbelt_build(&p, NULL, NULL, port, &sp);
 	ok(seatbelt_check(&sp, err, sizeof(err)) == 0, "%s: well-formed", name);
 	got = render(&sp);
 	file = xasprintf("tests/golden/%s.sbpl", name);
@@ -109,7 +109,7 @@ int main(void)
 
 	/* The profile: rules, carve-outs and parameters. */
 	make(&p, "network = off\n");
-	seatbelt_build(&p, NULL, 0, &sp);
+	seatbelt_build(&p, NULL, NULL, 0, &sp);
 	ok(strstr(sp.text, "(deny default)") != NULL, "deny by default");
 	ok(strstr(sp.text, "(allow ipc-posix-sem)") != NULL,
 	   "posix semaphores (multiprocessing)");
@@ -162,6 +162,61 @@ int main(void)
 	seatbelt_free(&sp);
 	policy_free(&p);
 
+	/* Folders that must not be renamed: each root, each folder on the way
+	 * to a protected path inside one; the tool's own terminal; the
+	 * keychain only with reveal = keychain. */
+	make(&p, "readonly = sub/dir/secret\nnetwork = on\n");
+	{
+		struct pathlist ttys = { NULL, 0 };
+		const char *want[] = { "/sbx-golden/proj", "/sbx-golden/tmp",
+				       "/sbx-golden/proj/sub/dir",
+				       "/sbx-golden/proj/sub" };
+		int keeps = 0, tty = 0;
+
+		pathlist_add(&ttys, xstrdup("/dev/ttys003"),
+			     (struct source){ "test", 0 });
+		seatbelt_build(&p, NULL, &ttys, 0, &sp);
+		for (size_t w = 0; w < sizeof(want) / sizeof(*want); w++)
+			for (size_t i = 0; i < sp.n; i++)
+				if (strncmp(sp.params[i].name, "KEEP_", 5) == 0 &&
+				    strcmp(sp.params[i].value, want[w]) == 0)
+					keeps++;
+		ok(keeps == 4, "KEEP_n: the roots and the folders on the way "
+			       "to a protected path (%d of 4)", keeps);
+		for (size_t i = 0; i < sp.n; i++)
+			if (strcmp(sp.params[i].name, "TTY_0") == 0 &&
+			    strcmp(sp.params[i].value, "/dev/ttys003") == 0)
+				tty = 1;
+		ok(tty && strstr(sp.text, "(literal (param \"TTY_0\"))"),
+		   "the tool's terminal is TTY_0, allowed by name");
+		ok(strstr(sp.text, "(deny file-write-unlink") != NULL,
+		   "unlink and rename denied on them");
+		ok(strstr(sp.text, "com.apple.SecurityServer\")") == NULL,
+		   "network on: no keychain by default");
+		ok(strstr(sp.text, "(local unix-socket") == NULL,
+		   "network on: no extra Unix-socket rules");
+		seatbelt_free(&sp);
+		pathlist_free(&ttys);
+	}
+	policy_free(&p);
+	make(&p, "reveal = keychain\nnetwork = on\n");
+	seatbelt_build(&p, NULL, NULL, 0, &sp);
+	ok(strstr(sp.text, "(global-name \"com.apple.SecurityServer\")") !=
+		   NULL,
+	   "reveal = keychain: SecurityServer with the network on");
+	seatbelt_free(&sp);
+	policy_free(&p);
+	make(&p, "reveal = keychain\n");
+	seatbelt_build(&p, NULL, NULL, 0, &sp);
+	ok(strstr(sp.text, "com.apple.SecurityServer\")") == NULL,
+	   "reveal = keychain: not with the network off");
+	ok(strstr(sp.text, "(allow network-bind network-inbound\n  "
+			   "(require-all (local unix-socket (subpath (param "
+			   "\"WRITABLE_ROOT_0\")))") != NULL,
+	   "network off: Unix sockets in the writable roots");
+	seatbelt_free(&sp);
+	policy_free(&p);
+
 	/* Injection: a folder named like SBPL changes only a parameter. */
 	policy_init(&p, NULL);
 	p.workspace = xstrdup("/sbx-golden/INJECT\")(allow default)(\n\"y");
@@ -170,7 +225,7 @@ int main(void)
 	ok(policy_apply_text(&p, "/sbx-golden/.sbxrc", t, strlen(t)) == 0,
 	   "an odd hidden path parses");
 	policy_finish(&p);
-	seatbelt_build(&p, NULL, 0, &sp);
+	seatbelt_build(&p, NULL, NULL, 0, &sp);
 	ok(strstr(sp.text, "(allow default)") == NULL &&
 		   strstr(sp.text, "INJECT") == NULL,
 	   "the profile text holds no byte of the path");
