@@ -234,6 +234,9 @@ void seatbelt_build(const struct policy *p, const struct pathlist *extra,
 	if (p->network) {
 		put(&b, sbpl_network);
 	} else if (p->hosts.n > 0) {
+		/* the loopback as with the network off (a test suite's own
+		 * servers: npm test runs with npm's hosts), and the proxy */
+		put(&b, sbpl_loopback);
 		put(&b, sbpl_proxy);
 		if (proxy_port > 0)
 			putf(&b,

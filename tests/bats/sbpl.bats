@@ -209,7 +209,7 @@ EOF
 	run -0 table SBX_NETWORK=on SBX_CONFIG="$ROOT/kc" <<<"allow mach-lookup com.apple.SecurityServer"
 }
 
-@test "named hosts: the proxy's port only" {
+@test "named hosts: the proxy's port and the loopback (a test suite's own servers), nothing outside, no DNS" {
 	run -0 table SBX_NETWORK=registry.npmjs.org <<EOF
 deny network-outbound tcp:104.16.0.35:443
 deny mach-lookup com.apple.dnssd.service
@@ -219,6 +219,11 @@ EOF
 	[ -n "$port" ] || fail "no proxy port in the profile"
 	run -0 "$PY" "$EVAL" --argv "$SBX_FAKE_RECORD.argv" -q network-outbound "tcp:localhost:$port"
 	assert_output allow
+	# the loopback as with the network off: the tool's own servers
 	run -0 "$PY" "$EVAL" --argv "$SBX_FAKE_RECORD.argv" -q network-outbound "tcp:localhost:$((port + 1))"
+	assert_output allow
+	run -0 "$PY" "$EVAL" --argv "$SBX_FAKE_RECORD.argv" -q network-bind "tcp:localhost:8000"
+	assert_output allow
+	run -0 "$PY" "$EVAL" --argv "$SBX_FAKE_RECORD.argv" -q network-outbound "tcp:192.0.2.1:$port"
 	assert_output deny
 }

@@ -95,20 +95,35 @@ s.serve_forever()' "$ROOT/port" >/dev/null 2>&1 3>&- &
 
 @test "named hosts: through sbx's proxy only, with this run's secret" {
 	start_http
-	SBX_NETWORK="127.0.0.1:$port" run -0 --separate-stderr python3 - "$port" <<'PY'
+	PPORT=$ROOT/pport SBX_NETWORK="127.0.0.1:$port" run -0 --separate-stderr python3 - "$port" <<'PY'
 import os, socket, sys, urllib.parse, urllib.request
 url = "http://127.0.0.1:%s/" % sys.argv[1]
 print("proxy", urllib.request.urlopen(url, timeout=20).status)
 try:
-    socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5); print("direct REACHED")
+    socket.create_connection(("192.0.2.1", 443), timeout=5); print("direct REACHED")
 except OSError:
     print("direct refused")
 u = urllib.parse.urlsplit(os.environ["http_proxy"])
 s = socket.create_connection((u.hostname, u.port), timeout=20)
 s.sendall(b"CONNECT example.org:443 HTTP/1.1\r\n\r\n")
 print("no secret", s.recv(4096).split(b"\r\n")[0].decode())
+open(os.environ["PPORT"], "w").write(str(u.port))
 PY
 	assert_output $'proxy 200\ndirect refused\nno secret HTTP/1.1 407 Proxy Authentication Required'
+	# the tool has exited: its port is closed (the proxy watches its pid
+	# with kqueue)
+	run -0 "$python3_bare" - "$(cat "$ROOT/pport")" <<'PY'
+import socket, sys, time
+for _ in range(50):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2).close()
+        time.sleep(0.1)
+    except ConnectionRefusedError:
+        print("closed"); break
+else:
+    print("STILL OPEN")
+PY
+	assert_output closed
 	kill "$pid"
 }
 
