@@ -59,7 +59,7 @@ SBX_LIBS = $(HOST_LIBS_$(HOST))
 
 OBJS = $(BUILD)/util.o $(BUILD)/sha256.o $(BUILD)/rcfile.o $(BUILD)/resolve.o $(BUILD)/trust.o \
 	$(BUILD)/policy.o $(BUILD)/cli.o $(BUILD)/seatbelt.o $(BUILD)/integrate.o \
-	$(BUILD)/session.o $(BUILD)/check.o $(BUILD)/proxy.o \
+	$(BUILD)/session.o $(BUILD)/check.o $(BUILD)/proxy.o $(BUILD)/log.o \
 	$(BUILD)/sandbox-$(OS).o $(OBJS_$(OS))
 OBJS_linux = $(BUILD)/mountns-linux.o $(BUILD)/session-linux.o \
 	$(BUILD)/leftovers-linux.o
@@ -229,7 +229,7 @@ dist:
 # build-fuzz). Any crash, leak, hang or failed check fails the target.
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build-fuzz
-FUZZERS = rcfile seatbelt resolve
+FUZZERS = rcfile seatbelt resolve log
 FUZZ_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 fuzz-build:
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang STATIC= LIBC=glibc \

@@ -18,6 +18,7 @@
 #include "sandbox.h"
 #include "seatbelt.h"
 #include "check.h"
+#include "log.h"
 #include "proxy.h"
 #include "session.h"
 #include "trust.h"
@@ -42,6 +43,7 @@ static const char usage_text[] =
 	"       sbx session [--dir DIR] [--no-intercept] [--no-check] [--] "
 	"[CMD [ARG]...]\n"
 	"       sbx doctor\n"
+	"       sbx log [--since DURATION] [-f] [--from FILE]\n"
 	"       sbx allow [FILE] | sbx deny [FILE]\n"
 	"       sbx --help | --version\n"
 	"\n"
@@ -593,6 +595,7 @@ static const struct {
 	{ "session", cmd_session },
 	{ "doctor", cmd_doctor },
 	{ "proxy-daemon", cmd_proxy_daemon },
+	{ "log", cmd_log },
 };
 
 int cli_main(int argc, char *argv[])

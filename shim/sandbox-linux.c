@@ -32,6 +32,9 @@
 #define SYS_landlock_add_rule 445
 #define SYS_landlock_restrict_self 446
 #endif
+#ifndef LL_RESTRICT_SELF_LOG_NEW_EXEC_ON
+#define LL_RESTRICT_SELF_LOG_NEW_EXEC_ON (1U << 1) /* ABI 7 */
+#endif
 #ifndef PR_CAP_AMBIENT
 #define PR_CAP_AMBIENT 47
 #define PR_CAP_AMBIENT_CLEAR_ALL 4
@@ -330,7 +333,11 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 		    strerror(errno));
 		return EXIT_SBX_CANNOT_RUN;
 	}
-	if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0) {
+	/* ABI 7: the kernel logs the tool's denials too (it logs only those
+	 * of the program that asked by default, which is sbx, then gone);
+	 * they reach the audit log where audit is on: sbx log reads them */
+	if (syscall(SYS_landlock_restrict_self, ruleset,
+		    abi >= 7 ? LL_RESTRICT_SELF_LOG_NEW_EXEC_ON : 0) < 0) {
 		msg("cannot sandbox: landlock_restrict_self: %s",
 		    strerror(errno));
 		if (errno == E2BIG)

@@ -3,7 +3,7 @@ _sbx() {
 	local cur prev cmds
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
-	cmds="run explain policy allow deny shims shell-init session doctor --help --version"
+	cmds="run explain check policy allow deny shims shell-init session doctor log --help --version"
 	if [ "$COMP_CWORD" -eq 1 ]; then
 		mapfile -t COMPREPLY < <(compgen -W "$cmds" -- "$cur")
 		return

@@ -1,5 +1,5 @@
 # fish completion for sbx
-set -l cmds run explain policy allow deny shims shell-init session doctor
+set -l cmds run explain check policy allow deny shims shell-init session doctor log
 complete -c sbx -f
 complete -c sbx -n "not __fish_seen_subcommand_from $cmds" -a run -d 'run a command under the policy a shim would give it'
 complete -c sbx -n "not __fish_seen_subcommand_from $cmds" -a explain -d 'show the policy for a tool'
@@ -10,6 +10,7 @@ complete -c sbx -n "not __fish_seen_subcommand_from $cmds" -a shims -d 'create o
 complete -c sbx -n "not __fish_seen_subcommand_from $cmds" -a shell-init -d 'print what to eval in a shell'
 complete -c sbx -n "not __fish_seen_subcommand_from $cmds" -a session -d 'run an agent whose build tools run sandboxed'
 complete -c sbx -n "not __fish_seen_subcommand_from $cmds" -a doctor -d 'check this machine and setup'
+complete -c sbx -n "not __fish_seen_subcommand_from $cmds" -a log -d 'the denials the kernel recorded'
 complete -c sbx -n "__fish_seen_subcommand_from run" -s p -l profile -xa 'read-only workspace-write full-access'
 complete -c sbx -n "__fish_seen_subcommand_from run" -s n -l network -xa 'on off'
 complete -c sbx -n "__fish_seen_subcommand_from run" -s w -l writable -xa '(__fish_complete_directories)'

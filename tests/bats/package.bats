@@ -123,6 +123,9 @@ parse_profile() {
 	require_checkout
 	require_commands dpkg-buildpackage dh lintian
 	require_landlock
+	# one package test at a time on a machine (two checkouts' suites)
+	exec 9>/var/lock/sbx-package-test.lock
+	flock 9
 	if dpkg-query -W -f='${Status}' sbx 2>/dev/null | grep -q 'ok installed'; then
 		[ "${SBX_TEST_STRICT:-0}" != 1 ] || fail "the sbx package is installed already"
 		skip "the sbx package is installed here: the test would purge it"

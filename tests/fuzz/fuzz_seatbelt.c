@@ -16,7 +16,29 @@ static void quiet(const char *line)
 	(void)line;
 }
 
-/* Every "..." in S is a parameter name: [A-Z0-9_]+. */
+/* The regex literals (#"...") of a profile made from no input at all:
+ * they come from sbx's own names (.git in every case spelling), never
+ * from a path, so every profile has only these. */
+static char *known_regex;
+
+static void learn_regex(const char *s)
+{
+	size_t len = 0;
+
+	while ((s = strstr(s, "#\""))) {
+		size_t n = strcspn(s + 2, "\"") + 3;
+
+		known_regex = xreallocarray(known_regex, len + n + 2, 1);
+		memcpy(known_regex + len, s, n);
+		len += n;
+		known_regex[len++] = '\n';
+		known_regex[len] = '\0';
+		s += n;
+	}
+}
+
+/* Every "..." in S is a parameter name: [A-Z0-9_]+; every #"..." one of
+ * the known regexes. */
 static void only_names(const char *s)
 {
 	for (; *s; s++) {
@@ -25,6 +47,14 @@ static void only_names(const char *s)
 				s++;
 			if (!*s)
 				return;
+		} else if (*s == '#' && s[1] == '"') {
+			size_t n = strcspn(s + 2, "\"") + 3;
+			char *lit = xasprintf("%.*s\n", (int)n, s);
+
+			if (!known_regex || !strstr(known_regex, lit))
+				abort();
+			free(lit);
+			s += n - 1;
 		} else if (*s == '"') {
 			for (s++; *s != '"'; s++)
 				if (!((*s >= 'A' && *s <= 'Z') ||
@@ -47,6 +77,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	setenv("HOME", "/fuzz/home", 1);
 	unsetenv("TMPDIR");
 	msg_hook = quiet;
+	if (!known_regex) {
+		policy_init(&p, "npm");
+		p.workspace = xstrdup("/fuzz/ws");
+		p.workspace_src = (struct source){ "fuzz", 0 };
+		text = xstrdup("writable = /fuzz/w\nreadonly = /fuzz/ws/r\n"
+			       "hidden = /fuzz/ws/h\n");
+		policy_apply_text(&p, "/fuzz/.sbxrc", text, strlen(text));
+		free(text);
+		policy_finish(&p);
+		seatbelt_build(&p, NULL, NULL, 0, &sp);
+		learn_regex(sp.text);
+		seatbelt_free(&sp);
+		policy_free(&p);
+	}
 	policy_init(&p, "npm");
 	p.profile = data[0] & 1 ? PROFILE_READ_ONLY : PROFILE_WORKSPACE_WRITE;
 	p.network = data[0] & 2;
