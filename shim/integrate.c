@@ -3,11 +3,13 @@
  * shell snippet, an agent's session, and the doctor that says what is wrong.
  */
 #include "integrate.h"
+#include "log.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -481,14 +483,57 @@ static void session_status(int covered, const char *how)
 	policy_free(&p);
 }
 
+/* sbx session --log[=FILE]: the denials the kernel records while the agent
+ * runs, as sbx log -f prints them, on stderr or appended to FILE, by a
+ * child that ends with the agent (Linux: PR_SET_PDEATHSIG). Not the
+ * default: a full-screen agent (Codex, Claude Code) would have lines
+ * written across its screen. */
+static void follow_denials(const char *to)
+{
+#ifdef __linux__
+	pid_t parent = getpid(), pid = fork();
+
+	if (pid != 0)
+		return; /* the agent, or no follower (fork failed) */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+		_exit(0);
+	signal(SIGINT, SIG_IGN); /* Ctrl-C is the agent's */
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGTSTP, SIG_IGN);
+	if (strcmp(to, "-") != 0) {
+		int fd = open(to, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+			      0600);
+
+		if (fd < 0) {
+			msg("session: --log=%s: %s", to, strerror(errno));
+			_exit(1);
+		}
+		dup2(fd, 1);
+		close(fd);
+	} else {
+		dup2(2, 1);
+	}
+	{
+		char *av[] = { "log", "-f", "--since", "1", NULL };
+
+		_exit(cmd_log(4, av));
+	}
+#else
+	(void)to;
+	msg("session: --log: Linux only for now (run sbx log beside it)");
+#endif
+}
+
 int cmd_session(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "no-intercept", no_argument, NULL, 'I' },
 		{ "no-check", no_argument, NULL, 'C' },
+		{ "log", optional_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *log_to = NULL;
 	char *dir = NULL, *path, *real, *hook, *agent, **names;
 	char *shell_argv[2] = { NULL, NULL }, **cmd;
 	bool intercept = true, check = true;
@@ -507,6 +552,8 @@ int cmd_session(int argc, char *argv[])
 			intercept = false;
 		} else if (c == 'C') {
 			check = false;
+		} else if (c == 'L') {
+			log_to = optarg ? optarg : "-";
 		} else {
 			goto usage;
 		}
@@ -605,6 +652,8 @@ int cmd_session(int argc, char *argv[])
 	targets_free(&t);
 	free_names(names);
 	free(dir);
+	if (log_to)
+		follow_denials(log_to);
 	coverage_flush();
 	execvp(cmd[0], cmd);
 	msg_subject = cmd[0];
@@ -613,7 +662,7 @@ int cmd_session(int argc, char *argv[])
 usage:
 	free(dir);
 	fprintf(stderr, "usage: sbx session [--dir DIR] [--no-intercept] "
-			"[--no-check] [--] [CMD [ARG]...]\n");
+			"[--no-check] [--log[=FILE]] [--] [CMD [ARG]...]\n");
 	return EXIT_SBX_USAGE;
 }
 

@@ -22,7 +22,7 @@ _sbx() {
 	case ${COMP_WORDS[1]} in
 	run | session)
 		if [[ $cur == -* ]]; then
-			mapfile -t COMPREPLY < <(compgen -W "-p --profile -w --writable -n --network --dir --no-intercept --no-check --" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "-p --profile -w --writable -n --network --dir --no-intercept --no-check --log --" -- "$cur")
 		else
 			mapfile -t COMPREPLY < <(compgen -c -- "$cur")
 		fi ;;

@@ -16,6 +16,7 @@ complete -c sbx -n "__fish_seen_subcommand_from run" -s n -l network -xa 'on off
 complete -c sbx -n "__fish_seen_subcommand_from run" -s w -l writable -xa '(__fish_complete_directories)'
 complete -c sbx -n "__fish_seen_subcommand_from session" -l no-intercept -d 'the PATH layer only'
 complete -c sbx -n "__fish_seen_subcommand_from session" -l no-check -d 'skip the shells check'
+complete -c sbx -n "__fish_seen_subcommand_from session" -l log -d 'print denials as they happen (or to a file)'
 complete -c sbx -n "__fish_seen_subcommand_from run session explain policy" -a '(__fish_complete_command)'
 complete -c sbx -n "__fish_seen_subcommand_from allow deny" -F
 complete -c sbx -n "__fish_seen_subcommand_from shell-init" -xa 'bash zsh fish'

@@ -85,6 +85,17 @@ teardown() {
 	assert_line --regexp "^[0-9:]{8} sh \(pid [0-9]+\): denied: create in $ROOT/outside-$$ \[landlock: fs.make_reg\]; why, and how to allow it: sbx check sh --write $ROOT/outside-$$\$"
 	assert_line --regexp '^[0-9:]{8} sh \(pid [0-9]+\): denied: signal a process outside the sandbox: pid 1 .*\[landlock: scope.signal\]$'
 	assert_line --regexp "^[0-9:]{8} python3 \(pid [0-9]+\): denied: connect to an abstract socket outside the sandbox: @sbx-log-$$ \[landlock: scope.abstract_unix_socket\]\$"
+	# sbx session --log=FILE: the same lines while the agent runs, from a
+	# follower that ends with it
+	SBX_PROTECT=off run -0 "$SBX" session --no-check --log="$ROOT/denials" -- \
+		bash -c "sh -c 'echo x >$ROOT/outside-$$/g' 2>/dev/null; sleep 1; echo done"
+	assert_output --partial done
+	run -0 cat "$ROOT/denials"
+	assert_line --regexp "^[0-9:]{8} sh \(pid [0-9]+\): denied: create in $ROOT/outside-$$ \[landlock: fs.make_reg\]"
+	# the follower (a fork of the session, its command line) is gone
+	sleep 0.5
+	run pgrep -f -- "--log=$ROOT/denials"
+	assert_failure
 }
 
 @test "no record: sbx log says why (audit off, or a read-only mount's refusal)" {

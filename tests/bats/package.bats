@@ -140,7 +140,12 @@ parse_profile() {
 	# dpkg-buildpackage writes into the parent folder: pkg/, ours.
 	mkdir "$pkg"
 	git clone -q "$TOP" "$pkg/sbx"
-	(cd "$pkg/sbx" && dpkg-buildpackage -us -uc -b) >"$pkg/build.log" 2>&1 ||
+	# nor with the suite's own make variables: make check-asan's BUILD,
+	# CFLAGS and STATIC are in the environment and MAKEFLAGS of all below
+	(cd "$pkg/sbx" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u CFLAGS \
+		-u CPPFLAGS -u LDFLAGS -u BUILD -u STATIC -u LIBC -u CC -u OS \
+		-u WERROR -u SBX_TEST_CFLAGS -u GCOV_PREFIX -u GCOV_ERROR_FILE \
+		dpkg-buildpackage -us -uc -b) >"$pkg/build.log" 2>&1 ||
 		fail "dpkg-buildpackage failed: $(tail -n 30 "$pkg/build.log")"
 	run -0 lintian --allow-root --fail-on error "$pkg/sbx_${VERSION}_$arch.changes"
 	refute_output --regexp '^E: '
