@@ -351,7 +351,11 @@ static bool trusted_peer(int fd)
 #endif
 }
 
-int proxy_connect(void)
+/* The control socket, connected to a proxy of ours (started when none
+ * runs), or -1 (errno set). QUIET: no line when a process that is not ours
+ * holds the name (the shared network namespace falls back quietly; named
+ * hosts fail, and say why). */
+static int connect_ctl(bool quiet)
 {
 	struct sockaddr_un a;
 	socklen_t len = ctl_address(&a);
@@ -367,9 +371,10 @@ int proxy_connect(void)
 			if (trusted_peer(fd))
 				return fd;
 			close(fd);
-			msg("the proxy's socket is held by a process that is "
-			    "not a proxy of yours (another user's, or a "
-			    "confined tool's): refused");
+			if (!quiet)
+				msg("the proxy's socket is held by a process "
+				    "that is not a proxy of yours (another "
+				    "user's, or a confined tool's): refused");
 			errno = EPERM;
 			return -1;
 		}
@@ -384,6 +389,11 @@ int proxy_connect(void)
 	}
 	errno = ETIMEDOUT;
 	return -1;
+}
+
+int proxy_connect(void)
+{
+	return connect_ctl(false);
 }
 
 #ifdef SBX_PROXY_FILE
@@ -534,7 +544,7 @@ int proxy_shared_net(const struct policy *p, int *userns, int *netns)
 	ssize_t n;
 
 	*userns = *netns = -1;
-	ctl = proxy_connect();
+	ctl = connect_ctl(true);
 	if (ctl < 0)
 		return -1;
 	net_key(p, hex);

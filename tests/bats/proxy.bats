@@ -175,6 +175,15 @@ while True:  # a fake proxy: takes what a shim hands over, says yes
 	assert_output ""
 	[[ "$stderr" == *"the proxy's socket is held by a process that is not a proxy of yours"* ]]
 	assert_file_not_exists "$WS/held.got"
+	# network off: no shared loopback from it; a loopback of the tool's
+	# own, quietly
+	run -0 --separate-stderr python3 -c '
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+socket.create_connection(s.getsockname()); print("own loopback")'
+	assert_output "own loopback"
+	assert_equal "$stderr" ""
+	assert_file_not_exists "$WS/held.got"
 	stop_servers
 	# another user (root's name, taken by sbx-ci)
 	if [ "$(id -u)" = 0 ] && id sbx-ci >/dev/null 2>&1; then
