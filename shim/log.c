@@ -408,14 +408,16 @@ static void feed_fd(struct log_state *st, int fd, bool kmsg, bool follow)
 		if (n <= 0) {
 			if (!follow || (n < 0 && errno != EAGAIN))
 				break;
+			/* all there is, for now: out with the event read
+			 * last (its records come together), then wait */
+			flush(st);
+			fflush(st->out);
 			if (!kmsg) {
-				fflush(st->out);
 				sleep(1);
 				continue;
 			}
 			struct pollfd p = { fd, POLLIN, 0 };
 
-			fflush(st->out);
 			poll(&p, 1, -1);
 			continue;
 		}
@@ -525,8 +527,8 @@ int cmd_log(int argc, char *argv[])
 		if (fd < 0) {
 			int e = errno;
 
-			fd = open("/dev/kmsg", O_RDONLY | O_CLOEXEC |
-						       (follow ? 0 : O_NONBLOCK));
+			fd = open("/dev/kmsg",
+				  O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 			kmsg = fd >= 0;
 			if (fd < 0) {
 				msg("log: cannot read the kernel's records of "
