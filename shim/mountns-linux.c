@@ -787,13 +787,23 @@ int mountns_loopback_up(void)
 }
 
 /* The network namespace has no interface but `lo` (/proc/self/net/dev:
- * two header lines, then one line per interface). */
+ * two header lines, then one line per interface), and `lo` is up (a daemon
+ * of another build may have made it). */
 static bool only_loopback(void)
 {
 	size_t len;
 	char *text = read_small_file("/proc/self/net/dev", 16384, 0, &len);
 	char *line = text ? strchr(text, '\n') : NULL;
-	int other = 0;
+	int other = 0, s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr;
+	bool up;
+
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, "lo", 3);
+	up = s >= 0 && ioctl(s, SIOCGIFFLAGS, &ifr) == 0 &&
+	     (ifr.ifr_flags & IFF_UP);
+	if (s >= 0)
+		close(s);
 
 	line = line ? strchr(line + 1, '\n') : NULL;
 	while (line && line[1]) {
@@ -804,7 +814,7 @@ static bool only_loopback(void)
 		line = strchr(line, '\n');
 	}
 	free(text);
-	return text && other == 0;
+	return text && other == 0 && up;
 }
 
 /*
@@ -831,7 +841,8 @@ static int join_shared_net(const struct policy *p, const char **how)
 		trace("cannot join the shared network namespace: %s",
 		      strerror(errno));
 	else if (!only_loopback())
-		trace("the shared network namespace has more than lo: left");
+		trace("the shared network namespace has more than lo, or lo "
+		      "down: left");
 	else if (unshare(CLONE_NEWNS) < 0)
 		trace("no mount namespace: %s", strerror(errno));
 	else

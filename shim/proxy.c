@@ -204,21 +204,25 @@ static socklen_t ctl_address(struct sockaddr_un *a)
 enum { CTL_TYPE = SOCK_SEQPACKET };
 
 /* The control socket's abstract name: one proxy per uid and pid namespace
- * (a proxy must see its clients' pids), and version of this protocol (4:
- * requests by kind, a secret), so that a daemon of an older sbx, still
- * running through an upgrade, never meets a newer shim. */
+ * (a proxy must see its clients' pids), version of this protocol (4:
+ * requests by kind, a secret) and sbx binary (its device and inode): a
+ * daemon of another sbx (an older one, still running through an upgrade;
+ * another install or build) never meets this one's shims. */
 static socklen_t ctl_address(struct sockaddr_un *a)
 {
-	struct stat st;
+	struct stat ns, exe;
 	int n;
 
-	if (stat("/proc/self/ns/pid", &st) < 0)
-		st.st_ino = 0;
+	if (stat("/proc/self/ns/pid", &ns) < 0)
+		ns.st_ino = 0;
+	if (stat("/proc/self/exe", &exe) < 0)
+		exe.st_dev = exe.st_ino = 0;
 	memset(a, 0, sizeof(*a));
 	a->sun_family = AF_UNIX;
 	n = snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1,
-		     "sbx-proxy-4-%u-%lu", (unsigned)getuid(),
-		     (unsigned long)st.st_ino);
+		     "sbx-proxy-4-%u-%lu-%lu-%lu", (unsigned)getuid(),
+		     (unsigned long)ns.st_ino, (unsigned long)exe.st_dev,
+		     (unsigned long)exe.st_ino);
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
 			   (size_t)n);
 }

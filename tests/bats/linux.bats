@@ -179,6 +179,42 @@ PY
 	kill "$srv" 2>/dev/null || true
 }
 
+@test "network off: a shared namespace with its loopback down (another build's daemon) is left for one of the tool's own" {
+	require_namespace
+	[ "$(id -u)" = 0 ] || skip "root only: a daemon in root's name"
+	pkill -u 0 -f '^sbx proxy-daemon$' || true
+	sleep 0.3
+	unshare -n sleep 60 3>&- &
+	holder=$!
+	SERVER_PIDS="${SERVER_PIDS:-} $holder"
+	sleep 0.2
+	ino=$(stat -L -c %i /proc/self/ns/pid)
+	# a daemon of ours, trusted, that answers every "net" with a namespace
+	# whose lo is down
+	"$PY" -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.bind("\0sbx-proxy-4-0-%s-%s" % (sys.argv[1], sys.argv[4])); s.listen(8)
+open(sys.argv[3], "w").close()
+ns = os.open("/proc/%s/ns/net" % sys.argv[2], os.O_RDONLY)
+while True:
+    c = s.accept()[0]
+    if c.recv(200).startswith(b"net\n"):
+        socket.send_fds(c, [b"k"], [ns])
+        open(sys.argv[3] + ".asked", "w").close()
+    c.close()' "$ino" "$holder" "$WS/fake" "$(stat -L -c %d-%i "$SBX")" 3>&- &
+	SERVER_PIDS="${SERVER_PIDS:-} $!"
+	for _ in $(seq 100); do [ -e "$WS/fake" ] && break; sleep 0.05; done
+	SBX_DEBUG=1 run -0 --separate-stderr python3 -c '
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+socket.create_connection(s.getsockname()); print("own loopback")'
+	assert_output "own loopback"
+	[ -e "$WS/fake.asked" ] || fail "the fake daemon was not asked"
+	[[ "$stderr" == *"more than lo, or lo down: left"* ]]
+	stop_servers
+}
+
 @test "network off: bash /dev/tcp, curl and nc -z fail (each works outside)" {
 	start_server http
 	run -0 /bin/bash -c "echo x >/dev/tcp/127.0.0.1/$PORT && echo reached"

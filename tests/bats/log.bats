@@ -12,6 +12,7 @@ teardown() {
 	if [ -n "${RATELIMIT_WAS:-}" ]; then
 		echo "$RATELIMIT_WAS" >/proc/sys/kernel/printk_ratelimit
 	fi
+	stop_servers
 	teardown_sealed
 }
 

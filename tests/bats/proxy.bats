@@ -159,7 +159,7 @@ PY
 	ino=$(stat -L -c %i /proc/self/ns/pid)
 	squat='import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.bind("\0sbx-proxy-4-%s-%s" % (sys.argv[1], sys.argv[2])); s.listen(8)
+s.bind("\0sbx-proxy-4-%s-%s-%s" % (sys.argv[1], sys.argv[2], sys.argv[4])); s.listen(8)
 open(sys.argv[3], "w").close()
 while True:  # a fake proxy: takes what a shim hands over, says yes
     c = s.accept()[0]
@@ -168,7 +168,8 @@ while True:  # a fake proxy: takes what a shim hands over, says yes
         open(sys.argv[3] + ".got", "w").write(str(len(fds)))
         c.send(b"k")'
 	# a confined tool of ours with the network on
-	SBX_NETWORK=on python3 -c "$squat" "$(id -u)" "$ino" "$WS/held" 3>&- &
+	exe=$(stat -L -c %d-%i "$SBX")
+	SBX_NETWORK=on python3 -c "$squat" "$(id -u)" "$ino" "$WS/held" "$exe" 3>&- &
 	SERVER_PIDS="${SERVER_PIDS:-} $!"
 	for _ in $(seq 100); do [ -e "$WS/held" ] && break; sleep 0.05; done
 	SBX_NETWORK=registry.npmjs.org run -126 --separate-stderr python3 -c 'print("ran")'
@@ -189,7 +190,7 @@ socket.create_connection(s.getsockname()); print("own loopback")'
 	if [ "$(id -u)" = 0 ] && id sbx-ci >/dev/null 2>&1; then
 		rm -f "$ROOT/held"
 		chmod 777 "$ROOT"
-		/usr/sbin/runuser -u sbx-ci -- "$PY" -c "$squat" 0 "$ino" "$ROOT/held" 3>&- &
+		/usr/sbin/runuser -u sbx-ci -- "$PY" -c "$squat" 0 "$ino" "$ROOT/held" "$exe" 3>&- &
 		SERVER_PIDS="${SERVER_PIDS:-} $!"
 		for _ in $(seq 100); do [ -e "$ROOT/held" ] && break; sleep 0.05; done
 		SBX_NETWORK=registry.npmjs.org run -126 python3 -c 'print("ran")'
