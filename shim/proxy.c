@@ -1055,6 +1055,7 @@ struct conn {
 	struct reg *reg;
 };
 
+#ifdef SBX_PROXY_FILE
 /* FD (a connection of R) is no longer waiting to show the secret. */
 static void proven(struct reg *r, int fd)
 {
@@ -1141,6 +1142,13 @@ static bool authorized(const struct reg *r, const char *eol, const char *end)
 	}
 	return false;
 }
+#else
+/* Linux: the tool's port is in its own network namespace, and no request
+ * carries a secret (r->auth is NULL: receive() takes none). */
+#define proven(r, fd) ((void)(r), (void)(fd))
+#define unproven(r, fd) ((void)(r), (void)(fd))
+#define authorized(r, eol, end) ((void)(r), (void)(eol), (void)(end), true)
+#endif
 
 static void *serve(void *arg)
 {
@@ -1341,6 +1349,7 @@ static int make_net(struct net *e)
 		if (write(sp[1], &c, 1) == 1)
 			while (read(sp[1], &c, 1) < 0 && errno == EINTR)
 				; /* until the daemon holds the namespaces */
+		coverage_flush();
 		_exit(0);
 	}
 	close(sp[1]);
@@ -1606,12 +1615,14 @@ static struct reg *receive(int fd, bool *net)
 			reg_unref(r);
 			return NULL;
 		}
-		if (*line) {
+#ifdef SBX_PROXY_FILE
+		{
 			char *user = xasprintf("sbx:%s", line);
 
 			r->auth = basic(user);
 			free(user);
 		}
+#endif
 		line = next;
 	}
 	while (line && *line) {

@@ -37,6 +37,9 @@ teardown() {
 		echo "audit: type=1423 audit($now.500:12): domain=18c80a2cc blockers=net.connect_tcp daddr=192.0.2.1 dest=443"
 		# old records: before --since
 		echo "audit: type=1423 audit(1000.000:1): domain=1 blockers=fs.make_reg path=\"/old\""
+		# macOS's sandbox reports (log show --style syslog)
+		echo "2026-11-28 01:00:00.000 localhost kernel[0]: (Sandbox) Sandbox: python3(1234) deny(1) file-write-create /Users/me/.ssh/x"
+		echo "2026-11-28 01:00:01.000 localhost kernel[0]: (Sandbox) Sandbox: node(55) deny(1) network-outbound /private/var/run/docker.sock"
 		# not audit, not Landlock
 		echo "EXT4-fs (vda): mounted filesystem"
 		echo "audit: type=1326 audit($now.600:13): pid=1 comm=\"x\" syscall=41"
@@ -48,8 +51,10 @@ teardown() {
 	assert_line --regexp '^[0-9:]{8} node \(pid 88\): denied: connect to an abstract socket outside the sandbox: @sbx-t \[landlock: scope.abstract_unix_socket\]$'
 	assert_line --regexp '^[0-9:]{8} node \(pid 88\): denied: signal a process outside the sandbox: pid 1 \(systemd\) \[landlock: scope.signal\]$'
 	assert_line --regexp '^[0-9:]{8} node \(pid 88\): denied: connect to 192.0.2.1:443 \[landlock: net.connect_tcp\]; why, and how to allow it: sbx check node --connect 192.0.2.1:443$'
+	assert_line "python3 (pid 1234): denied: file-write-create /Users/me/.ssh/x [seatbelt]"
+	assert_line "node (pid 55): denied: network-outbound /private/var/run/docker.sock [seatbelt]"
 	refute_output --partial /old
-	assert_equal "${#lines[@]}" 6
+	assert_equal "${#lines[@]}" 8
 	# 10,000 denials of one process: 20 lines and a count, not 10,000
 	for i in $(seq 100); do
 		echo "audit: type=1423 audit($now.700:$((100 + i))): domain=5 blockers=fs.write_file path=\"/f$i\""
