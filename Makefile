@@ -143,6 +143,11 @@ check: $(BUILD)/sbx $(UNIT) seatbelt-test
 	SBX=$(CURDIR)/$(BUILD)/sbx SBX_SEATBELT=$(CURDIR)/$(SEATBELT_BUILD)/sbx \
 		prove -e tests/tap-run $(PROVE_FLAGS) $(UNIT) tests/bats/*.bats
 
+# Security-relevant mutations, each of which some test must catch: a few
+# minutes, so not part of check; run as root (tests/mutants.sh).
+mutants:
+	tests/mutants.sh
+
 # Refreshes the golden Seatbelt profiles under tests/golden/.
 golden: $(BUILD)/tests/seatbelt.t
 	SBX_UPDATE_GOLDEN=1 $(BUILD)/tests/seatbelt.t >/dev/null
@@ -286,7 +291,7 @@ coverage:
 # Static analysis, as CI runs it.
 LINT_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Ishim -I$(BUILD)/gen \
 	$$($(PKG_CONFIG) --cflags libbsd-overlay libmd libseccomp)
-SHELL_SCRIPTS = install.sh .ci/run bench/*.sh tests/tap-run tests/fake-sandbox-exec \
+SHELL_SCRIPTS = install.sh .ci/run bench/*.sh tests/tap-run tests/fake-sandbox-exec tests/mutants.sh \
 	share/sbx/env.sh debian/postinst debian/postrm
 lint: $(BUILD)/sbx
 	cppcheck --enable=warning,portability --error-exitcode=1 --quiet \
@@ -303,5 +308,5 @@ format:
 clean:
 	rm -rf build build-*
 
-.PHONY: all unit check check-asan seatbelt-test golden install uninstall dist fuzz-link \
+.PHONY: all unit check check-asan mutants seatbelt-test golden install uninstall dist fuzz-link \
 	lint fuzz fuzz-build coverage format clean
