@@ -47,7 +47,7 @@ endif
 
 # Project flags stay even when the user sets CFLAGS.
 SBX_CFLAGS = -std=gnu11 -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral \
+	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral -Wimplicit-fallthrough \
 	-D_GNU_SOURCE -DSBX_VERSION='"$(VERSION)"' -DSBX_LIBC='"$(LIBC)"' \
 	-I$(BUILD)/gen -Ishim \
 	$(HOST_CFLAGS_$(HOST)) $(OS_CFLAGS_$(OS)) $(SBX_TEST_CFLAGS)

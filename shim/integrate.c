@@ -28,9 +28,6 @@
 #include "trust.h"
 #include "util.h"
 
-#ifndef SBX_VERSION
-#define SBX_VERSION "0.0.0"
-#endif
 
 char *shim_dir(void)
 {
@@ -580,9 +577,9 @@ int cmd_session(int argc, char *argv[])
 	}
 	path_normalize(dir);
 	path = path_with_first(dir, getenv("PATH"));
-	setenv("PATH", path, 1);
-	setenv(ENV_SESSION, "1", 1);
-	setenv(ENV_SHIM_DIR, dir, 1);
+	xsetenv("PATH", path);
+	xsetenv(ENV_SESSION, "1");
+	xsetenv(ENV_SHIM_DIR, dir);
 	free(path);
 	names = shim_names(dir);
 
@@ -629,16 +626,16 @@ int cmd_session(int argc, char *argv[])
 	if (hook) {
 		v = getenv("BASH_ENV");
 		if (v && *v && strcmp(v, hook) != 0)
-			setenv("SBX_USER_BASH_ENV", v, 1);
-		setenv("BASH_ENV", hook, 1);
+			xsetenv("SBX_USER_BASH_ENV", v);
+		xsetenv("BASH_ENV", hook);
 		/* sh and bash in POSIX mode read ENV when interactive. */
 		if (!getenv("ENV"))
-			setenv("ENV", hook, 1);
+			xsetenv("ENV", hook);
 		if (!getenv("PROMPT_COMMAND")) {
 			char *pc = xstrcat3(". '", hook, "'");
 
 			if (!strchr(hook, '\''))
-				setenv("PROMPT_COMMAND", pc, 1);
+				xsetenv("PROMPT_COMMAND", pc);
 			free(pc);
 		}
 		free(hook);
@@ -647,7 +644,7 @@ int cmd_session(int argc, char *argv[])
 		session_check(names, dir, &t, stderr, "sbx: session: ");
 	session_status((int)t.n, how);
 	agent = agent_chain(cmd, &t);
-	setenv(ENV_AGENT, agent, 1);
+	xsetenv(ENV_AGENT, agent);
 	free(agent);
 	targets_free(&t);
 	free_names(names);
@@ -861,10 +858,10 @@ static void doctor_session(void)
 	bool covers = sandbox_can_intercept();
 	int n;
 
-	setenv("PATH", path, 1);
-	setenv(ENV_SHIM_DIR, dir, 1);
+	xsetenv("PATH", path);
+	xsetenv(ENV_SHIM_DIR, dir);
 	if (hook)
-		setenv("BASH_ENV", hook, 1);
+		xsetenv("BASH_ENV", hook);
 	if (covers)
 		report("ok", "sbx session covers the real tools: full paths, "
 			     "venvs, shebangs and login shells reach sbx");

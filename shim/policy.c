@@ -166,13 +166,16 @@ int onoff_parse(const char *s, bool *out)
 
 const char *source_str(const struct source *s)
 {
-	static char buf[4096 + 16];
+	/* a few, in turn: one message may name several sources */
+	static char bufs[SOURCE_STR_KEPT][4096 + 16];
+	static unsigned next;
+	char *buf;
 
-	if (s->line > 0) {
-		snprintf(buf, sizeof(buf), "%s:%d", s->origin, s->line);
-		return buf;
-	}
-	return s->origin;
+	if (s->line <= 0)
+		return s->origin;
+	buf = bufs[next++ % SOURCE_STR_KEPT];
+	snprintf(buf, sizeof(bufs[0]), "%s:%d", s->origin, s->line);
+	return buf;
 }
 
 void pathlist_add(struct pathlist *l, char *path, struct source src)
@@ -1406,9 +1409,9 @@ void policy_scrub_env(const struct policy *p)
 	extern char **environ;
 
 	if (!p->reveal_ssh_agent)
-		unsetenv("SSH_AUTH_SOCK");
+		xunsetenv("SSH_AUTH_SOCK");
 	if (!p->reveal_gpg_agent)
-		unsetenv("GPG_AGENT_INFO");
+		xunsetenv("GPG_AGENT_INFO");
 	for (size_t i = 0; environ[i];) {
 		const char *e = environ[i];
 		size_t n = strcspn(e, "=");
@@ -1417,7 +1420,7 @@ void policy_scrub_env(const struct policy *p)
 			char *name = xstrndup(e, n);
 
 			trace("%s removed from the environment", name);
-			unsetenv(name); /* moves the later entries down */
+			xunsetenv(name); /* moves the later entries down */
 			free(name);
 			continue;
 		}

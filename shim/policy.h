@@ -80,7 +80,10 @@ struct policy {
 const char *profile_name(enum profile p);
 int profile_parse(const char *s, enum profile *out);
 int onoff_parse(const char *s, bool *out);
-/* "file:line", or the origin alone, in a static buffer. */
+/* "file:line", or the origin alone. The text is in one of SOURCE_STR_KEPT
+ * static buffers used in turn: valid until that many more calls, so one
+ * message can name that many sources. */
+#define SOURCE_STR_KEPT 4
 const char *source_str(const struct source *s);
 
 /* Built-in defaults for TOOL (may be NULL). Dies on a missing cwd. */

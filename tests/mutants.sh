@@ -103,6 +103,10 @@ MUTANTS=(
 	's/if \(v \&\& strcmp\(v, "1"\) == 0\)/if (v || 1)/'
 	fault.bats 'no Landlock: 126'
 
+	'add-rule-error-ignored' shim/sandbox-linux.c
+	's/\tif \(r < 0\)\n\t\treturn -1;\n\ttrace\("landlock: /\ttrace("landlock: /'
+	fault.bats 'each step of the sandbox failing'
+
 	'landlock-abi-misread' shim/sandbox-linux.c
 	's/return r < 0 \? -1 : \(int\)r;/return r < 0 ? -1 : 0;/'
 	linux.bats 'reading / works'
