@@ -23,13 +23,15 @@ OS ?= $(HOST)
 # Static on Linux: each shared library costs ~70 us per exec (bench/).
 STATIC_linux = -static
 STATIC ?= $(STATIC_$(HOST))
-HOST_CFLAGS_linux = $$($(PKG_CONFIG) --cflags libbsd-overlay libmd)
-HOST_LIBS_linux = $$($(PKG_CONFIG) --libs $(STATIC:-static=--static) libbsd-overlay libmd)
+# No libbsd: the musl build (the default) has none, and what sbx would take
+# from it (strlcpy, strtonum) would need a second code path for musl.
+HOST_CFLAGS_linux = $$($(PKG_CONFIG) --cflags libmd)
+HOST_LIBS_linux = $$($(PKG_CONFIG) --libs $(STATIC:-static=--static) libmd)
 
 # musl: the static build links musl when musl-gcc is there (Debian's
 # musl-tools) and CC was not chosen: glibc's start-up CPU detection costs
 # about 1 ms per exec on a VM where CPUID traps, musl's nothing (bench/).
-# LIBC=glibc forces glibc. No libbsd or libmd is built for musl: SHA-256
+# LIBC=glibc forces glibc. No libmd is built for musl: SHA-256
 # is sbx's own then (shim/sha256.c, checked against FIPS 180-4's vectors),
 # and the kernel's headers are borrowed from the system.
 MUSL_GCC := $(shell command -v musl-gcc 2>/dev/null)
@@ -290,7 +292,7 @@ coverage:
 
 # Static analysis, as CI runs it.
 LINT_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Ishim -I$(BUILD)/gen \
-	$$($(PKG_CONFIG) --cflags libbsd-overlay libmd libseccomp)
+	$$($(PKG_CONFIG) --cflags libmd libseccomp)
 SHELL_SCRIPTS = install.sh .ci/run bench/*.sh tests/tap-run tests/fake-sandbox-exec tests/mutants.sh \
 	share/sbx/env.sh debian/postinst debian/postrm
 lint: $(BUILD)/sbx

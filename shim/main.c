@@ -142,9 +142,6 @@ int main(int argc, char *argv[])
 {
 	const char *name, *d;
 
-#ifndef SBX_OWN_SHA256 /* libbsd's, absent from a musl build */
-	setprogname("sbx");
-#endif
 	d = getenv(ENV_DEBUG);
 	debug_on = d && strcmp(d, "1") == 0;
 	if (argc < 1 || !argv[0])
