@@ -910,14 +910,14 @@ int cmd_doctor(int argc, char *argv[])
 		if (strcmp(e->path, builtin_defaults_name) == 0 ||
 		    lstat(e->path, &st) < 0)
 			continue;
-		if (strncmp(e->src.origin, "NOT trusted", 11) == 0)
+		if (e->kind == ENTRY_CONFIG_UNTRUSTED)
 			report("warn",
 			       "%s is not trusted: ignored\n      fix: "
 			       "read it, then sbx allow %s",
 			       e->path, e->path);
-		else if (strcmp(e->src.origin, "trusted") == 0 ||
-			 strcmp(e->src.origin, "user config") == 0 ||
-			 strcmp(e->src.origin, ENV_CONFIG) == 0)
+		else if (e->kind == ENTRY_CONFIG_TRUSTED ||
+			 e->kind == ENTRY_CONFIG_USER ||
+			 e->kind == ENTRY_CONFIG_ENV)
 			report("ok", "config %s (%s)", e->path, e->src.origin);
 		else
 			report("warn", "%s %s: ignored", e->path,
