@@ -23,13 +23,15 @@ OS ?= $(HOST)
 # Static on Linux: each shared library costs ~70 us per exec (bench/).
 STATIC_linux = -static
 STATIC ?= $(STATIC_$(HOST))
-HOST_CFLAGS_linux = $$($(PKG_CONFIG) --cflags libbsd-overlay libmd)
-HOST_LIBS_linux = $$($(PKG_CONFIG) --libs $(STATIC:-static=--static) libbsd-overlay libmd)
+# No libbsd: the musl build (the default) has none, and what sbx would take
+# from it (strlcpy, strtonum) would need a second code path for musl.
+HOST_CFLAGS_linux = $$($(PKG_CONFIG) --cflags libmd)
+HOST_LIBS_linux = $$($(PKG_CONFIG) --libs $(STATIC:-static=--static) libmd)
 
 # musl: the static build links musl when musl-gcc is there (Debian's
 # musl-tools) and CC was not chosen: glibc's start-up CPU detection costs
 # about 1 ms per exec on a VM where CPUID traps, musl's nothing (bench/).
-# LIBC=glibc forces glibc. No libbsd or libmd is built for musl: SHA-256
+# LIBC=glibc forces glibc. No libmd is built for musl: SHA-256
 # is sbx's own then (shim/sha256.c, checked against FIPS 180-4's vectors),
 # and the kernel's headers are borrowed from the system.
 MUSL_GCC := $(shell command -v musl-gcc 2>/dev/null)
@@ -47,7 +49,7 @@ endif
 
 # Project flags stay even when the user sets CFLAGS.
 SBX_CFLAGS = -std=gnu11 -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral \
+	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral -Wimplicit-fallthrough \
 	-D_GNU_SOURCE -DSBX_VERSION='"$(VERSION)"' -DSBX_LIBC='"$(LIBC)"' \
 	-I$(BUILD)/gen -Ishim \
 	$(HOST_CFLAGS_$(HOST)) $(OS_CFLAGS_$(OS)) $(SBX_TEST_CFLAGS)
@@ -142,6 +144,11 @@ seatbelt-test:
 check: $(BUILD)/sbx $(UNIT) seatbelt-test
 	SBX=$(CURDIR)/$(BUILD)/sbx SBX_SEATBELT=$(CURDIR)/$(SEATBELT_BUILD)/sbx \
 		prove -e tests/tap-run $(PROVE_FLAGS) $(UNIT) tests/bats/*.bats
+
+# Security-relevant mutations, each of which some test must catch: a few
+# minutes, so not part of check; run as root (tests/mutants.sh).
+mutants:
+	tests/mutants.sh
 
 # Refreshes the golden Seatbelt profiles under tests/golden/.
 golden: $(BUILD)/tests/seatbelt.t
@@ -288,8 +295,8 @@ coverage:
 
 # Static analysis, as CI runs it.
 LINT_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Ishim -I$(BUILD)/gen \
-	$$($(PKG_CONFIG) --cflags libbsd-overlay libmd libseccomp)
-SHELL_SCRIPTS = install.sh .ci/run bench/*.sh tests/tap-run tests/fake-sandbox-exec \
+	$$($(PKG_CONFIG) --cflags libmd libseccomp)
+SHELL_SCRIPTS = install.sh .ci/run bench/*.sh tests/tap-run tests/fake-sandbox-exec tests/mutants.sh \
 	share/sbx/env.sh debian/postinst debian/postrm
 lint: $(BUILD)/sbx
 	cppcheck --enable=warning,portability --error-exitcode=1 --quiet \
@@ -306,5 +313,5 @@ format:
 clean:
 	rm -rf build build-*
 
-.PHONY: all unit check check-asan seatbelt-test golden install uninstall dist fuzz-link \
+.PHONY: all unit check check-asan mutants seatbelt-test golden install uninstall dist fuzz-link \
 	lint fuzz fuzz-build coverage format clean

@@ -24,9 +24,6 @@
 #include "trust.h"
 #include "util.h"
 
-#ifndef SBX_VERSION
-#define SBX_VERSION "0.0.0"
-#endif
 #ifndef SBX_LIBC
 #define SBX_LIBC "libc"
 #endif
@@ -108,13 +105,6 @@ usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'sbx --help'.\n");
 	return EXIT_SBX_USAGE;
-}
-
-static const char *base_name(const char *s)
-{
-	const char *slash = strrchr(s, '/');
-
-	return slash ? slash + 1 : s;
 }
 
 /* Finds CMD as tool mode would: a path is taken as it is, a name on PATH. */
@@ -213,7 +203,7 @@ int confine_and_exec(struct policy *p, const struct resolved *r, char *argv[])
 	      source_str(&p->network_src));
 	if (r->tool_env && r->shim_dirs > 0) {
 		trace("PATH for the tool: %s", r->tool_env);
-		setenv("PATH", r->tool_env, 1);
+		xsetenv("PATH", r->tool_env);
 	}
 	if (p->profile == PROFILE_WORKSPACE_WRITE && !p->workspace)
 		msg("%s: %s", p->workspace_src.origin + 6, no_workspace_hint);

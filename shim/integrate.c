@@ -28,9 +28,6 @@
 #include "trust.h"
 #include "util.h"
 
-#ifndef SBX_VERSION
-#define SBX_VERSION "0.0.0"
-#endif
 
 char *shim_dir(void)
 {
@@ -580,9 +577,9 @@ int cmd_session(int argc, char *argv[])
 	}
 	path_normalize(dir);
 	path = path_with_first(dir, getenv("PATH"));
-	setenv("PATH", path, 1);
-	setenv(ENV_SESSION, "1", 1);
-	setenv(ENV_SHIM_DIR, dir, 1);
+	xsetenv("PATH", path);
+	xsetenv(ENV_SESSION, "1");
+	xsetenv(ENV_SHIM_DIR, dir);
 	free(path);
 	names = shim_names(dir);
 
@@ -629,16 +626,16 @@ int cmd_session(int argc, char *argv[])
 	if (hook) {
 		v = getenv("BASH_ENV");
 		if (v && *v && strcmp(v, hook) != 0)
-			setenv("SBX_USER_BASH_ENV", v, 1);
-		setenv("BASH_ENV", hook, 1);
+			xsetenv("SBX_USER_BASH_ENV", v);
+		xsetenv("BASH_ENV", hook);
 		/* sh and bash in POSIX mode read ENV when interactive. */
 		if (!getenv("ENV"))
-			setenv("ENV", hook, 1);
+			xsetenv("ENV", hook);
 		if (!getenv("PROMPT_COMMAND")) {
 			char *pc = xstrcat3(". '", hook, "'");
 
 			if (!strchr(hook, '\''))
-				setenv("PROMPT_COMMAND", pc, 1);
+				xsetenv("PROMPT_COMMAND", pc);
 			free(pc);
 		}
 		free(hook);
@@ -647,7 +644,7 @@ int cmd_session(int argc, char *argv[])
 		session_check(names, dir, &t, stderr, "sbx: session: ");
 	session_status((int)t.n, how);
 	agent = agent_chain(cmd, &t);
-	setenv(ENV_AGENT, agent, 1);
+	xsetenv(ENV_AGENT, agent);
 	free(agent);
 	targets_free(&t);
 	free_names(names);
@@ -861,10 +858,10 @@ static void doctor_session(void)
 	bool covers = sandbox_can_intercept();
 	int n;
 
-	setenv("PATH", path, 1);
-	setenv(ENV_SHIM_DIR, dir, 1);
+	xsetenv("PATH", path);
+	xsetenv(ENV_SHIM_DIR, dir);
 	if (hook)
-		setenv("BASH_ENV", hook, 1);
+		xsetenv("BASH_ENV", hook);
 	if (covers)
 		report("ok", "sbx session covers the real tools: full paths, "
 			     "venvs, shebangs and login shells reach sbx");
@@ -913,14 +910,14 @@ int cmd_doctor(int argc, char *argv[])
 		if (strcmp(e->path, builtin_defaults_name) == 0 ||
 		    lstat(e->path, &st) < 0)
 			continue;
-		if (strncmp(e->src.origin, "NOT trusted", 11) == 0)
+		if (e->kind == ENTRY_CONFIG_UNTRUSTED)
 			report("warn",
 			       "%s is not trusted: ignored\n      fix: "
 			       "read it, then sbx allow %s",
 			       e->path, e->path);
-		else if (strcmp(e->src.origin, "trusted") == 0 ||
-			 strcmp(e->src.origin, "user config") == 0 ||
-			 strcmp(e->src.origin, ENV_CONFIG) == 0)
+		else if (e->kind == ENTRY_CONFIG_TRUSTED ||
+			 e->kind == ENTRY_CONFIG_USER ||
+			 e->kind == ENTRY_CONFIG_ENV)
 			report("ok", "config %s (%s)", e->path, e->src.origin);
 		else
 			report("warn", "%s %s: ignored", e->path,

@@ -20,13 +20,6 @@
 /* Past this many execs of sbx in one pid, two wrappers run each other. */
 #define MAX_HOPS 8
 
-static const char *base_name(const char *s)
-{
-	const char *slash = strrchr(s, '/');
-
-	return slash ? slash + 1 : s;
-}
-
 /* Counts execs of sbx within one pid (execve keeps the pid). */
 static void hop_guard(void)
 {
@@ -39,9 +32,12 @@ static void hop_guard(void)
 		long vpid = strtol(v, &end, 10);
 
 		if (*end == ':' && vpid == pid) {
-			hops = strtol(end + 1, &end, 10) + 1;
-			if (*end != '\0' || hops < 1)
-				hops = 1;
+			long before = strtol(end + 1, &end, 10);
+
+			/* LONG_MAX (a huge number) is past the limit too */
+			if (*end == '\0' && before > 0)
+				hops = before >= MAX_HOPS ? MAX_HOPS + 1
+							  : before + 1;
 		}
 	}
 	if (hops > MAX_HOPS)
@@ -51,7 +47,7 @@ static void hop_guard(void)
 		    "again",
 		    MAX_HOPS);
 	snprintf(buf, sizeof(buf), "%ld:%ld", pid, hops);
-	setenv(ENV_HOP, buf, 1);
+	xsetenv(ENV_HOP, buf);
 }
 
 static int exec_plain(const char *path, char *const argv[])
@@ -146,9 +142,6 @@ int main(int argc, char *argv[])
 {
 	const char *name, *d;
 
-#ifndef SBX_OWN_SHA256 /* libbsd's, absent from a musl build */
-	setprogname("sbx");
-#endif
 	d = getenv(ENV_DEBUG);
 	debug_on = d && strcmp(d, "1") == 0;
 	if (argc < 1 || !argv[0])

@@ -85,34 +85,51 @@ int mountns_readonly(const char *path, bool ro, bool recursive)
 			    recursive ? AT_RECURSIVE : 0, &attr, sizeof(attr));
 }
 
+/* Writes TEXT whole to PATH (short writes go on, EINTR is retried).
+ * Returns 0, or -1 with errno set. */
 static int write_file(const char *path, const char *text)
 {
-	size_t n = strlen(text);
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t w;
+	size_t n = strlen(text), done = 0;
+	int fd = open(path, O_WRONLY | O_CLOEXEC), saved;
 
 	if (fd < 0)
 		return -1;
-	w = write(fd, text, n);
-	close(fd);
-	return w == (ssize_t)n ? 0 : -1;
+	while (done < n) {
+		ssize_t w = write(fd, text + done, n - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			saved = w < 0 ? errno : EIO;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	return close(fd);
+}
+
+int caps_read(struct __user_cap_data_struct *data)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
+						0 };
+
+	memset(data, 0, 2 * sizeof(*data));
+	return (int)syscall(SYS_capget, &hdr, data);
 }
 
 static bool have_sys_admin(void)
 {
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
-						0 };
 	struct __user_cap_data_struct data[2];
 
-	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capget, &hdr, data) < 0)
-		return false;
-	return data[0].effective & (1U << CAP_SYS_ADMIN);
+	return caps_read(data) == 0 &&
+	       (data[0].effective & (1U << CAP_SYS_ADMIN));
 }
 
 /* A mount namespace of our own: root keeps its identity; anyone else gets
  * a user namespace that maps their uid and gid 1:1. */
-int mountns_enter(const char **how, int more)
+enum mountns_entered mountns_enter(const char **how, int more)
 {
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
@@ -121,23 +138,24 @@ int mountns_enter(const char **how, int more)
 	if (have_sys_admin()) {
 		if (unshare(CLONE_NEWNS | more) == 0) {
 			*how = "mount namespace";
-			return 0;
+			return MOUNTNS_ENTERED;
 		}
 		if (errno != EPERM)
-			return -1; /* out of memory...: no second try */
+			return MOUNTNS_REFUSED; /* out of memory...: no
+						 * second try */
 	}
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | more) < 0)
-		return -1;
+		return MOUNTNS_REFUSED;
 	*how = "user and mount namespace";
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
 	if (write_file("/proc/self/uid_map", map) < 0)
-		return -2;
+		return MOUNTNS_NO_MAPS;
 	if (write_file("/proc/self/setgroups", "deny") < 0 && errno != ENOENT)
-		return -2;
+		return MOUNTNS_NO_MAPS;
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
 	if (write_file("/proc/self/gid_map", map) < 0)
-		return -2;
-	return 0;
+		return MOUNTNS_NO_MAPS;
+	return MOUNTNS_ENTERED;
 }
 
 /*
@@ -869,6 +887,7 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 	const char *bad = NULL;
 	bool joined = false;
 	struct stat st;
+	enum mountns_entered entered;
 	int r;
 
 	if (p->view_root && join_original(p->view_root) == 0) {
@@ -886,24 +905,25 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 	}
 	if (net)
 		shared = join_shared_net(p, &how) == 0;
-	r = shared ? 0 : mountns_enter(&how, net ? CLONE_NEWNET : 0);
-	if (r == -1 && net && errno == EINVAL) {
+	entered = shared ? MOUNTNS_ENTERED
+		   : mountns_enter(&how, net ? CLONE_NEWNET : 0);
+	if (entered == MOUNTNS_REFUSED && net && errno == EINVAL) {
 		/* a kernel without network namespaces: the filter alone */
 		net = false;
-		r = mountns_enter(&how, 0);
+		entered = mountns_enter(&how, 0);
 	}
-	if (r == -1 && mountns_switched_off(errno)) {
+	if (entered == MOUNTNS_REFUSED && mountns_switched_off(errno)) {
 		snprintf(err, errlen, "no user namespace (%s)",
 			 strerror(errno));
 		return 1;
 	}
-	if (r == -1) {
+	if (entered == MOUNTNS_REFUSED) {
 		/* The quota used up (a daemon holding namespaces), memory,
 		 * nesting: a failure, not a kernel without the feature. */
 		step = "creating the namespace";
 		goto fail;
 	}
-	if (r < 0) {
+	if (entered == MOUNTNS_NO_MAPS) {
 		step = "uid/gid map";
 		goto fail;
 	}
@@ -1111,7 +1131,9 @@ const char *mountns_probe(void)
 	if (pid == 0) {
 		const char *how;
 
-		_exit(mountns_enter(&how, 0) == 0 ? 0 : errno ? errno : 255);
+		_exit(mountns_enter(&how, 0) == MOUNTNS_ENTERED ? 0
+		      : errno					 ? errno
+								 : 255);
 	}
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
 		return "probe failed";

@@ -21,9 +21,13 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
  * VIEW_ONLY stops there (full-access, protect = off). */
 
 /* Enters a mount namespace of our own: root keeps its identity, anyone else
- * gets a user namespace mapping their uid and gid 1:1. Returns 0; -1 when
- * the kernel refuses (errno set); -2 when the maps could not be written. */
-int mountns_enter(const char **how, int more);
+ * gets a user namespace mapping their uid and gid 1:1. HOW says which. */
+enum mountns_entered {
+	MOUNTNS_ENTERED, /* in it */
+	MOUNTNS_REFUSED, /* no namespace: the kernel refused, errno says why */
+	MOUNTNS_NO_MAPS, /* in a user namespace whose id maps failed (errno) */
+};
+enum mountns_entered mountns_enter(const char **how, int more);
 /* MORE: further namespaces to make with it (CLONE_NEWNET). */
 
 /* Set by mountns_build when the tool got a network namespace of its own
@@ -41,6 +45,11 @@ int mountns_readonly(const char *path, bool ro, bool recursive);
 
 /* In a new network namespace: `lo` up (127.0.0.1 and ::1). */
 int mountns_loopback_up(void);
+
+/* capget(2) of this process, both words (DATA[0] and DATA[1]): 0, or -1
+ * with errno set. */
+struct __user_cap_data_struct;
+int caps_read(struct __user_cap_data_struct *data);
 
 /* NULL when a namespace can be made here, else why not (for explain). */
 const char *mountns_probe(void);

@@ -166,13 +166,16 @@ int onoff_parse(const char *s, bool *out)
 
 const char *source_str(const struct source *s)
 {
-	static char buf[4096 + 16];
+	/* a few, in turn: one message may name several sources */
+	static char bufs[SOURCE_STR_KEPT][4096 + 16];
+	static unsigned next;
+	char *buf;
 
-	if (s->line > 0) {
-		snprintf(buf, sizeof(buf), "%s:%d", s->origin, s->line);
-		return buf;
-	}
-	return s->origin;
+	if (s->line <= 0)
+		return s->origin;
+	buf = bufs[next++ % SOURCE_STR_KEPT];
+	snprintf(buf, sizeof(bufs[0]), "%s:%d", s->origin, s->line);
+	return buf;
 }
 
 void pathlist_add(struct pathlist *l, char *path, struct source src)
@@ -183,12 +186,14 @@ void pathlist_add(struct pathlist *l, char *path, struct source src)
 			free(l->v[i].path);
 			l->v[i].path = path;
 			l->v[i].src = src;
+			l->v[i].kind = ENTRY_SET;
 			return;
 		}
 	}
 	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
 	l->v[l->n].path = path;
 	l->v[l->n].src = src;
+	l->v[l->n].kind = ENTRY_SET;
 	l->n++;
 }
 
@@ -430,23 +435,27 @@ static int rc_line(void *vctx, const char *key, const char *value, int line,
 	return 0;
 }
 
-/* Records that FILE was met, with STATE when it is new or when STATE is
- * given; returns the stored name, which sources point at. */
+/* Records that FILE was met, as KIND, with STATE (for people) when it is
+ * new or when STATE is given; returns the stored name, which sources
+ * point at. */
 static const char *config_note(struct policy *p, const char *file,
-			       const char *state)
+			       const char *state, enum entry_kind kind)
 {
 	char *copy;
 
 	for (size_t i = 0; i < p->configs.n; i++) {
 		if (strcmp(p->configs.v[i].path, file) == 0) {
-			if (state)
+			if (state) {
 				p->configs.v[i].src.origin = state;
+				p->configs.v[i].kind = kind;
+			}
 			return p->configs.v[i].path;
 		}
 	}
 	copy = xstrdup(file);
 	pathlist_add(&p->configs, copy,
 		     (struct source){ state ? state : "read", 0 });
+	p->configs.v[p->configs.n - 1].kind = kind;
 	return copy;
 }
 
@@ -480,7 +489,7 @@ int policy_apply_text(struct policy *p, const char *file, const char *text,
 	int errors;
 
 	c.p = p;
-	c.file = config_note(p, file, NULL);
+	c.file = config_note(p, file, NULL, ENTRY_CONFIG_READ);
 	c.dir = path_dirname(c.file);
 	errors = rc_parse(c.file, text, len, p->tool,
 			  strcmp(c.file, builtin_defaults_name) == 0
@@ -707,11 +716,12 @@ static int load_project_rc(struct policy *p)
 		if (rc.shadowed) {
 			config_note(p, rc.shadowed,
 				    "NOT trusted: passed over for the trusted "
-				    "one above (sbx allow)");
+				    "one above (sbx allow)",
+				    ENTRY_CONFIG_UNTRUSTED);
 			msg("%s %s: ignored, %s is used", rc.shadowed,
 			    rc.shadowed_why, rc.path);
 		}
-		name = config_note(p, rc.path, "trusted");
+		name = config_note(p, rc.path, "trusted", ENTRY_CONFIG_TRUSTED);
 		trace("reading %s (trusted)", name);
 		errors += policy_apply_text(p, name, rc.text, rc.len);
 		free(p->workspace);
@@ -719,12 +729,13 @@ static int load_project_rc(struct policy *p)
 		p->workspace_src = (struct source){ name, 0 };
 		break;
 	case RC_UNTRUSTED:
-		config_note(p, rc.path, "NOT trusted: ignored (sbx allow)");
+		config_note(p, rc.path, "NOT trusted: ignored (sbx allow)",
+			    ENTRY_CONFIG_UNTRUSTED);
 		msg("%s is not trusted: ignored; 'sbx allow %s' trusts it",
 		    rc.path, rc.path);
 		break;
 	case RC_UNSAFE:
-		config_note(p, rc.path, rc.why);
+		config_note(p, rc.path, rc.why, ENTRY_CONFIG_UNSAFE);
 		msg("%s %s: ignored", rc.path, rc.why);
 		break;
 	}
@@ -739,14 +750,15 @@ int policy_load(struct policy *p)
 	int errors = 0;
 
 	if (p->tool) {
-		config_note(p, builtin_defaults_name, "built in");
+		config_note(p, builtin_defaults_name, "built in",
+			    ENTRY_CONFIG_BUILTIN);
 		errors += policy_apply_text(p, builtin_defaults_name,
 					    wrappers_defaults,
 					    sizeof(wrappers_defaults) - 1);
 	}
 	file = policy_user_config(p);
 	if (file) {
-		config_note(p, file, "user config");
+		config_note(p, file, "user config", ENTRY_CONFIG_USER);
 		errors += policy_apply_file(p, file, true);
 		free(file);
 	}
@@ -759,7 +771,7 @@ int policy_load(struct policy *p)
 			msg("%s: \"%s\": %s", ENV_CONFIG, v, why);
 			errors++;
 		} else {
-			config_note(p, abs, ENV_CONFIG);
+			config_note(p, abs, ENV_CONFIG, ENTRY_CONFIG_ENV);
 			errors += policy_apply_file(p, abs, false);
 			free(abs);
 		}
@@ -828,18 +840,30 @@ static void find_workspace(struct policy *p)
 }
 
 /* The source of the implicit temp roots ($TMPDIR, /tmp, /dev/shm). */
-static const char implicit_temp[] = "temp";
+static const struct source implicit_temp = { "temp", 0 };
 
-/* Adds PATH to L unless it is there already (the first source wins). */
-static void add_unique(struct pathlist *l, char *path, struct source src)
+/* Adds PATH to L unless it is there already (the first source wins).
+ * Returns the new entry, or NULL when it was there. */
+static struct pathent *add_unique(struct pathlist *l, char *path,
+				  struct source src)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		if (strcmp(l->v[i].path, path) == 0) {
 			free(path);
-			return;
+			return NULL;
 		}
 	}
 	pathlist_add(l, path, src);
+	return &l->v[l->n - 1];
+}
+
+/* Adds PATH (allocated) to P's roots as an implicit temp root. */
+static void add_temp_root(struct policy *p, char *path)
+{
+	struct pathent *e = add_unique(&p->roots, path, implicit_temp);
+
+	if (e)
+		e->kind = ENTRY_TEMP;
 }
 
 bool pathlist_covers(const struct pathlist *l, const char *path)
@@ -1185,7 +1209,7 @@ static void add_protected(struct policy *p)
 		const char *root = p->roots.v[i].path;
 
 		/* Temp folders hold no project of the user's. */
-		if (p->roots.v[i].src.origin == implicit_temp)
+		if (p->roots.v[i].kind == ENTRY_TEMP)
 			continue;
 		char *git = path_join(root, ".git");
 		const struct pathent *w = find_entry(&p->writable, git);
@@ -1406,9 +1430,9 @@ void policy_scrub_env(const struct policy *p)
 	extern char **environ;
 
 	if (!p->reveal_ssh_agent)
-		unsetenv("SSH_AUTH_SOCK");
+		xunsetenv("SSH_AUTH_SOCK");
 	if (!p->reveal_gpg_agent)
-		unsetenv("GPG_AGENT_INFO");
+		xunsetenv("GPG_AGENT_INFO");
 	for (size_t i = 0; environ[i];) {
 		const char *e = environ[i];
 		size_t n = strcspn(e, "=");
@@ -1417,7 +1441,7 @@ void policy_scrub_env(const struct policy *p)
 			char *name = xstrndup(e, n);
 
 			trace("%s removed from the environment", name);
-			unsetenv(name); /* moves the later entries down */
+			xunsetenv(name); /* moves the later entries down */
 			free(name);
 			continue;
 		}
@@ -1495,12 +1519,10 @@ void policy_finish(struct policy *p)
 		char *t = xstrdup(tmpdir);
 
 		path_normalize(t);
-		add_unique(&p->roots, t, (struct source){ implicit_temp, 0 });
+		add_temp_root(p, t);
 	}
-	add_unique(&p->roots, xstrdup("/tmp"),
-		   (struct source){ implicit_temp, 0 });
-	add_unique(&p->roots, xstrdup("/dev/shm"),
-		   (struct source){ implicit_temp, 0 });
+	add_temp_root(p, xstrdup("/tmp"));
+	add_temp_root(p, xstrdup("/dev/shm"));
 	for (size_t i = 0; i < p->writable.n; i++)
 		add_unique(&p->roots, xstrdup(p->writable.v[i].path),
 			   p->writable.v[i].src);

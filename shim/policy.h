@@ -16,9 +16,24 @@ struct source {
 	int line;	    /* > 0 when origin is a file */
 };
 
+/* What an entry is, for the code to read: the source's words are for
+ * people, and rewording them must not change a verdict. */
+enum entry_kind {
+	ENTRY_SET,		/* a value set somewhere: the source says where */
+	ENTRY_TEMP,		/* roots: an implicit temp root ($TMPDIR, /tmp) */
+	ENTRY_CONFIG_READ,	/* configs: a file read */
+	ENTRY_CONFIG_BUILTIN,	/* the built-in wrappers/defaults */
+	ENTRY_CONFIG_USER,	/* the user's config */
+	ENTRY_CONFIG_ENV,	/* the file SBX_CONFIG names */
+	ENTRY_CONFIG_TRUSTED,	/* a project .sbxrc, trusted and used */
+	ENTRY_CONFIG_UNTRUSTED, /* a project .sbxrc, not trusted: ignored */
+	ENTRY_CONFIG_UNSAFE,	/* a .sbxrc not safe to read: ignored */
+};
+
 struct pathent {
 	char *path; /* absolute and normalised */
 	struct source src;
+	enum entry_kind kind;
 };
 
 struct pathlist {
@@ -80,7 +95,10 @@ struct policy {
 const char *profile_name(enum profile p);
 int profile_parse(const char *s, enum profile *out);
 int onoff_parse(const char *s, bool *out);
-/* "file:line", or the origin alone, in a static buffer. */
+/* "file:line", or the origin alone. The text is in one of SOURCE_STR_KEPT
+ * static buffers used in turn: valid until that many more calls, so one
+ * message can name that many sources. */
+#define SOURCE_STR_KEPT 4
 const char *source_str(const struct source *s);
 
 /* Built-in defaults for TOOL (may be NULL). Dies on a missing cwd. */

@@ -610,17 +610,17 @@ void proxy_environment(int port, const char *token, const struct policy *p)
 	else
 		snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
-		setenv(names[i], url, 1);
+		xsetenv(names[i], url);
 	/* the tool's own loopback stays direct, unless the list names an
 	 * address there by number: the host's, reached through the proxy */
 	for (size_t i = 0; i < p->hosts.n; i++)
 		lo4 |= strncmp(p->hosts.v[i].path, "127.", 4) == 0;
-	setenv("NO_PROXY", lo4 ? "localhost,::1" : "localhost,127.0.0.1,::1", 1);
-	setenv("no_proxy", lo4 ? "localhost,::1" : "localhost,127.0.0.1,::1", 1);
+	xsetenv("NO_PROXY", lo4 ? "localhost,::1" : "localhost,127.0.0.1,::1");
+	xsetenv("no_proxy", lo4 ? "localhost,::1" : "localhost,127.0.0.1,::1");
 	/* node's own fetch and http honour the variables with this (22+) */
-	setenv("NODE_USE_ENV_PROXY", "1", 1);
-	unsetenv("ALL_PROXY");
-	unsetenv("all_proxy");
+	xsetenv("NODE_USE_ENV_PROXY", "1");
+	xunsetenv("ALL_PROXY");
+	xunsetenv("all_proxy");
 }
 
 /* ---- the proxy ---- */

@@ -131,8 +131,8 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 
 	if (p->profile == PROFILE_FULL_ACCESS) {
 		trace("full-access: no confinement");
-		setenv(ENV_SANDBOX, "none", 1);
-		unsetenv(ENV_NETWORK_DISABLED);
+		xsetenv(ENV_SANDBOX, "none");
+		xunsetenv(ENV_NETWORK_DISABLED);
 		coverage_flush();
 		execve(path, argv, environ);
 		msg("cannot execute %s: %s", path, strerror(errno));
@@ -143,7 +143,7 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 		msg("already inside a sandbox (not sbx's: the agent's own?): "
 		    "running %s directly, confined by that sandbox only",
 		    path);
-		setenv(ENV_SANDBOX, "seatbelt", 1);
+		xsetenv(ENV_SANDBOX, "seatbelt");
 		coverage_flush();
 		execve(path, argv, environ);
 		msg("cannot execute %s: %s", path, strerror(errno));
@@ -178,11 +178,11 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 		return EXIT_SBX_CANNOT_RUN;
 	}
 	av = seatbelt_argv(&sp, path, argv);
-	setenv(ENV_SANDBOX, "seatbelt", 1);
+	xsetenv(ENV_SANDBOX, "seatbelt");
 	if (p->network)
-		unsetenv(ENV_NETWORK_DISABLED);
+		xunsetenv(ENV_NETWORK_DISABLED);
 	else
-		setenv(ENV_NETWORK_DISABLED, "1", 1);
+		xsetenv(ENV_NETWORK_DISABLED, "1");
 	trace("exec %s with %zu parameters", SBX_SANDBOX_EXEC, sp.n);
 	coverage_flush();
 	execve(SBX_SANDBOX_EXEC, av, environ);

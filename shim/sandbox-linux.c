@@ -55,22 +55,23 @@ void ll_masks_for(int abi, bool network_off, struct ll_masks *m)
 	/* Fall through: each ABI has the rights of the ones before it. */
 	switch (abi > LL_ABI_KNOWN ? LL_ABI_KNOWN : abi) {
 	case 7: /* ABI 7 adds audit logging flags, no new right */
+		FALLTHROUGH;
 	case 6:
 		m->scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL;
-		/* fall through */
+		FALLTHROUGH;
 	case 5:
 		m->handled_fs |= LL_FS_IOCTL_DEV;
-		/* fall through */
+		FALLTHROUGH;
 	case 4:
 		if (network_off)
 			m->handled_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
-		/* fall through */
+		FALLTHROUGH;
 	case 3:
 		m->handled_fs |= LL_FS_TRUNCATE;
-		/* fall through */
+		FALLTHROUGH;
 	case 2:
 		m->handled_fs |= LL_FS_REFER;
-		/* fall through */
+		break;
 	default:
 		break;
 	}
@@ -90,35 +91,35 @@ static int ll_abi(void)
 }
 
 /* Grants ACCESS beneath PATH. A path that cannot be opened is left out:
- * a missing root only takes access away. The descriptor is close-on-exec
- * and left open: execve closes it for free. */
-static void allow_path(int ruleset, const char *path, uint64_t access)
+ * a missing root only takes access away. Returns -1 with errno set when
+ * the kernel refuses the rule (a grant that did not happen must not be
+ * traced as one: the caller refuses the tool). The descriptor is
+ * close-on-exec and left open: execve closes it for free. */
+static int allow_path(int ruleset, const char *path, uint64_t access)
 {
 	struct ll_path_beneath_attr pb;
-	int fd;
+	int fd, r;
 
 	fd = open(path, O_PATH | O_CLOEXEC);
 	if (fd < 0) {
 		trace("%s left out: %s", path, strerror(errno));
-		return;
+		return 0;
 	}
 	pb.allowed_access = access;
 	pb.parent_fd = fd;
-	if (syscall(SYS_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &pb,
-		    0) < 0 &&
-	    errno == EINVAL) {
+	r = (int)syscall(SYS_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH,
+			 &pb, 0);
+	if (r < 0 && errno == EINVAL) {
 		/* Not a folder: only the rights that apply to a file. */
 		pb.allowed_access = access & LL_FS_FILE_RIGHTS;
-		if (syscall(SYS_landlock_add_rule, ruleset,
-			    LL_RULE_PATH_BENEATH, &pb, 0) < 0) {
-			trace("%s left out: landlock_add_rule: %s", path,
-			      strerror(errno));
-			close(fd);
-			return;
-		}
+		r = (int)syscall(SYS_landlock_add_rule, ruleset,
+				 LL_RULE_PATH_BENEATH, &pb, 0);
 	}
+	if (r < 0)
+		return -1;
 	trace("landlock: %s: access 0x%llx", path,
 	      (unsigned long long)pb.allowed_access);
+	return 0;
 }
 
 /* Empties every capability set, the bounding set included when we may
@@ -130,8 +131,7 @@ static int drop_capabilities(uint32_t keep)
 						0 };
 	struct __user_cap_data_struct data[2];
 
-	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capget, &hdr, data) < 0)
+	if (caps_read(data) < 0)
 		return -1;
 	keep &= data[0].permitted;
 	if (data[0].effective & (1U << CAP_SETPCAP)) {
@@ -221,15 +221,15 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 	struct ll_ruleset_attr attr;
 	struct ll_masks m;
 	char why[512];
-	const char *v;
-	int abi, ruleset, r;
+	const char *v, *bad;
+	int abi, ruleset, r, fail;
 
 	if (p->profile == PROFILE_FULL_ACCESS) {
 		trace("full-access: no confinement");
 		if (p->view_root && leave_view(p) < 0)
 			return EXIT_SBX_CANNOT_RUN;
-		setenv(ENV_SANDBOX, "none", 1);
-		unsetenv(ENV_NETWORK_DISABLED);
+		xsetenv(ENV_SANDBOX, "none");
+		xunsetenv(ENV_NETWORK_DISABLED);
 		return exec_tool(path, argv);
 	}
 	abi = ll_abi();
@@ -241,7 +241,7 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 			    ENV_ALLOW_UNSANDBOXED);
 			if (p->view_root && leave_view(p) < 0)
 				return EXIT_SBX_CANNOT_RUN;
-			setenv(ENV_SANDBOX, "none", 1);
+			xsetenv(ENV_SANDBOX, "none");
 			return exec_tool(path, argv);
 		}
 		msg("cannot sandbox: Landlock is not supported by the running "
@@ -305,21 +305,29 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 		    strerror(errno));
 		return EXIT_SBX_CANNOT_RUN;
 	}
-	allow_path(ruleset, "/", m.read);
-	for (size_t i = 0; i < p->roots.n; i++)
-		allow_path(ruleset, p->roots.v[i].path, m.write_root);
-	for (size_t i = 0; i < sizeof(devices) / sizeof(*devices); i++)
-		allow_path(ruleset, devices[i], m.device);
+	bad = "/";
+	fail = allow_path(ruleset, bad, m.read);
+	for (size_t i = 0; !fail && i < p->roots.n; i++)
+		fail = allow_path(ruleset, bad = p->roots.v[i].path,
+				  m.write_root);
+	for (size_t i = 0; !fail && i < sizeof(devices) / sizeof(*devices);
+	     i++)
+		fail = allow_path(ruleset, bad = devices[i], m.device);
 	/* In the private /dev, /dev/console is the tool's own terminal
 	 * (mountns-linux.c); elsewhere it is the system's: not granted. */
-	if (r == 0 && p->protect != PROTECT_OFF)
-		allow_path(ruleset, "/dev/console", m.device);
+	if (!fail && r == 0 && p->protect != PROTECT_OFF)
+		fail = allow_path(ruleset, bad = "/dev/console", m.device);
+	if (fail) {
+		msg("cannot sandbox: landlock_add_rule %s: %s", bad,
+		    strerror(errno));
+		return EXIT_SBX_CANNOT_RUN;
+	}
 
-	setenv(ENV_SANDBOX, "landlock", 1);
+	xsetenv(ENV_SANDBOX, "landlock");
 	if (p->network)
-		unsetenv(ENV_NETWORK_DISABLED);
+		xunsetenv(ENV_NETWORK_DISABLED);
 	else
-		setenv(ENV_NETWORK_DISABLED, "1", 1);
+		xsetenv(ENV_NETWORK_DISABLED, "1");
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		msg("cannot sandbox: PR_SET_NO_NEW_PRIVS: %s", strerror(errno));

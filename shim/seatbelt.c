@@ -31,16 +31,27 @@ static void put(struct buf *b, const char *s)
 	b->len += n;
 }
 
+/* Appends the formatted text whole, however long: a profile generator must
+ * never cut a rule short. Dies on a format error (a bug). */
 static void __attribute__((format(printf, 2, 3)))
 putf(struct buf *b, const char *fmt, ...)
 {
-	char tmp[256];
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	put(b, tmp);
+	if (n < 0)
+		die(EXIT_SBX_FAILED, "seatbelt profile: bad format");
+	if (b->len + (size_t)n + 1 > b->cap) {
+		b->cap = (b->len + (size_t)n + 1) * 2;
+		b->s = xreallocarray(b->s, b->cap, 1);
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
 }
 
 static const char *param(struct sb_profile *sp, char *name, const char *path)

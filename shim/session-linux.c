@@ -121,6 +121,7 @@ int session_intercept(const char *dir, const struct targets *t, char *why,
 	char *clean = path_join(dir, "clean");
 	char *root = path_join(dir, "root"), *inner = NULL;
 	const char *how, *step, *bad = dir;
+	enum mountns_entered e;
 	int r, covered = 0;
 
 	if (mkdirs(dir, 0755) < 0) {
@@ -129,15 +130,15 @@ int session_intercept(const char *dir, const struct targets *t, char *why,
 		r = 1;
 		goto out;
 	}
-	r = mountns_enter(&how, 0);
-	if (r == -1) {
+	e = mountns_enter(&how, 0);
+	if (e == MOUNTNS_REFUSED) {
 		snprintf(why, whylen, "no user namespace (%s)",
 			 strerror(errno));
 		r = 1;
 		goto out;
 	}
 	step = "uid/gid map";
-	if (r < 0)
+	if (e == MOUNTNS_NO_MAPS)
 		goto fail;
 	trace("session: %s created", how);
 	step = "making mounts private";
@@ -192,7 +193,7 @@ int session_intercept(const char *dir, const struct targets *t, char *why,
 	bad = dir;
 	if (mountns_readonly(dir, true, false) < 0)
 		goto fail;
-	setenv(ENV_INTERCEPT, dir, 1);
+	xsetenv(ENV_INTERCEPT, dir);
 	trace("session: %d real tools covered", covered);
 	r = 0;
 	goto out;

@@ -92,7 +92,6 @@ char *trust_record(const char *path, const char *text, size_t len)
 static int load(int fd, struct project_rc *rc)
 {
 	struct stat st;
-	size_t n = 0;
 
 	if (fstat(fd, &st) < 0) {
 		rc->why = "cannot be examined";
@@ -114,24 +113,15 @@ static int load(int fd, struct project_rc *rc)
 		msg("%s: larger than %zu KiB", rc->path, RC_MAX_SIZE / 1024);
 		return -1;
 	}
-	rc->text = xmalloc((size_t)st.st_size + 1);
-	while (n < (size_t)st.st_size) {
-		ssize_t r = read(fd, rc->text + n, (size_t)st.st_size - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc->why = "cannot be read";
-			free(rc->text);
-			rc->text = NULL;
-			return 0;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
+	rc->text = read_small_fd(fd, RC_MAX_SIZE, &rc->len);
+	if (!rc->text && errno == EFBIG) { /* grew while we read it */
+		msg("%s: larger than %zu KiB", rc->path, RC_MAX_SIZE / 1024);
+		return -1;
 	}
-	rc->text[n] = '\0';
-	rc->len = n;
+	if (!rc->text) {
+		rc->why = "cannot be read";
+		return 0;
+	}
 	return 1;
 }
 

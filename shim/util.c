@@ -103,6 +103,27 @@ static void oom(void)
 	die(EXIT_SBX_FAILED, "out of memory");
 }
 
+const char *base_name(const char *s)
+{
+	const char *slash = strrchr(s, '/');
+
+	return slash ? slash + 1 : s;
+}
+
+void xsetenv(const char *name, const char *value)
+{
+	if (setenv(name, value, 1) < 0)
+		die(EXIT_SBX_CANNOT_RUN, "cannot set %s: %s", name,
+		    strerror(errno));
+}
+
+void xunsetenv(const char *name)
+{
+	if (unsetenv(name) < 0)
+		die(EXIT_SBX_CANNOT_RUN, "cannot unset %s: %s", name,
+		    strerror(errno));
+}
+
 void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
@@ -316,39 +337,22 @@ bool path_up(char **dir)
 	return true;
 }
 
-char *read_small_file(const char *path, size_t max, int flags, size_t *len)
+char *read_small_fd(int fd, size_t max, size_t *len)
 {
-	struct stat st;
-	char *buf;
+	char *buf = xmalloc(max + 1);
 	size_t n = 0;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | flags);
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) < 0)
-		goto fail;
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		goto fail;
-	}
-	if ((size_t)st.st_size > max) {
-		errno = EFBIG;
-		goto fail;
-	}
-	buf = xmalloc(max + 1);
 	for (;;) {
 		ssize_t r = read(fd, buf + n, max + 1 - n);
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
+			int saved = errno;
+
 			free(buf);
-			goto fail;
+			errno = saved;
+			return NULL;
 		}
 		if (r == 0)
 			break;
@@ -356,18 +360,37 @@ char *read_small_file(const char *path, size_t max, int flags, size_t *len)
 		if (n > max) { /* grew while we read it */
 			free(buf);
 			errno = EFBIG;
-			goto fail;
+			return NULL;
 		}
 	}
-	close(fd);
 	buf[n] = '\0';
 	*len = n;
 	return buf;
-fail:
-	n = (size_t)errno;
+}
+
+char *read_small_file(const char *path, size_t max, int flags, size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	int fd, saved;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | flags);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0)
+		buf = NULL; /* errno says why */
+	else if (S_ISDIR(st.st_mode))
+		errno = EISDIR;
+	else if (!S_ISREG(st.st_mode))
+		errno = EINVAL;
+	else if ((size_t)st.st_size > max)
+		errno = EFBIG;
+	else
+		buf = read_small_fd(fd, max, len);
+	saved = errno;
 	close(fd);
-	errno = (int)n;
-	return NULL;
+	errno = saved;
+	return buf;
 }
 
 char *escape_ctl(const char *s)

@@ -13,6 +13,15 @@
 #define EXIT_SBX_NOT_FOUND 127	/* not on PATH after the shim folder */
 #define EXIT_SBX_USAGE 2	/* usage error of the sbx command */
 
+/* The Makefile defines it; a build without it still says something. */
+#ifndef SBX_VERSION
+#define SBX_VERSION "0.0.0"
+#endif
+
+/* A case that goes on into the next: checked by gcc and clang alike
+ * (-Wimplicit-fallthrough), where a comment satisfies gcc only. */
+#define FALLTHROUGH __attribute__((fallthrough))
+
 /* Environment variables, named once so help and code agree. */
 #define ENV_SANDBOX "SBX_SANDBOX"
 #define ENV_NETWORK_DISABLED "SBX_NETWORK_DISABLED"
@@ -53,6 +62,13 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A + B + C in a new string: the exec path's cheap printf("%s%s%s"). */
 char *xstrcat3(const char *a, const char *b, const char *c);
+/* The part of S after its last '/' (S itself when there is none). */
+const char *base_name(const char *s);
+/* setenv(NAME, VALUE, 1) and unsetenv(NAME), or die (126): the tool's
+ * environment is part of its confinement (SBX_SANDBOX, the agents'
+ * sockets, the secrets), and a half-made one must not run. */
+void xsetenv(const char *name, const char *value);
+void xunsetenv(const char *name);
 /* DIR/NAME in a new string, with no "//" when DIR is "/". */
 char *path_join(const char *dir, const char *name);
 
@@ -81,6 +97,8 @@ int mkdirs(const char *dir, mode_t mode);
 /* Reads a whole file of at most MAX bytes into a NUL-terminated buffer.
  * flags are added to open(2). Returns NULL with errno set (EFBIG: too big). */
 char *read_small_file(const char *path, size_t max, int flags, size_t *len);
+/* The same from FD, open already, to its end (left open). */
+char *read_small_fd(int fd, size_t max, size_t *len);
 
 /* UID's home folder in /etc/passwd (a new string), or NULL. */
 char *passwd_home(uid_t uid);

@@ -248,6 +248,17 @@ open("nested-ok", "w")'
 	assert_output --partial "exec loop"
 }
 
+@test "SBX_HOP with a huge count is past the limit (no overflow), garbage counts as none" {
+	# the pid must be the shim's own: /bin/sh exec's it in place
+	run -126 /bin/sh -c 'SBX_HOP=$$:9223372036854775807 exec python3 -c pass'
+	assert_output --partial "exec loop"
+	run -126 /bin/sh -c 'SBX_HOP=$$:8 exec python3 -c pass'
+	run -0 /bin/sh -c 'SBX_HOP=$$:7 exec python3 -c "print(1)"'
+	run -0 /bin/sh -c 'SBX_HOP=$$:x exec python3 -c "print(1)"'
+	run -0 /bin/sh -c 'SBX_HOP=$$:-5 exec python3 -c "print(1)"'
+	run -0 /bin/sh -c 'SBX_HOP=1:99 exec python3 -c "print(1)"'
+}
+
 @test "SBX_DEBUG=1 traces each decision on stderr" {
 	SBX_DEBUG=1 run -0 --separate-stderr python3 -c 'print("x")'
 	assert_output x

@@ -76,6 +76,9 @@ fault() {
 		mount_setattr=EPERM
 	check "cannot sandbox: mount namespace: making mounts private: Operation not permitted" \
 		mount=EPERM
+	# a rule the kernel refuses is not a grant to trace and go on with
+	check "cannot sandbox: landlock_add_rule /: Operation not permitted" \
+		landlock_add_rule=EPERM
 }
 
 @test "a tool that cannot be exec'd: 126 and the reason" {

@@ -418,6 +418,59 @@ PY
 	assert_output "status 3"
 }
 
+@test "terminal injection and the keyrings: refused with the network on too (npm, cargo)" {
+	# defends: the filter for network-on tools (npm, npx, cargo by default)
+	# losing the rules that every filter shares
+	cat >inject.py <<'PY'
+import ctypes, fcntl, os, pty, sys
+def child(call):
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            call()
+            os._exit(0)
+        except PermissionError:
+            os._exit(3)
+        except OSError:
+            os._exit(4)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.syscall(250, 0, -3, 1)  # keyctl(KEYCTL_GET_KEYRING_ID, session, create)
+print("TIOCSTI", child(lambda: fcntl.ioctl(0, 0x5412, b"x")),
+      "TIOCLINUX", child(lambda: fcntl.ioctl(0, 0x541C, b"\x06\x00")),
+      "keyctl", r > 0 or ctypes.get_errno())
+PY
+	run -0 "$PY" inject.py
+	assert_output "TIOCSTI 0 TIOCLINUX 4 keyctl True"
+	run -0 python3 inject.py
+	assert_output "TIOCSTI 3 TIOCLINUX 3 keyctl 1"
+	SBX_NETWORK=on run -0 python3 inject.py
+	assert_output "TIOCSTI 3 TIOCLINUX 3 keyctl 1"
+}
+
+@test "a system call of a foreign architecture (i386 int 0x80) kills the tool" {
+	# defends: a 32-bit system call, which the filter's rules (written for
+	# the native numbers) do not check, let through
+	[ "$(uname -m)" = x86_64 ] || skip "x86_64 only"
+	cat >i386.py <<'PY'
+import ctypes, mmap, os
+# mov eax, 20 (getpid on i386); int 0x80; ret
+code = bytes([0xb8, 0x14, 0, 0, 0, 0xcd, 0x80, 0xc3])
+m = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+m.write(code)
+f = ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(m)))
+print("i386 getpid", f() == os.getpid())
+PY
+	run "$PY" i386.py
+	[ "$status" = 0 ] || skip "no 32-bit system calls on this kernel"
+	assert_output "i386 getpid True"
+	run -159 python3 i386.py
+	refute_output --partial "getpid"
+	SBX_NETWORK=on run -159 python3 i386.py
+	refute_output --partial "getpid"
+}
+
 @test "signals: a sandboxed tool cannot kill a process outside, can kill its own child" {
 	require_abi 6
 	sleep 60 3>&- &

@@ -315,3 +315,73 @@ open(".git/config", "a").write("x"); print("git config written")' "$OUT/x"
 	run -0 "$SBX" allow
 	assert_output "sbx: allowed $WS/sub/.sbxrc"
 }
+
+@test "a byte-identical .sbxrc in another repository is not trusted" {
+	# defends: a trust record that ignores the path: a repository copying
+	# a file you allowed elsewhere would be trusted with it
+	write_rc "writable = $OUT"
+	run -0 "$SBX" allow
+	mkdir -p "$ROOT/other/.git"
+	cp -p "$WS/.sbxrc" "$ROOT/other/.sbxrc"
+	cd "$ROOT/other"
+	run --separate-stderr python3 -c 'import sys; open(sys.argv[1], "w")' "$OUT/f"
+	assert_failure
+	assert_equal "${stderr_lines[0]}" "sbx: python3: $ROOT/other/.sbxrc is not trusted: ignored; 'sbx allow $ROOT/other/.sbxrc' trusts it"
+	assert_file_not_exists "$OUT/f"
+}
+
+@test "the .sbxrc walk stops at a folder owned by another user" {
+	[ "$(id -u)" = 0 ] || skip "root only: a folder owned by another user"
+	# defends: a trusted file above a folder someone else controls (git's
+	# safe.directory lesson) applying below it
+	rm -rf "$WS/.git"
+	write_rc "network = on"
+	run -0 "$SBX" allow
+	mkdir -p "$WS/theirs/mine"
+	chown nobody "$WS/theirs"
+	cd "$WS/theirs/mine"
+	run -0 "$SBX" explain python3
+	assert_line --regexp "^network: +off"
+	refute_output --partial "$WS/.sbxrc"
+	cd "$WS"
+	run -0 "$SBX" explain python3
+	assert_line --regexp "^network: +on +\($WS/.sbxrc:1\)$"
+}
+
+@test "the .sbxrc walk stops at a filesystem boundary" {
+	[ "$(id -u)" = 0 ] || skip "root only: mounts a tmpfs"
+	# defends: a trusted file on the filesystem above a mount (a removable
+	# disk, a network share) applying to what is mounted below it
+	rm -rf "$WS/.git"
+	write_rc "network = on"
+	run -0 "$SBX" allow
+	mkdir -p "$WS/mnt"
+	run -0 unshare -m /bin/sh -c 'mount -t tmpfs none "$1" && mkdir "$1/sub" && cd "$1/sub" && "$2" explain python3' sh "$WS/mnt" "$SBX"
+	assert_line --regexp "^network: +off"
+	refute_output --partial "$WS/.sbxrc"
+	run -0 unshare -m /bin/sh -c 'mkdir "$1/sub" && cd "$1/sub" && "$2" explain python3' sh "$WS/mnt" "$SBX"
+	assert_line --regexp "^network: +on +\($WS/.sbxrc:1\)$"
+}
+
+@test "~/.aws, ~/.gnupg and ~/.config/gcloud are not readable" {
+	require_namespace
+	# defends: the cloud credentials beside ~/.ssh (checked elsewhere only
+	# in the golden Seatbelt profiles)
+	mkdir -p "$HOME/.aws" "$HOME/.gnupg" "$HOME/.config/gcloud"
+	echo AKIA-SECRET >"$HOME/.aws/credentials"
+	echo GPG-SECRET >"$HOME/.gnupg/secring"
+	echo GCLOUD-SECRET >"$HOME/.config/gcloud/credentials.db"
+	run -0 "$PY" -c 'import os; print(os.listdir(os.path.expanduser("~/.aws")))'
+	assert_output "['credentials']"
+	run python3 -c '
+import os
+for d in ("~/.aws", "~/.gnupg", "~/.config/gcloud"):
+    print(d, os.listdir(os.path.expanduser(d)))
+print(open(os.path.expanduser("~/.aws/credentials")).read())'
+	assert_failure
+	assert_line "~/.aws []"
+	assert_line "~/.gnupg []"
+	assert_line "~/.config/gcloud []"
+	assert_output --partial FileNotFoundError
+	refute_output --partial SECRET
+}

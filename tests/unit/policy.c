@@ -46,6 +46,14 @@ int main(void)
 	       "profile source file:line");
 	ok(p.network, "network on");
 	is_str(source_str(&p.network_src), "/proj/.sbxrc:2", "network source");
+	{
+		char both[64];
+
+		snprintf(both, sizeof(both), "%s %s",
+			 source_str(&p.profile_src), source_str(&p.network_src));
+		is_str(both, "/proj/.sbxrc:1 /proj/.sbxrc:2",
+		       "two sources in one message");
+	}
 	ok(p.writable.n == 3, "three writable roots");
 	is_str(p.writable.v[0].path, "/proj/build",
 	       "relative to the file's folder");
