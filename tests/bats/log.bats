@@ -65,6 +65,21 @@ teardown() {
 	assert_line "  (more denials of pid 9 not shown)"
 	run -2 "$SBX" log --since soon
 	assert_output --partial 'bad --since "soon"'
+	for d in 5x 5mm -1; do
+		run -2 "$SBX" log --since "$d" --from /dev/null
+	done
+	# --since 0: everything, the old record too
+	run -0 "$SBX" log --since 0 --from "$ROOT/records"
+	assert_output --partial "create in /old"
+	for d in 90 90s 15m 2h 1d; do
+		run -0 "$SBX" log --since "$d" --from "$ROOT/records"
+		assert_line --partial "sh (pid 6709)"
+		refute_output --partial /old
+	done
+	run -125 "$SBX" log --from "$ROOT/none"
+	assert_output --partial "$ROOT/none: No such file or directory"
+	run -2 "$SBX" log --tail
+	assert_output --partial "usage: sbx log"
 }
 
 @test "as root, audit on: a write outside, a signal and a socket outside give three sbx log lines" {
