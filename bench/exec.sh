@@ -33,6 +33,7 @@ if command -v musl-gcc >/dev/null; then
 fi
 ln -s "$sbx" "$work/shims/true"
 ln -s "$sbx" "$work/shims/python3"
+ln -s "$sbx" "$work/sbx" # (sbx by name: a copy may be called otherwise)
 cd "$work/ws"
 export PATH=$work/shims:/usr/bin:/bin
 unset SBX_SANDBOX SBX_DEBUG SBX_PROFILE SBX_NETWORK SBX_PROTECT SBX_WRITABLE
@@ -56,7 +57,7 @@ cmds+=(":python3 bare" /usr/bin/python3 -c pass --
 
 "$work/rounds" "$rounds" "${cmds[@]}" >"$work/out"
 
-echo "$(id -un), $(nproc) cores, $(uname -r), $rounds rounds, sbx: $("$sbx" --version | head -n 1)"
+echo "$(id -un), $(nproc) cores, $(uname -r), $rounds rounds, sbx: $("$work/sbx" --version | head -n 1)"
 awk -F '\t' '
 	{ name[NR] = $1; t[$1] = $2 }
 	END {
