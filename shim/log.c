@@ -36,11 +36,11 @@ struct log_state {
 	bool access;
 	char *blockers, *path, *daddr, *dest, *opid, *ocomm, *domain;
 	char *comm, *exe;
-	long pid;
+	long pid, uid; /* uid: -1 when no record said */
 	/* what each Landlock domain's first record said about its process */
 	struct {
 		char *domain, *comm;
-		long pid;
+		long pid, uid;
 	} doms[DOMAINS];
 	size_t ndoms, next_dom;
 	/* the line before, to count repeats rather than print them */
@@ -56,7 +56,30 @@ struct log_state *log_open(FILE *out, time_t since)
 
 	st->out = out;
 	st->since = since;
+	st->uid = -1;
 	return st;
+}
+
+/* S as text that can do nothing to a terminal: every byte outside
+ * printable ASCII as \xNN, a backslash as \\ (a tool chooses its name
+ * and its paths; UTF-8's C1 controls, bidi overrides and escapes stay
+ * inert; a name that is not ASCII reads as its bytes). */
+static char *inert(const char *s)
+{
+	size_t n = 0;
+	char *out, *o;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += (*p >= 0x20 && *p < 0x7f && *p != '\\') ? 1 : 4;
+	out = o = xmalloc(n + 1);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x20 && *p < 0x7f && *p != '\\')
+			*o++ = (char)*p;
+		else
+			o += sprintf(o, "\\x%02x", *p);
+	}
+	*o = '\0';
+	return out;
 }
 
 static void set(char **dst, char *v)
@@ -166,13 +189,23 @@ static void flush(struct log_state *st)
 	struct tm tm;
 
 	if (st->access && st->blockers && st->ts >= st->since) {
-		for (size_t i = 0; !st->comm && st->domain && i < st->ndoms;
+		for (size_t i = 0;
+		     (!st->comm || st->uid < 0) && st->domain && i < st->ndoms;
 		     i++)
-			if (strcmp(st->doms[i].domain, st->domain) == 0 &&
-			    st->doms[i].comm) {
-				st->comm = xstrdup(st->doms[i].comm);
-				st->pid = st->doms[i].pid;
+			if (strcmp(st->doms[i].domain, st->domain) == 0) {
+				if (!st->comm && st->doms[i].comm) {
+					st->comm = xstrdup(st->doms[i].comm);
+					st->pid = st->doms[i].pid;
+				}
+				if (st->uid < 0)
+					st->uid = st->doms[i].uid;
 			}
+	}
+	/* another user's tools (root reads everyone's records): not ours to
+	 * show, and a name of their choosing would reach our terminal */
+	if (st->uid >= 0 && st->uid != (long)getuid())
+		st->access = false;
+	if (st->access && st->blockers && st->ts >= st->since) {
 		what = kind(st->blockers, &check);
 		if (st->daddr && st->dest)
 			target = xasprintf("%s:%s", st->daddr, st->dest);
@@ -185,10 +218,10 @@ static void flush(struct log_state *st)
 			target = xstrdup(st->dest);
 		else
 			target = xstrdup(st->path ? st->path : "?");
-		comm = escape_ctl(st->comm ? st->comm : "?");
-		set(&st->blockers, escape_ctl(st->blockers));
+		comm = inert(st->comm ? st->comm : "?");
+		set(&st->blockers, inert(st->blockers));
 		{
-			char *e = escape_ctl(target);
+			char *e = inert(target);
 
 			free(target);
 			target = e;
@@ -214,6 +247,7 @@ static void flush(struct log_state *st)
 	}
 	st->access = false;
 	st->pid = 0;
+	st->uid = -1;
 	set(&st->blockers, NULL);
 	set(&st->path, NULL);
 	set(&st->daddr, NULL);
@@ -243,13 +277,13 @@ static void feed_darwin(struct log_state *st, const char *s)
 	{
 		char *o = xasprintf("%.*s", (int)strcspn(deny, " "), deny);
 
-		op = escape_ctl(o);
+		op = inert(o);
 		free(o);
 	}
 	deny += strcspn(deny, " ");
-	target = escape_ctl(*deny ? deny + 1 : "");
+	target = inert(*deny ? deny + 1 : "");
 	{
-		char *c = escape_ctl(comm);
+		char *c = inert(comm);
 
 		free(comm);
 		comm = c;
@@ -333,17 +367,23 @@ void log_feed(struct log_state *st, const char *line)
 			st->doms[i].comm = field(rest, "comm", true);
 			st->doms[i].pid = pid ? strtol(pid, NULL, 10) : 0;
 			free(pid);
+			pid = field(rest, "uid", false);
+			st->doms[i].uid = pid ? strtol(pid, NULL, 10) : -1;
+			free(pid);
 			dom = NULL;
 		}
 		free(dom);
 		free(status);
 	} else {
 		char *pid = field(rest, "pid", false);
+		char *uid = field(rest, "uid", false);
 
 		set(&st->comm, field(rest, "comm", true));
 		set(&st->exe, field(rest, "exe", true));
 		st->pid = pid ? strtol(pid, NULL, 10) : st->pid;
+		st->uid = uid ? strtol(uid, NULL, 10) : st->uid;
 		free(pid);
+		free(uid);
 	}
 }
 

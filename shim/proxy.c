@@ -386,8 +386,11 @@ static int connect_ctl(bool quiet)
 		if (errno != ECONNREFUSED && errno != ENOENT)
 			return -1;
 		/* never from inside a sandbox: that proxy would be
-		 * confined, and no outside shim would trust it */
-		if (i == 0 && !confined_self())
+		 * confined, and no outside shim would trust it (nor wait
+		 * for one that will not come) */
+		if (i == 0 && confined_self())
+			return -1;
+		if (i == 0)
 			start_daemon();
 		usleep(5000);
 	}
@@ -512,14 +515,20 @@ out:
  * same things). */
 static void net_key(const struct policy *p, char hex[65])
 {
-	const struct pathlist *lists[] = { &p->roots, &p->protected,
-					   &p->hiddens, &p->hosts, NULL };
+	/* everything the tool's sandbox depends on, secrets it keeps too (a
+	 * server of a tool that keeps GITHUB_TOKEN must not answer one that
+	 * does not) */
+	const struct pathlist *lists[] = { &p->roots,  &p->protected,
+					   &p->hiddens, &p->hosts,
+					   &p->reveal_vars, NULL };
 	struct sha256 c;
-	char head[64];
+	char head[96];
 
 	sha256_init(&c);
-	snprintf(head, sizeof(head), "%d %d %d %d %u\n", (int)p->profile,
-		 (int)p->network, (int)p->protect, (int)p->end_leftovers,
+	snprintf(head, sizeof(head), "%d %d %d %d %d %d %d %u\n",
+		 (int)p->profile, (int)p->network, (int)p->protect,
+		 (int)p->end_leftovers, (int)p->reveal_ssh_agent,
+		 (int)p->reveal_gpg_agent, (int)p->reveal_keychain,
 		 (unsigned)getuid());
 	sha256_update(&c, head, strlen(head));
 	for (size_t l = 0; lists[l]; l++) {
@@ -1512,7 +1521,15 @@ static struct reg *receive(int fd, bool *net)
 	m.msg_iovlen = 1;
 	m.msg_control = u.buf;
 	m.msg_controllen = sizeof(u.buf);
-	if (peer_uid(fd) == getuid() && poll(&pf, 1, 1000) == 1)
+	/* Linux: and no more confined than this daemon (a shim asks before
+	 * it confines itself; a tool that reached the name, where Landlock
+	 * cannot scope abstract sockets, gets nothing: no namespace of another
+	 * confinement, no registration) */
+	if (peer_uid(fd) == getuid() &&
+#ifdef __linux__
+	    trusted_peer(fd) &&
+#endif
+	    poll(&pf, 1, 1000) == 1)
 		n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	for (h = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL; h; h = CMSG_NXTHDR(&m, h)) {
 		size_t k;

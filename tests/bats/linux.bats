@@ -173,6 +173,10 @@ PY
 	mkdir -p "$ROOT/extra"
 	SBX_WRITABLE=$ROOT/extra run -0 python3 cli.py srv.port
 	assert_output ConnectionRefusedError
+	# one that keeps a secret variable the server's tool does not have
+	printf 'reveal = GITHUB_TOKEN\n' >"$ROOT/keeps"
+	SBX_CONFIG=$ROOT/keeps GITHUB_TOKEN=x run -0 python3 cli.py srv.port
+	assert_output ConnectionRefusedError
 	# the host: its own loopback, as before
 	run -0 "$PY" cli.py srv.port
 	assert_output ConnectionRefusedError

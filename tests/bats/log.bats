@@ -33,6 +33,12 @@ teardown() {
 		echo "audit: type=1423 audit($now.300:10): domain=18c80a2cc blockers=scope.abstract_unix_socket path=007362782D74"
 		echo "audit: type=1424 audit($now.300:10): domain=18c80a2cc status=allocated mode=enforcing pid=88 uid=0 exe=\"/usr/bin/sbx\" comm=\"node\""
 		echo "audit: type=1423 audit($now.400:11): domain=18c80a2cc blockers=scope.signal opid=1 ocomm=\"systemd\""
+		# another user's tool (root reads everyone's): not shown
+		echo "audit: type=1423 audit($now.450:30): domain=99 blockers=fs.write_file path=\"/theirs\""
+		echo "audit: type=1300 audit($now.450:30): pid=5 uid=4242 comm=\"evil\""
+		# a name with a terminal's controls (UTF-8 C1: CSI, OSC, ST)
+		echo "audit: type=1423 audit($now.460:31): domain=98 blockers=fs.write_file path=2F7573722FC29B386D"
+		echo "audit: type=1300 audit($now.460:31): pid=6 comm=C29B324AC29D303B70776E6564C29C"
 		# TCP where Landlock filters it
 		echo "audit: type=1423 audit($now.500:12): domain=18c80a2cc blockers=net.connect_tcp daddr=192.0.2.1 dest=443"
 		# old records: before --since
@@ -47,14 +53,18 @@ teardown() {
 	run -0 "$SBX" log --since 1h --from "$ROOT/records"
 	assert_line --regexp '^[0-9:]{8} sh \(pid 6709\): denied: create in /etc \[landlock: fs.make_reg\]; why, and how to allow it: sbx check sh --write /etc$'
 	assert_line "  (and 1 more times)"
-	assert_line --regexp '^[0-9:]{8} python3 \(pid 77\): denied: write /tmp/a\\nb \[landlock: fs.write_file\]; why, and how to allow it: sbx check python3 --write /tmp/a\\nb$'
+	assert_line --regexp '^[0-9:]{8} python3 \(pid 77\): denied: write /tmp/a\\x0ab \[landlock: fs.write_file\]; why, and how to allow it: sbx check python3 --write /tmp/a\\x0ab$'
+	refute_output --partial /theirs
+	assert_line --regexp '^[0-9:]{8} \\xc2\\x9b2J\\xc2\\x9d0;pwned\\xc2\\x9c \(pid 6\): denied: write /usr/\\xc2\\x9b8m '
 	assert_line --regexp '^[0-9:]{8} node \(pid 88\): denied: connect to an abstract socket outside the sandbox: @sbx-t \[landlock: scope.abstract_unix_socket\]$'
 	assert_line --regexp '^[0-9:]{8} node \(pid 88\): denied: signal a process outside the sandbox: pid 1 \(systemd\) \[landlock: scope.signal\]$'
 	assert_line --regexp '^[0-9:]{8} node \(pid 88\): denied: connect to 192.0.2.1:443 \[landlock: net.connect_tcp\]; why, and how to allow it: sbx check node --connect 192.0.2.1:443$'
 	assert_line "python3 (pid 1234): denied: file-write-create /Users/me/.ssh/x [seatbelt]"
 	assert_line "node (pid 55): denied: network-outbound /private/var/run/docker.sock [seatbelt]"
 	refute_output --partial /old
-	assert_equal "${#lines[@]}" 8
+	assert_equal "${#lines[@]}" 9
+	run -0 "$SBX" log --since 1h --from "$ROOT/records"
+	[[ "$output" != *$'\xc2\x9b'* ]] || fail "a C1 control reached the output"
 	# 10,000 denials of one process: 20 lines and a count, not 10,000
 	for i in $(seq 100); do
 		echo "audit: type=1423 audit($now.700:$((100 + i))): domain=5 blockers=fs.write_file path=\"/f$i\""
