@@ -17,12 +17,12 @@ teardown() {
 }
 
 @test "records as the kernel log and auditd have them: one line each, repeats counted, control characters escaped, 20 a process" {
-	now=$(date +%s)
+	now=$(date +%s) me=$(id -u)
 	{
 		# the kernel log (audit on, no audit daemon): a write, its domain
 		# and system call records, then the same denial again
 		echo "audit: type=1423 audit($now.100:7): domain=18c80a29b blockers=fs.make_reg path=\"/etc\" dev=\"vda\" ino=19"
-		echo "audit: type=1424 audit($now.100:7): domain=18c80a29b status=allocated mode=enforcing pid=6709 uid=0 exe=\"/usr/bin/sbx\" comm=\"sh\""
+		echo "audit: type=1424 audit($now.100:7): domain=18c80a29b status=allocated mode=enforcing pid=6709 uid=$me exe=\"/usr/bin/sbx\" comm=\"sh\""
 		echo "audit: type=1300 audit($now.100:7): arch=c000003e syscall=257 success=no exit=-13 pid=6709 comm=\"sh\" exe=\"/usr/bin/dash\""
 		echo "audit: type=1423 audit($now.101:8): domain=18c80a29b blockers=fs.make_reg path=\"/etc\" dev=\"vda\" ino=19"
 		echo "audit: type=1300 audit($now.101:8): arch=c000003e syscall=257 success=no exit=-13 pid=6709 comm=\"sh\" exe=\"/usr/bin/dash\""
@@ -31,7 +31,7 @@ teardown() {
 		echo "type=SYSCALL msg=audit($now.200:9): arch=c000003e syscall=257 success=no exit=-13 pid=77 comm=\"python3\" exe=\"/usr/bin/python3.11\""
 		# the scopes: an abstract socket (a hex name with its NUL), a signal
 		echo "audit: type=1423 audit($now.300:10): domain=18c80a2cc blockers=scope.abstract_unix_socket path=007362782D74"
-		echo "audit: type=1424 audit($now.300:10): domain=18c80a2cc status=allocated mode=enforcing pid=88 uid=0 exe=\"/usr/bin/sbx\" comm=\"node\""
+		echo "audit: type=1424 audit($now.300:10): domain=18c80a2cc status=allocated mode=enforcing pid=88 uid=$me exe=\"/usr/bin/sbx\" comm=\"node\""
 		echo "audit: type=1423 audit($now.400:11): domain=18c80a2cc blockers=scope.signal opid=1 ocomm=\"systemd\""
 		# another user's tool (root reads everyone's): not shown
 		echo "audit: type=1423 audit($now.450:30): domain=99 blockers=fs.write_file path=\"/theirs\""
