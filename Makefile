@@ -269,7 +269,8 @@ coverage:
 	rm -rf $(COV_BUILD) $(COV_BUILD)-seatbelt $(COV_DIR)
 	GCOV_PREFIX=$(COV_DIR) GCOV_ERROR_FILE=/dev/null \
 		$(MAKE) BUILD=$(COV_BUILD) STATIC= \
-		CFLAGS="-O0 -g --coverage" SBX_TEST_CFLAGS=-DSBX_COVERAGE check
+		CFLAGS="-O0 -g --coverage -fprofile-update=atomic" \
+		SBX_TEST_CFLAGS=-DSBX_COVERAGE check
 	@# The user-namespace path: the suites that reach it, as COV_USER.
 	if [ "$$(id -u)" = 0 ] && id $(COV_USER) >/dev/null 2>&1; then \
 		d=$$(mktemp -d /var/tmp/sbx-cov.XXXXXX) && \
