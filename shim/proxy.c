@@ -128,6 +128,30 @@ static int accept_cloexec(int fd)
 #endif
 }
 
+/* Sends LEN bytes of DATA with NFDS (1 to 3) descriptors (SCM_RIGHTS). */
+static ssize_t send_fds(int sock, const void *data, size_t len,
+			const int *fds, int nfds)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(3 * sizeof(int))];
+	} u;
+	struct iovec iov = { (void *)data, len };
+	struct msghdr m;
+
+	memset(&m, 0, sizeof(m));
+	memset(&u, 0, sizeof(u));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = u.buf;
+	m.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
+	CMSG_FIRSTHDR(&m)->cmsg_level = SOL_SOCKET;
+	CMSG_FIRSTHDR(&m)->cmsg_type = SCM_RIGHTS;
+	CMSG_FIRSTHDR(&m)->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
+	memcpy(CMSG_DATA(CMSG_FIRSTHDR(&m)), fds, (size_t)nfds * sizeof(int));
+	return sendmsg(sock, &m, MSG_NOSIGNAL);
+}
+
 /* The uid at the other end of a Unix socket, or (uid_t)-1. */
 static uid_t peer_uid(int fd)
 {
@@ -425,12 +449,6 @@ int proxy_register(int ctl, const struct policy *p,
 	char *text = NULL, *name, ack = 0;
 	size_t n = 0, cap = MESSAGE_MAX;
 	int s, fds[3], nfds = 0, port = -1, saved;
-	struct msghdr m;
-	struct iovec iov;
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(3 * sizeof(int))];
-	} u;
 	struct timeval tv = { 5, 0 };
 
 	token[0] = '\0';
@@ -475,21 +493,9 @@ int proxy_register(int ctl, const struct policy *p,
 	if (fds[nfds++] < 0)
 		goto out;
 #endif
-	iov.iov_base = text;
-	iov.iov_len = n;
-	memset(&m, 0, sizeof(m));
-	memset(&u, 0, sizeof(u));
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = u.buf;
-	m.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
-	CMSG_FIRSTHDR(&m)->cmsg_level = SOL_SOCKET;
-	CMSG_FIRSTHDR(&m)->cmsg_type = SCM_RIGHTS;
-	CMSG_FIRSTHDR(&m)->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
-	memcpy(CMSG_DATA(CMSG_FIRSTHDR(&m)), fds, (size_t)nfds * sizeof(int));
 	setsockopt(ctl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	errno = 0;
-	if (sendmsg(ctl, &m, MSG_NOSIGNAL) == (ssize_t)n &&
+	if (send_fds(ctl, text, n, fds, nfds) == (ssize_t)n &&
 #ifdef SBX_PROXY_FILE
 	    shutdown(ctl, SHUT_WR) == 0 && /* a stream: the message's end */
 #endif
@@ -1383,12 +1389,6 @@ static int make_net(struct net *e)
 static void serve_net(int fd, const char *line)
 {
 	struct net *e = NULL, fresh;
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(2 * sizeof(int))];
-	} u;
-	struct iovec iov = { (char[]){ 'k' }, 1 };
-	struct msghdr m;
 	int fds[2], nfds = 0;
 
 	if (strlen(line) != 65 || line[64] != '\n' ||
@@ -1425,17 +1425,7 @@ static void serve_net(int fd, const char *line)
 	if (e->userns >= 0)
 		fds[nfds++] = e->userns;
 	fds[nfds++] = e->netns;
-	memset(&m, 0, sizeof(m));
-	memset(&u, 0, sizeof(u));
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = u.buf;
-	m.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
-	CMSG_FIRSTHDR(&m)->cmsg_level = SOL_SOCKET;
-	CMSG_FIRSTHDR(&m)->cmsg_type = SCM_RIGHTS;
-	CMSG_FIRSTHDR(&m)->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
-	memcpy(CMSG_DATA(CMSG_FIRSTHDR(&m)), fds, (size_t)nfds * sizeof(int));
-	sendmsg(fd, &m, MSG_NOSIGNAL);
+	send_fds(fd, "k", 1, fds, nfds);
 }
 #endif
 
