@@ -27,9 +27,11 @@
 #include <unistd.h>
 
 #include <linux/capability.h>
+#include <linux/stat.h>
 
 #include "leftovers.h"
 #include "proxy.h"
+#include "sha256.h"
 #include "util.h"
 
 #ifndef SYS_mount_setattr
@@ -838,40 +840,187 @@ static bool only_loopback(void)
 /*
  * Network off, or named hosts: joins the network namespace that the tools
  * of this confinement share (made and kept by sbx's proxy daemon; making
- * one is the dearest step of the sandbox), then makes the mount namespace.
- * A user joins the daemon's user namespace first (the network namespace
- * belongs to it; the same 1:1 map of uid and gid). Returns 0, or -1 when
- * the tool is to make its own (nothing is lost: mountns_enter then makes
- * new namespaces from wherever this got).
+ * one is the dearest step of the sandbox); with NS->mntns, the mount
+ * namespace an earlier tool of the confinement made, else a new one. A
+ * user joins the user namespace they belong to first (the same 1:1 map of
+ * uid and gid). Returns 2 (in the shared mount namespace), 1 (in a new
+ * one), or -1 when the tool is to make its own (nothing is lost:
+ * mountns_enter then makes new namespaces from wherever this got).
  */
-static int join_shared_net(const struct policy *p, const char **how)
+static int join_shared(struct shared_ns *ns, const char **how)
 {
-	int uns, nns, r = -1;
-
-	if (proxy_shared_net(p, &uns, &nns) < 0) {
-		trace("no shared network namespace: %s", strerror(errno));
-		return -1;
-	}
-	if (uns >= 0 && setns(uns, CLONE_NEWUSER) < 0)
+	if (ns->userns >= 0 && setns(ns->userns, CLONE_NEWUSER) < 0) {
 		trace("cannot join the shared user namespace: %s",
 		      strerror(errno));
-	else if (setns(nns, CLONE_NEWNET) < 0)
+		return -1;
+	}
+	*how = ns->userns >= 0 ? "mount namespace (in the shared user namespace)"
+			       : "mount namespace";
+	if (ns->netns >= 0 && setns(ns->netns, CLONE_NEWNET) < 0) {
 		trace("cannot join the shared network namespace: %s",
 		      strerror(errno));
-	else if (!only_loopback())
+		return -1;
+	}
+	if (ns->netns >= 0 && !only_loopback()) {
 		trace("the shared network namespace has more than lo, or lo "
 		      "down: left");
-	else if (unshare(CLONE_NEWNS) < 0)
+		return -1;
+	}
+	if (ns->mntns >= 0 && setns(ns->mntns, CLONE_NEWNS) == 0)
+		return 2;
+	if (ns->mntns >= 0)
+		trace("cannot join the shared mount namespace: %s",
+		      strerror(errno));
+	if (ns->netns < 0)
+		return -1; /* mountns_enter: a mount namespace from here */
+	if (unshare(CLONE_NEWNS) < 0) {
 		trace("no mount namespace: %s", strerror(errno));
+		return -1;
+	}
+	return 1;
+}
+
+int mountns_ruleset = -1;
+static int donate_ctl = -1, donate_mounts = -1;
+static char donate_key[65];
+static bool donate_ready;
+
+void mountns_donate(int ruleset)
+{
+	if (donate_ctl < 0)
+		return;
+	if (!donate_ready) {
+		/* no namespace was made (Landlock alone): nothing to give */
+		close(donate_ctl);
+		close(donate_mounts);
+		donate_ctl = donate_mounts = -1;
+		return;
+	}
+	if (proxy_donate(donate_ctl, donate_key, ruleset, donate_mounts) == 0)
+		trace("mount: namespace and ruleset kept by sbx's proxy for the "
+		      "next tools of this confinement");
 	else
-		r = 0;
-	if (uns >= 0)
-		close(uns);
-	close(nns);
-	if (r == 0)
-		*how = uns >= 0 ? "mount namespace (in the shared user namespace)"
-				: "mount namespace";
-	return r;
+		trace("mount: namespace not given to sbx's proxy: %s",
+		      strerror(errno));
+	close(donate_mounts);
+	donate_ctl = donate_mounts = -1;
+}
+
+/* How key_path looks at a path. */
+enum key_look {
+	KEY_ID,	  /* device and inode: a root (made again, it is only less
+		   * writable in a namespace kept from before) */
+	KEY_BIRTH, /* and when it was made (birth, else change time): a
+		    * protected or hidden path removed and made again may get
+		    * the same inode number, and the mount over the old one is
+		    * gone */
+	KEY_ENTRIES, /* and its name, and when its entries last changed: a
+		      * sealed folder */
+};
+
+/* Hashes what is at PATH now, or why nothing is (the policy's paths are
+ * hashed by name before: their order is the lists'). */
+static void key_path(struct sha256 *c, const char *path, bool follow,
+		     enum key_look look)
+{
+	struct {
+		uint64_t dev, ino;
+		int64_t sec, nsec;
+		uint32_t mode;
+		int32_t err;
+	} rec;
+	struct statx st;
+
+	memset(&rec, 0, sizeof(rec));
+	if (syscall(SYS_statx, AT_FDCWD, path,
+		    follow ? 0 : AT_SYMLINK_NOFOLLOW,
+		    STATX_BASIC_STATS | STATX_BTIME, &st) < 0) {
+		rec.err = errno;
+	} else {
+		rec.dev = (uint64_t)st.stx_dev_major << 32 | st.stx_dev_minor;
+		rec.ino = st.stx_ino;
+		rec.mode = st.stx_mode;
+		if (look == KEY_ENTRIES) {
+			rec.sec = st.stx_mtime.tv_sec;
+			rec.nsec = st.stx_mtime.tv_nsec;
+		} else if (look == KEY_BIRTH && (st.stx_mask & STATX_BTIME)) {
+			rec.sec = st.stx_btime.tv_sec;
+			rec.nsec = st.stx_btime.tv_nsec;
+		} else if (look == KEY_BIRTH) {
+			rec.sec = st.stx_ctime.tv_sec;
+			rec.nsec = st.stx_ctime.tv_nsec;
+		}
+	}
+	if (look == KEY_ENTRIES)
+		sha256_update(c, path, strlen(path) + 1);
+	sha256_update(c, &rec, sizeof(rec));
+}
+
+void mountns_key(const struct policy *p, char hex[65])
+{
+	const struct pathlist *lists[] = { &p->roots,  &p->protected,
+					   &p->hiddens, &p->sealed,
+					   &p->hosts,  &p->reveal_vars, NULL };
+	struct sha256 c;
+	char head[160];
+
+	sha256_init(&c);
+	snprintf(head, sizeof(head), "sbx-mnt-1 %d %d %d %d %d %d %u %u %u\n",
+		 (int)p->profile, (int)p->network, (int)p->protect,
+		 (int)p->reveal_ssh_agent, (int)p->reveal_gpg_agent,
+		 (int)p->reveal_keychain, (unsigned)getuid(),
+		 (unsigned)geteuid(), (unsigned)getegid());
+	sha256_update(&c, head, strlen(head));
+	for (size_t l = 0; lists[l]; l++) {
+		for (size_t i = 0; i < lists[l]->n; i++)
+			sha256_update(&c, lists[l]->v[i].path,
+				      strlen(lists[l]->v[i].path) + 1);
+		sha256_update(&c, "\n", 1);
+	}
+	if (p->workspace)
+		sha256_update(&c, p->workspace, strlen(p->workspace) + 1);
+	if (p->view_root)
+		sha256_update(&c, p->view_root, strlen(p->view_root) + 1);
+	/* the namespace this one is made from (a session's view, or not) */
+	key_path(&c, "/proc/self/ns/mnt", true, KEY_ID);
+	for (size_t i = 0; i < p->roots.n; i++)
+		key_path(&c, p->roots.v[i].path, true, KEY_ID);
+	for (size_t i = 0; i < p->protected.n; i++) {
+		key_path(&c, p->protected.v[i].path, false, KEY_BIRTH);
+		key_path(&c, p->protected.v[i].path, true, KEY_BIRTH);
+	}
+	for (size_t i = 0; i < p->hiddens.n; i++)
+		key_path(&c, p->hiddens.v[i].path, true, KEY_BIRTH);
+	/* a sealed path that is missing: its nearest folder is sealed with
+	 * the entries it has now; one more, and the key changes */
+	for (size_t i = 0; i < p->sealed.n; i++) {
+		char *dir = xstrdup(p->sealed.v[i].path);
+		struct stat st;
+
+		if (lstat(dir, &st) < 0)
+			while (path_up(&dir) && lstat(dir, &st) < 0)
+				;
+		key_path(&c, dir, false, KEY_ENTRIES);
+		free(dir);
+	}
+	/* /dev/console is the tool's terminal; /dev/shm is bound */
+	for (int fd = 0; fd < 3; fd++) {
+		struct stat st;
+
+		if (isatty(fd) && fstat(fd, &st) == 0) {
+			uint64_t t[3] = { (uint64_t)fd, (uint64_t)st.st_rdev,
+					  (uint64_t)st.st_ino };
+
+			sha256_update(&c, t, sizeof(t));
+		}
+	}
+	key_path(&c, "/dev/shm", false, geteuid() == 0 ? KEY_ENTRIES : KEY_ID);
+	/* root covers every user's runtime folder and their temp files */
+	if (geteuid() == 0) {
+		key_path(&c, "/run/user", true, KEY_ENTRIES);
+		key_path(&c, "/tmp", false, KEY_ENTRIES);
+	}
+	sha256_hex(&c, hex);
 }
 
 int mountns_build(const struct policy *p, bool view_only, char *err,
@@ -881,7 +1030,10 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		int tree;
 		struct stat st;
 	} *trees = NULL;
-	bool net, shared = false;
+	bool net, share, shared = false, joined_mnt = false;
+	struct shared_ns ns = { -1, -1, -1, -1 };
+	char key[65];
+	const char *v;
 	int ctl = -1;
 	const char *how = NULL, *step;
 	const char *bad = NULL;
@@ -903,8 +1055,39 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		if (ctl < 0)
 			goto fail;
 	}
-	if (net)
-		shared = join_shared_net(p, &how) == 0;
+	/* The mount namespace of the first tool of this confinement, when
+	 * an equal one was made (not a pid namespace's: that is the tool's
+	 * own), else this one is made and given for the next ones. */
+	v = getenv(ENV_SHARE);
+	share = !view_only && !p->end_leftovers && !(v && strcmp(v, "0") == 0);
+	if (share)
+		mountns_key(p, key);
+	if ((net || share) && proxy_shared(p, share ? key : NULL, &ns) < 0) {
+		trace("no shared namespaces: %s", strerror(errno));
+		share = false;
+	}
+	if (share && ns.mntns < 0) {
+		/* the proxy is reached from the host's network namespace */
+		donate_ctl = proxy_donate_connect();
+		donate_mounts = donate_ctl < 0 ? -1
+				: open("/proc/self/mounts",
+				       O_RDONLY | O_CLOEXEC);
+		if (donate_mounts < 0 && donate_ctl >= 0) {
+			close(donate_ctl);
+			donate_ctl = -1;
+		}
+		memcpy(donate_key, key, sizeof(key));
+	}
+	if (ns.userns >= 0 || ns.netns >= 0 || ns.mntns >= 0) {
+		r = join_shared(&ns, &how);
+		shared = r > 0;
+		joined_mnt = r == 2;
+	}
+	if (joined_mnt) {
+		mountns_ruleset = ns.ruleset;
+		ns.ruleset = -1;
+	}
+	proxy_shared_close(&ns);
 	entered = shared ? MOUNTNS_ENTERED
 		   : mountns_enter(&how, net ? CLONE_NEWNET : 0);
 	if (entered == MOUNTNS_REFUSED && net && errno == EINVAL) {
@@ -927,10 +1110,16 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		step = "uid/gid map";
 		goto fail;
 	}
-	trace("%s created%s", how,
-	      shared ? ", in the network namespace shared by this confinement"
-	      : net  ? ", with a network namespace"
-		     : "");
+	if (joined_mnt)
+		trace("%s joined: the one an earlier tool of this confinement "
+		      "made",
+		      how);
+	else
+		trace("%s created%s", how,
+		      shared && net ? ", in the network namespace shared by "
+				      "this confinement"
+		      : net	    ? ", with a network namespace"
+				    : "");
 	step = "bringing the loopback up";
 	if (net && !shared && mountns_loopback_up() < 0)
 		goto fail;
@@ -944,6 +1133,13 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 			goto fail;
 		trace("proxy: 127.0.0.1:%d for %zu host(s)", mountns_proxy_port,
 		      p->hosts.n);
+	}
+	if (joined_mnt) {
+		bad = p->cwd;
+		step = "entering the current folder again";
+		if (chdir(p->cwd) < 0)
+			goto fail;
+		return 0;
 	}
 	step = "making a pid namespace (leftovers = end)";
 	if (p->end_leftovers && !view_only && leftovers_split() < 0)
@@ -1099,6 +1295,7 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 	step = "entering the current folder again";
 	if (chdir(p->cwd) < 0)
 		goto fail;
+	donate_ready = true; /* built whole: worth giving */
 	return 0;
 fail:
 	{

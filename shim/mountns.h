@@ -36,6 +36,23 @@ extern bool mountns_loopback;
 /* With named hosts: the port on 127.0.0.1 where sbx's proxy serves the
  * tool (proxy.h); -1 otherwise. */
 extern int mountns_proxy_port;
+/* Set by mountns_build when it joined the mount namespace that an earlier
+ * tool of the same confinement made (proxy.h proxy_shared): that tool's
+ * Landlock ruleset, to restrict this one with (-1 otherwise). */
+extern int mountns_ruleset;
+/* When this tool was the first of its confinement: gives its mount
+ * namespace and RULESET (made with the same policy, in it) to sbx's proxy
+ * daemon for the next ones. Call before no_new_privs (the daemon takes
+ * only what an unconfined process gives). Nothing when there is nothing to
+ * give; a failure only means the next tool makes its own. */
+void mountns_donate(int ruleset);
+/* SBX_SHARE=0: every tool makes its own namespaces (for comparison). */
+#define ENV_SHARE "SBX_SHARE"
+/* The confinement's key: P's policy and what each of its paths is now
+ * (device, inode, type; a sealed path's folder's mtime), the namespace it
+ * is built from, the terminal; equal keys build equal namespaces. */
+void mountns_key(const struct policy *p, char hex[65]);
+
 /* True when ERR, from creating a namespace, means the kernel has none to
  * give (switched off, not built, refused by policy): Landlock alone then.
  * Any other error (the quota used up, no memory) is a failure. */

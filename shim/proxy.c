@@ -43,7 +43,9 @@
 #include <unistd.h>
 
 #ifdef __linux__
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <linux/nsfs.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
 
@@ -128,13 +130,13 @@ static int accept_cloexec(int fd)
 #endif
 }
 
-/* Sends LEN bytes of DATA with NFDS (1 to 3) descriptors (SCM_RIGHTS). */
+/* Sends LEN bytes of DATA with NFDS (1 to 4) descriptors (SCM_RIGHTS). */
 static ssize_t send_fds(int sock, const void *data, size_t len,
 			const int *fds, int nfds)
 {
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(3 * sizeof(int))];
+		char buf[CMSG_SPACE(4 * sizeof(int))];
 	} u;
 	struct iovec iov = { (void *)data, len };
 	struct msghdr m;
@@ -305,37 +307,76 @@ static bool confined_self(void)
 
 #ifdef __linux__
 /* How confined process PID is: no_new_privs plus the number of seccomp
- * filters on it (sbx adds one to every tool), or -1 when unreadable. */
+ * filters on it (sbx adds one to every tool), or -1 when unreadable. One
+ * read into a buffer of the stack: both lines come early in the file. */
 static long confinement(pid_t pid)
 {
-	char path[64], *text, *v, *f;
-	size_t len;
-	long r = -1;
+	char path[64], text[4096], *v, *f;
+	ssize_t n = -1;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	text = read_small_file(path, 8192, 0, &len);
-	v = text ? strstr(text, "\nNoNewPrivs:") : NULL;
-	f = text ? strstr(text, "\nSeccomp_filters:") : NULL;
-	if (v && f)
-		r = (strtol(v + 12, NULL, 10) != 0) +
-		    strtol(f + 18, NULL, 10);
-	free(text);
-	return r;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+	}
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	v = strstr(text, "\nNoNewPrivs:");
+	f = strstr(text, "\nSeccomp_filters:");
+	if (!v || !f)
+		return -1;
+	return (strtol(v + 12, NULL, 10) != 0) + strtol(f + 18, NULL, 10);
 }
 
-/* The pid a pidfd stands for (its fdinfo), or -1 when it has exited. */
+/* This process's: 0 without asking /proc when it has neither. */
+static long own_confinement(void)
+{
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 0 &&
+	    prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 0)
+		return 0;
+	return confinement(getpid());
+}
+
+struct sbx_pidfd_info {
+	uint64_t mask, cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid,
+		fsgid;
+	int32_t exit_code;
+};
+#define SBX_PIDFD_GET_INFO _IOWR(0xFF, 11, struct sbx_pidfd_info)
+
+/* The pid a pidfd stands for, or -1 when it has exited: the kernel's
+ * PIDFD_GET_INFO (6.13), else the pidfd's fdinfo and a signal 0. */
 static pid_t pidfd_pid(int pidfd)
 {
-	char path[64], *text, *v;
-	size_t len;
+	struct sbx_pidfd_info info;
+	char path[64], text[512], *v;
+	ssize_t n = -1;
 	pid_t pid = -1;
+	int fd;
 
+	memset(&info, 0, sizeof(info));
+	if (ioctl(pidfd, SBX_PIDFD_GET_INFO, &info) == 0)
+		return info.pid > 0 ? (pid_t)info.pid : -1;
+	if (errno == ESRCH)
+		return -1;
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
-	text = read_small_file(path, 4096, 0, &len);
-	v = text ? strstr(text, "\nPid:") : NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+	}
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	v = strstr(text, "\nPid:");
 	if (v)
 		pid = (pid_t)strtol(v + 5, NULL, 10);
-	free(text);
+	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+		return -1;
 	return pid;
 }
 #endif
@@ -352,12 +393,13 @@ static bool trusted_peer(int fd)
 #ifdef __linux__
 	socklen_t len;
 	int pidfd = -1;
-	long theirs, ours = confinement(getpid());
+	long theirs, ours;
 	pid_t pid;
 	bool ok;
 
 	if (peer_uid(fd) != getuid())
 		return false;
+	ours = own_confinement();
 	len = sizeof(pidfd);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0)
 		return false; /* a kernel before 6.5: no proof, no trust */
@@ -365,8 +407,7 @@ static bool trusted_peer(int fd)
 	theirs = pid > 0 ? confinement(pid) : -1;
 	/* still the same process after the look (not exited, pid reused) */
 	ok = theirs >= 0 && ours >= 0 && theirs <= ours &&
-	     pidfd_pid(pidfd) == pid &&
-	     syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
+	     pidfd_pid(pidfd) == pid;
 	close(pidfd);
 	return ok;
 #else
@@ -383,7 +424,7 @@ static bool trusted_peer(int fd)
  * runs), or -1 (errno set). QUIET: no line when a process that is not ours
  * holds the name (the shared network namespace falls back quietly; named
  * hosts fail, and say why). */
-static int connect_ctl(bool quiet)
+static int connect_ctl(bool quiet, const char *first)
 {
 	struct sockaddr_un a;
 	socklen_t len = ctl_address(&a);
@@ -396,6 +437,14 @@ static int connect_ctl(bool quiet)
 		if (fd < 0)
 			return -1;
 		if (connect(fd, (struct sockaddr *)&a, len) == 0) {
+			/* FIRST (a request that tells nothing secret) goes
+			 * before the look at the peer: the proxy works on it
+			 * meanwhile */
+			if (first && send(fd, first, strlen(first),
+					  MSG_NOSIGNAL) < 0) {
+				close(fd);
+				return -1;
+			}
 			if (trusted_peer(fd))
 				return fd;
 			close(fd);
@@ -424,7 +473,7 @@ static int connect_ctl(bool quiet)
 
 int proxy_connect(void)
 {
-	return connect_ctl(false);
+	return connect_ctl(false, NULL);
 }
 
 #ifdef SBX_PROXY_FILE
@@ -548,38 +597,14 @@ static void net_key(const struct policy *p, char hex[65])
 	sha256_hex(&c, hex);
 }
 
-int proxy_shared_net(const struct policy *p, int *userns, int *netns)
+/* Takes the descriptors of message M (SCM_RIGHTS), at most MAX of them
+ * into FDS, closing the rest; returns how many. */
+static int take_fds(struct msghdr *m, int *fds, int max)
 {
-	char text[80], hex[65], ack = 0;
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(2 * sizeof(int))];
-	} u;
-	struct iovec iov = { &ack, 1 };
-	struct msghdr m;
 	struct cmsghdr *h;
-	struct timeval tv = { 5, 0 };
-	int fds[2], nfds = 0, ctl, saved;
-	ssize_t n;
+	int n = 0;
 
-	*userns = *netns = -1;
-	ctl = connect_ctl(true);
-	if (ctl < 0)
-		return -1;
-	net_key(p, hex);
-	snprintf(text, sizeof(text), "net\n%s\n", hex);
-	memset(&m, 0, sizeof(m));
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = u.buf;
-	m.msg_controllen = sizeof(u.buf);
-	setsockopt(ctl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	n = send(ctl, text, strlen(text), MSG_NOSIGNAL) < 0
-		    ? -1
-		    : recvmsg(ctl, &m, MSG_CMSG_CLOEXEC);
-	saved = errno;
-	close(ctl);
-	for (h = n > 0 ? CMSG_FIRSTHDR(&m) : NULL; h; h = CMSG_NXTHDR(&m, h)) {
+	for (h = CMSG_FIRSTHDR(m); h; h = CMSG_NXTHDR(m, h)) {
 		size_t k;
 
 		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
@@ -589,23 +614,120 @@ int proxy_shared_net(const struct policy *p, int *userns, int *netns)
 			int fd;
 
 			memcpy(&fd, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
-			if (nfds < 2)
-				fds[nfds++] = fd;
+			if (n < max)
+				fds[n++] = cloexec(fd);
 			else
 				close(fd);
 		}
 	}
-	if (n != 1 || ack != 'k' || nfds == 0 ||
+	return n;
+}
+
+int proxy_shared(const struct policy *p, const char *mkey,
+		 struct shared_ns *ns)
+{
+	char text[160], hex[65], ans[8];
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(4 * sizeof(int))];
+	} u;
+	struct iovec iov = { ans, sizeof(ans) - 1 };
+	struct msghdr m;
+	struct timeval tv = { 5, 0 };
+	int fds[4], nfds, ctl, saved;
+	ssize_t n;
+
+	ns->userns = ns->netns = ns->mntns = ns->ruleset = -1;
+	if (!p->network)
+		net_key(p, hex);
+	snprintf(text, sizeof(text), "ns\n%s\n%s\n", p->network ? "-" : hex,
+		 mkey ? mkey : "-");
+	ctl = connect_ctl(true, text);
+	if (ctl < 0)
+		return -1;
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = u.buf;
+	m.msg_controllen = sizeof(u.buf);
+	setsockopt(ctl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = recvmsg(ctl, &m, MSG_CMSG_CLOEXEC);
+	saved = errno;
+	close(ctl);
+	nfds = n > 0 ? take_fds(&m, fds, 4) : 0;
+	if (n > 0)
+		ans[n] = '\0';
+	/* "k" and a letter per descriptor, in order: u(ser), n(et),
+	 * m(ount), l(andlock ruleset) */
+	if (n < 1 || ans[0] != 'k' || (size_t)nfds != strlen(ans + 1) ||
 	    (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
 		for (int i = 0; i < nfds; i++)
 			close(fds[i]);
 		errno = n < 0 ? saved : ECONNREFUSED;
 		return -1;
 	}
-	*netns = fds[nfds - 1];
-	if (nfds == 2)
-		*userns = fds[0];
+	for (int i = 0; i < nfds; i++) {
+		int *slot = ans[1 + i] == 'u'	? &ns->userns
+			    : ans[1 + i] == 'n' ? &ns->netns
+			    : ans[1 + i] == 'm' ? &ns->mntns
+			    : ans[1 + i] == 'l' ? &ns->ruleset
+						: NULL;
+
+		if (slot && *slot < 0)
+			*slot = fds[i];
+		else
+			close(fds[i]);
+	}
+	if ((!p->network && ns->netns < 0) || (ns->mntns < 0) != (ns->ruleset < 0)) {
+		proxy_shared_close(ns);
+		errno = ECONNREFUSED;
+		return -1;
+	}
 	return 0;
+}
+
+void proxy_shared_close(struct shared_ns *ns)
+{
+	int *all[] = { &ns->userns, &ns->netns, &ns->mntns, &ns->ruleset };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (*all[i] >= 0)
+			close(*all[i]);
+		*all[i] = -1;
+	}
+}
+
+int proxy_donate_connect(void)
+{
+	return connect_ctl(true, NULL);
+}
+
+int proxy_donate(int ctl, const char *mkey, int ruleset, int mounts)
+{
+	char text[80], ack = 0;
+	int fds[4], r = -1;
+
+	fds[0] = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	fds[1] = ruleset;
+	fds[2] = mounts;
+	fds[3] = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+	snprintf(text, sizeof(text), "mnt\n%s\n", mkey);
+	if (fds[0] >= 0 && fds[3] >= 0 &&
+	    send_fds(ctl, text, strlen(text), fds, 4) > 0) {
+		struct timeval tv = { 2, 0 };
+
+		/* until the proxy has looked at this process: a look after
+		 * no_new_privs would refuse it */
+		setsockopt(ctl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		if (recv(ctl, &ack, 1, 0) == 1 && ack == 'k')
+			r = 0;
+	}
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[3] >= 0)
+		close(fds[3]);
+	close(ctl);
+	return r;
 }
 #endif
 
@@ -1385,47 +1507,202 @@ static int make_net(struct net *e)
 	return e->netns >= 0 ? 0 : -1;
 }
 
-/* Answers "net\nKEY\n": 'k' and the namespace's descriptors, or 'e'. */
-static void serve_net(int fd, const char *line)
-{
-	struct net *e = NULL, fresh;
-	int fds[2], nfds = 0;
+/* The mount namespaces (and Landlock rulesets) that the first tool of a
+ * confinement made and gave (proxy_donate), by key (mountns_key(): the
+ * policy and what each of its paths is now). Kept until the mounts of the
+ * namespace they were made from change, or the least recently used goes. */
+static struct mnt {
+	char key[65];
+	int mntns, ruleset, mounts;
+	int userns; /* -1: the daemon's own */
+	time_t used;
+} mnts[NETS_MAX];
+static size_t n_mnts;
 
-	if (strlen(line) != 65 || line[64] != '\n' ||
-	    strspn(line, "0123456789abcdef") != 64) {
+static void mnt_drop(size_t i)
+{
+	close(mnts[i].mntns);
+	close(mnts[i].ruleset);
+	close(mnts[i].mounts);
+	if (mnts[i].userns >= 0)
+		close(mnts[i].userns);
+	mnts[i] = mnts[--n_mnts];
+}
+
+/* A namespace FD of TYPE (CLONE_NEW*). */
+static bool ns_type(int fd, int type)
+{
+	return ioctl(fd, NS_GET_NSTYPE) == type;
+}
+
+/* Both descriptors name the same object (-1: the daemon's own user
+ * namespace). */
+static bool same_file(int a, int b)
+{
+	struct stat x, y;
+	bool ok;
+
+	if (b < 0) {
+		int own = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+
+		ok = own >= 0 && same_file(a, own);
+		if (own >= 0)
+			close(own);
+		return ok;
+	}
+	return fstat(a, &x) == 0 && fstat(b, &y) == 0 && x.st_dev == y.st_dev &&
+	       x.st_ino == y.st_ino;
+}
+
+/* FD is this daemon's own namespace at OWN (a tool that made none must
+ * not hand over the host's). */
+static bool own_ns(int fd, const char *own)
+{
+	int o = open(own, O_RDONLY | O_CLOEXEC);
+	bool same = o >= 0 && same_file(fd, o);
+
+	if (o >= 0)
+		close(o);
+	return same || o < 0;
+}
+
+static bool valid_key(const char *k)
+{
+	return strlen(k) == 64 && strspn(k, "0123456789abcdef") == 64;
+}
+
+/* "mnt\nKEY\n" with the donor's mount namespace, ruleset, mounts file
+ * and user namespace: kept when each is what it says (the mount namespace
+ * belongs to that user namespace, the ruleset is Landlock's). */
+static void serve_mnt(int fd, char *key, int *fds, int nfds)
+{
+	char link[64], what[64];
+	ssize_t n;
+	int owner = -1;
+	bool ok;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", nfds == 4 ? fds[1] : -1);
+	n = readlink(link, what, sizeof(what) - 1);
+	if (n > 0)
+		what[n] = '\0';
+	ok = nfds == 4 && valid_key(key) && n > 0 &&
+	     strcmp(what, "anon_inode:[landlock-ruleset]") == 0 &&
+	     ns_type(fds[0], CLONE_NEWNS) && ns_type(fds[3], CLONE_NEWUSER) &&
+	     (owner = ioctl(fds[0], NS_GET_USERNS)) >= 0 &&
+	     same_file(owner, fds[3]) && !own_ns(fds[0], "/proc/self/ns/mnt");
+	if (owner >= 0)
+		close(owner);
+	for (size_t i = 0; ok && i < n_mnts; i++)
+		ok = strcmp(mnts[i].key, key) != 0; /* given first by another */
+	if (!ok) {
+		for (int i = 0; i < nfds; i++)
+			close(fds[i]);
 		write_all(fd, "e", 1);
 		return;
 	}
-	for (size_t i = 0; i < n_nets && !e; i++)
-		if (strncmp(nets[i].key, line, 64) == 0)
-			e = &nets[i];
-	if (!e) {
-		if (make_net(&fresh) < 0) {
-			write_all(fd, "e", 1);
-			return;
-		}
-		memcpy(fresh.key, line, 64);
-		fresh.key[64] = '\0';
-		if (n_nets == NETS_MAX) {
-			/* the least recently used goes; its tools keep it */
-			size_t old = 0;
+	if (n_mnts == NETS_MAX) {
+		size_t old = 0;
 
-			for (size_t i = 1; i < n_nets; i++)
-				if (nets[i].used < nets[old].used)
-					old = i;
-			if (nets[old].userns >= 0)
-				close(nets[old].userns);
-			close(nets[old].netns);
-			nets[old] = nets[--n_nets];
-		}
-		nets[n_nets] = fresh;
-		e = &nets[n_nets++];
+		for (size_t i = 1; i < n_mnts; i++)
+			if (mnts[i].used < mnts[old].used)
+				old = i;
+		mnt_drop(old);
 	}
-	e->used = time(NULL);
-	if (e->userns >= 0)
-		fds[nfds++] = e->userns;
-	fds[nfds++] = e->netns;
-	send_fds(fd, "k", 1, fds, nfds);
+	memcpy(mnts[n_mnts].key, key, 65);
+	mnts[n_mnts].mntns = fds[0];
+	mnts[n_mnts].ruleset = fds[1];
+	mnts[n_mnts].mounts = fds[2];
+	if (same_file(fds[3], -1)) {
+		close(fds[3]);
+		fds[3] = -1;
+	}
+	mnts[n_mnts].userns = fds[3];
+	mnts[n_mnts++].used = time(NULL);
+	write_all(fd, "k", 1);
+}
+
+/* Answers "ns\nNETKEY\nMNTKEY\n" (either "-"): 'k', a letter per
+ * descriptor (u, n, m, l: proxy_shared()) and the descriptors, or 'e'. */
+static void serve_ns(int fd, char *text)
+{
+	char *netkey = text, *mkey = strchr(text, '\n'), *end;
+	struct net *e = NULL, fresh;
+	struct mnt *mt = NULL;
+	char ans[8] = "k";
+	int fds[4], nfds = 0;
+
+	end = mkey ? strchr(mkey + 1, '\n') : NULL;
+	if (!end || end[1]) {
+		write_all(fd, "e", 1);
+		return;
+	}
+	*mkey++ = '\0';
+	*end = '\0';
+	if ((strcmp(netkey, "-") != 0 && !valid_key(netkey)) ||
+	    (strcmp(mkey, "-") != 0 && !valid_key(mkey))) {
+		write_all(fd, "e", 1);
+		return;
+	}
+	for (size_t i = 0; i < n_mnts && !mt; i++)
+		if (strcmp(mnts[i].key, mkey) == 0)
+			mt = &mnts[i];
+	if (strcmp(netkey, "-") != 0) {
+		for (size_t i = 0; i < n_nets && !e; i++)
+			if (strcmp(nets[i].key, netkey) == 0)
+				e = &nets[i];
+		if (!e) {
+			if (make_net(&fresh) < 0) {
+				write_all(fd, "e", 1);
+				return;
+			}
+			memcpy(fresh.key, netkey, 65);
+			if (n_nets == NETS_MAX) {
+				/* the least recently used goes; its tools
+				 * keep it */
+				size_t old = 0;
+
+				for (size_t i = 1; i < n_nets; i++)
+					if (nets[i].used < nets[old].used)
+						old = i;
+				if (nets[old].userns >= 0)
+					close(nets[old].userns);
+				close(nets[old].netns);
+				nets[old] = nets[--n_nets];
+			}
+			nets[n_nets] = fresh;
+			e = &nets[n_nets++];
+		}
+		e->used = time(NULL);
+		/* a mount namespace of another user namespace than this
+		 * network namespace's (made again since) cannot be joined */
+		if (mt && !(mt->userns < 0 ? e->userns < 0
+					    : e->userns >= 0 &&
+						      same_file(mt->userns,
+								e->userns))) {
+			mnt_drop((size_t)(mt - mnts));
+			mt = NULL;
+		}
+		if (e->userns >= 0) {
+			fds[nfds++] = e->userns;
+			strcat(ans, "u");
+		}
+		fds[nfds++] = e->netns;
+		strcat(ans, "n");
+	}
+	if (mt) {
+		mt->used = time(NULL);
+		if (mt->userns >= 0 && !e) {
+			fds[nfds++] = mt->userns;
+			strcat(ans, "u");
+		}
+		fds[nfds++] = mt->mntns;
+		fds[nfds++] = mt->ruleset;
+		strcat(ans, "ml");
+	}
+	if (nfds == 0)
+		write_all(fd, ans, 1);
+	else
+		send_fds(fd, ans, strlen(ans), fds, nfds);
 }
 #endif
 
@@ -1555,9 +1832,22 @@ static struct reg *receive(int fd, bool *net)
 	if (n > 0)
 		text[n] = '\0';
 #ifndef SBX_PROXY_FILE
-	if (n > 4 && nfds == 0 && strncmp(text, "net\n", 4) == 0 &&
+	if (n > 3 && nfds == 0 && strncmp(text, "ns\n", 3) == 0 &&
 	    !(m.msg_flags & MSG_TRUNC)) {
-		serve_net(fd, text + 4);
+		serve_ns(fd, text + 3);
+		*net = true;
+		free(text);
+		return NULL;
+	}
+	if (n > 4 && strncmp(text, "mnt\n", 4) == 0 &&
+	    !(m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		char *nl = strchr(text + 4, '\n');
+
+		if (nl && !nl[1])
+			*nl = '\0';
+		else
+			text[4] = '\0'; /* no key: refused */
+		serve_mnt(fd, text + 4, fds, nfds);
 		*net = true;
 		free(text);
 		return NULL;
@@ -1653,6 +1943,59 @@ static struct reg *receive(int fd, bool *net)
 	return r;
 }
 
+/* Serves the request on FD (a registration joins REGS), then closes FD. */
+static void handle(int fd, struct reg ***regs, size_t *n)
+{
+	bool net = false;
+	struct reg *r = receive(fd, &net);
+
+	if (r) {
+		*regs = xreallocarray(*regs, *n + 1, sizeof(struct reg *));
+		(*regs)[(*n)++] = r;
+		write_all(fd, "k", 1);
+	}
+	close(fd);
+}
+
+#ifndef SBX_PROXY_FILE
+/* The mounts files of the namespaces given, watched for a change. */
+static size_t n_watched(void)
+{
+	return n_mnts;
+}
+
+static void watch(struct pollfd *p, size_t nm)
+{
+	for (size_t i = 0; i < nm; i++)
+		p[i] = (struct pollfd){ mnts[i].mounts, POLLPRI, 0 };
+}
+
+static void watched(const struct pollfd *p, size_t nm)
+{
+	/* from the end: mnt_drop() moves the last one into the gap */
+	for (size_t i = nm; i-- > 0;)
+		if (p[i].revents)
+			mnt_drop(i);
+}
+#else
+static size_t n_watched(void)
+{
+	return 0;
+}
+
+static void watch(struct pollfd *p, size_t nm)
+{
+	(void)p;
+	(void)nm;
+}
+
+static void watched(const struct pollfd *p, size_t nm)
+{
+	(void)p;
+	(void)nm;
+}
+#endif
+
 static volatile sig_atomic_t ending;
 
 static void on_term(int sig)
@@ -1721,7 +2064,9 @@ int proxy_daemon(void)
 		size_t np0 = np, n0 = n, k;
 		time_t now;
 
-		p = xreallocarray(p, 1 + np + 2 * n, sizeof(*p));
+		size_t nm = n_watched();
+
+		p = xreallocarray(p, 1 + np + 2 * n + nm, sizeof(*p));
 		p[0] = (struct pollfd){ ctl, POLLIN, 0 };
 		for (size_t i = 0; i < np; i++)
 			p[1 + i] = (struct pollfd){ pend[i].fd, POLLIN, 0 };
@@ -1731,7 +2076,8 @@ int proxy_daemon(void)
 			p[2 + np + 2 * i] = (struct pollfd){ regs[i]->pidfd,
 							     POLLIN, 0 };
 		}
-		int ready = poll(p, 1 + np + 2 * n, 1000);
+		watch(p + 1 + np + 2 * n, nm);
+		int ready = poll(p, 1 + np + 2 * n + nm, 1000);
 
 		if (ending) {
 			coverage_flush();
@@ -1766,6 +2112,9 @@ int proxy_daemon(void)
 			}
 		}
 #endif
+		/* first: a namespace whose mounts changed is not handed
+		 * out again (not even to a request of this round) */
+		watched(p + 1 + np + 2 * n, nm);
 		if (n > 0 || np > 0 || atomic_load(&active) > 0)
 			idle_since = now;
 		else if (ready == 0 && now - idle_since >= DAEMON_IDLE_SECONDS) {
@@ -1776,8 +2125,6 @@ int proxy_daemon(void)
 		}
 		for (size_t i = 0; i < np0; i++) {
 			int fd = pend[i].fd;
-			bool net = false;
-			struct reg *r;
 
 			if (!p[1 + i].revents) {
 				if (now - pend[i].since < PENDING_SECONDS)
@@ -1786,14 +2133,7 @@ int proxy_daemon(void)
 				pend[i].fd = -1;
 				continue;
 			}
-			r = receive(fd, &net);
-			if (r) {
-				regs = xreallocarray(regs, n + 1,
-						     sizeof(struct reg *));
-				regs[n++] = r;
-				write_all(fd, "k", 1);
-			}
-			close(fd);
+			handle(fd, &regs, &n);
 			pend[i].fd = -1;
 		}
 		for (size_t i = 0; i < n0; i++) {
@@ -1865,6 +2205,13 @@ int proxy_daemon(void)
 			if (fd >= 0 && (np == PENDING_MAX ||
 					peer_uid(fd) != getuid())) {
 				close(fd);
+			} else if (fd >= 0 &&
+				   poll(&(struct pollfd){ fd, POLLIN, 0 }, 1,
+					0) == 1) {
+				/* the request came with the connection (a
+				 * shim sends it first): served now, not a
+				 * round later */
+				handle(fd, &regs, &n);
 			} else if (fd >= 0) {
 				pend[np].fd = fd;
 				pend[np++].since = now;

@@ -38,12 +38,29 @@ int proxy_connect(void);
  * is needed: Linux). Closes CTL. */
 int proxy_register(int ctl, const struct policy *p,
 		   char token[PROXY_TOKEN_LEN + 1]);
-/* Linux: the network namespace (only `lo`, up) that the tools of P's
- * confinement share, made and kept by the proxy daemon: making one costs
- * more than the rest of the sandbox. Sets *NETNS and, when it belongs to a
- * user namespace other than ours, *USERNS (else -1) to descriptors to
- * setns() into. Returns 0, or -1 (errno set): the tool makes its own. */
-int proxy_shared_net(const struct policy *p, int *userns, int *netns);
+/* Linux: what the tools of P's confinement share, kept by the proxy
+ * daemon (making them costs more than the rest of the sandbox):
+ * descriptors to setns() into, -1 where there is none. */
+struct shared_ns {
+	int userns;  /* the user namespace the others belong to, when it is
+		      * not ours (a user's) */
+	int netns;   /* network off: only `lo`, up */
+	int mntns;   /* the mount namespace the first tool of MKEY made */
+	int ruleset; /* and its Landlock ruleset (never changed after) */
+};
+/* Asks for the network namespace (network off) and, with MKEY (mountns.h
+ * mountns_key()), the mount namespace and ruleset of that key when one was
+ * given. Returns 0, or -1 (errno set): the tool makes its own. */
+int proxy_shared(const struct policy *p, const char *mkey,
+		 struct shared_ns *ns);
+void proxy_shared_close(struct shared_ns *ns);
+/* The first tool of a key gives what it made: a control socket opened
+ * before it left the host's network namespace, then proxy_donate() (this
+ * process's mount and user namespaces, RULESET, and MOUNTS, the original
+ * namespace's /proc/self/mounts: a change there ends what was given).
+ * Waits for the proxy's answer; closes CTL. Returns 0 or -1. */
+int proxy_donate_connect(void);
+int proxy_donate(int ctl, const char *mkey, int ruleset, int mounts);
 /* Sets the proxy variables for the tool: HTTP(S)_PROXY, npm's, node's. */
 void proxy_environment(int port, const char *token, const struct policy *p);
 

@@ -81,6 +81,18 @@ fault() {
 		landlock_add_rule=EPERM
 }
 
+@test "securebits refused: the bounding set is emptied instead, and nothing is gained at exec" {
+	# PR_SET_SECUREBITS is 28
+	run -0 fault 'prctl:a0==28=EPERM' -- python3 -c 'print(open("/proc/self/status").read())'
+	assert_line --regexp '^CapAmb:	0+$'
+	if [ "$(id -u)" = 0 ]; then
+		assert_line --regexp '^CapBnd:	0+19$'
+		assert_line --regexp '^CapEff:	0+19$'
+	else
+		assert_line --regexp '^CapEff:	0+$'
+	fi
+}
+
 @test "a tool that cannot be exec'd: 126 and the reason" {
 	printf '#!/nonexistent/interpreter\n' >"$ROOT/bin/badtool"
 	chmod +x "$ROOT/bin/badtool"

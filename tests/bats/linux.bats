@@ -23,19 +23,27 @@ setup() {
 @test "no_new_privs is set; a user has no capability, root only a container's safe ones" {
 	run -0 python3 -c 'print(open("/proc/self/status").read())'
 	assert_line --regexp '^NoNewPrivs:	1$'
-	assert_line --regexp '^CapInh:	0+$'
-	assert_line --regexp '^CapAmb:	0+$'
 	if [ "$(id -u)" = 0 ]; then
-		# CHOWN, FOWNER, FSETID: 0x19
+		# CHOWN, FOWNER, FSETID: 0x19 (through exec as ambient ones)
 		assert_line --regexp '^CapEff:	0+19$'
 		assert_line --regexp '^CapPrm:	0+19$'
-		assert_line --regexp '^CapBnd:	0+19$'
+		assert_line --regexp '^CapInh:	0+19$'
+		assert_line --regexp '^CapAmb:	0+19$'
+		# no exec gives one back (python3 above was one, as uid 0):
+		# securebits NOROOT, NO_SETUID_FIXUP, no ambient raise, locked
+		run -0 python3 -c 'import ctypes; print(ctypes.CDLL(None).prctl(27, 0, 0, 0, 0))'
+		assert_output 239
 		# protect = off: no namespace to hide /run/user, so nothing kept
 		SBX_PROTECT=off run -0 python3 -c 'print(open("/proc/self/status").read())'
-		assert_line --regexp '^CapBnd:	0+$'
+		assert_line --regexp '^CapEff:	0+$'
+		assert_line --regexp '^CapPrm:	0+$'
+		SBX_PROTECT=off run -0 python3 -c 'import os; os.execv("/usr/bin/python3", ["python3", "-c", "print(open(\"/proc/self/status\").read())"])'
+		assert_line --regexp '^CapPrm:	0+$'
 	fi
 	assert_line --regexp '^CapEff:	0+$'
 	assert_line --regexp '^CapPrm:	0+$'
+	assert_line --regexp '^CapInh:	0+$'
+	assert_line --regexp '^CapAmb:	0+$'
 }
 
 @test "root chowns in the workspace as in a container, never outside; no mknod, no clock" {
@@ -168,6 +176,11 @@ PY
 	assert_output reached
 	SBX_DEBUG=1 run -0 --separate-stderr python3 cli.py srv.port
 	assert_output reached
+	# (and, the tool being the second of this confinement, its mount
+	# namespace too: tests/bats/share.bats)
+	[[ "$stderr" == *"joined: the one an earlier tool of this confinement made"* ]]
+	SBX_SHARE=0 SBX_DEBUG=1 run -0 --separate-stderr python3 cli.py srv.port
+	assert_output reached
 	[[ "$stderr" == *"in the network namespace shared by this confinement"* ]]
 	# another confinement (one more writable folder): a loopback of its own
 	mkdir -p "$ROOT/extra"
@@ -193,7 +206,7 @@ PY
 	SERVER_PIDS="${SERVER_PIDS:-} $holder"
 	sleep 0.2
 	ino=$(stat -L -c %i /proc/self/ns/pid)
-	# a daemon of ours, trusted, that answers every "net" with a namespace
+	# a daemon of ours, trusted, that answers every "ns" with a namespace
 	# whose lo is down
 	"$PY" -c '
 import os, socket, sys
@@ -203,8 +216,8 @@ open(sys.argv[3], "w").close()
 ns = os.open("/proc/%s/ns/net" % sys.argv[2], os.O_RDONLY)
 while True:
     c = s.accept()[0]
-    if c.recv(200).startswith(b"net\n"):
-        socket.send_fds(c, [b"k"], [ns])
+    if c.recv(200).startswith(b"ns\n"):
+        socket.send_fds(c, [b"kn"], [ns])
         open(sys.argv[3] + ".asked", "w").close()
     c.close()' "$ino" "$holder" "$WS/fake" "$(stat -L -c %d-%i "$SBX")" 3>&- &
 	SERVER_PIDS="${SERVER_PIDS:-} $!"

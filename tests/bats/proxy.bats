@@ -146,8 +146,10 @@ PY
 	assert_equal "${stderr_lines[20]}" "sbx: python3: more connections blocked (not shown)"
 	# the tool has exited: its socket is gone from the proxy too
 	sleep 0.5
-	# (the shared network namespaces it keeps aside: one per confinement)
-	n=$(find /proc/"$pid"/fd -mindepth 1 -printf '%l\n' | grep -cv '^\(net\|user\):')
+	# (the shared namespaces it keeps aside, per confinement: network,
+	# user, mount with its ruleset and the mounts file it watches)
+	n=$(find /proc/"$pid"/fd -mindepth 1 -printf '%l\n' |
+		grep -cv '^\(net:\|user:\|mnt:\|anon_inode:\[landlock-ruleset\]\|/proc/[0-9]*/mounts\)')
 	[ "$n" -le 8 ] || fail "the proxy holds $n descriptors: $(ls -l /proc/"$pid"/fd)"
 }
 
@@ -167,9 +169,10 @@ while True:  # a fake proxy: takes what a shim hands over, says yes
     if fds:
         open(sys.argv[3] + ".got", "w").write(str(len(fds)))
         c.send(b"k")'
-	# a confined tool of ours with the network on
+	# a confined tool of ours with the network on (that does not start a
+	# daemon first: SBX_SHARE=0)
 	exe=$(stat -L -c %d-%i "$SBX")
-	SBX_NETWORK=on python3 -c "$squat" "$(id -u)" "$ino" "$WS/held" "$exe" 3>&- &
+	SBX_SHARE=0 SBX_NETWORK=on python3 -c "$squat" "$(id -u)" "$ino" "$WS/held" "$exe" 3>&- &
 	SERVER_PIDS="${SERVER_PIDS:-} $!"
 	for _ in $(seq 100); do [ -e "$WS/held" ] && break; sleep 0.05; done
 	SBX_NETWORK=registry.npmjs.org run -126 --separate-stderr python3 -c 'print("ran")'

@@ -1,0 +1,149 @@
+#!/usr/bin/env bats
+# Namespaces shared by the tools of one confinement (P14): the first tool
+# builds its mount namespace and Landlock ruleset and gives them to sbx's
+# proxy daemon; a later tool with an equal key joins them (setns) instead
+# of building its own. Each test proves the joined sandbox is the same
+# sandbox, and that anything the key stands for, changed, builds anew.
+
+load test_helper
+
+setup() {
+	setup_sealed
+	require_landlock
+	require_namespace
+}
+
+made=' created'
+joined='joined: the one an earlier tool of this confinement made'
+
+# run_tool NAME: python3 -c 'print(1)' with the trace, the verdict in $stderr
+run_tool() {
+	SBX_DEBUG=1 run -0 --separate-stderr python3 -c 'print(1)'
+}
+
+@test "the second tool of a confinement joins the first one's namespace and ruleset; SBX_SHARE=0 builds its own" {
+	run_tool
+	[[ "$stderr" == *"$made"* ]] || fail "first: $stderr"
+	[[ "$stderr" == *"namespace and ruleset kept by sbx's proxy"* ]] || fail "not given: $stderr"
+	run_tool
+	[[ "$stderr" == *"$joined"* ]] || fail "second: $stderr"
+	[[ "$stderr" == *"landlock: the ruleset of that tool"* ]]
+	# another tool name, the same policy: the same confinement
+	SBX_DEBUG=1 run -0 --separate-stderr sh -c 'echo 1'
+	[[ "$stderr" == *"$joined"* ]] || fail "sh: $stderr"
+	SBX_SHARE=0 SBX_DEBUG=1 run -0 --separate-stderr python3 -c 'print(1)'
+	[[ "$stderr" == *"$made"* ]] || fail "SBX_SHARE=0: $stderr"
+	# another confinement (one more writable folder) builds its own
+	mkdir -p "$ROOT/extra"
+	SBX_WRITABLE=$ROOT/extra SBX_DEBUG=1 run -0 --separate-stderr python3 -c 'print(1)'
+	[[ "$stderr" == *"$made"* ]] || fail "another confinement: $stderr"
+	# network on: shared too, apart from network off
+	SBX_NETWORK=on run_tool
+	[[ "$stderr" == *"$made"* ]] || fail "network on, first: $stderr"
+	SBX_NETWORK=on run_tool
+	[[ "$stderr" == *"$joined"* ]] || fail "network on, second: $stderr"
+}
+
+@test "a joined sandbox is the same sandbox: writes outside, .git, hidden paths, /dev, the network" {
+	mkdir -p "$HOME/.ssh"
+	echo key >"$HOME/.ssh/id_ed25519"
+	run_tool
+	run_tool
+	[[ "$stderr" == *"$joined"* ]] || fail "not joined: $stderr"
+	# each of these in a tool that joined
+	check() {
+		SBX_DEBUG=1 run --separate-stderr python3 -c "$1"
+		[[ "$stderr" == *"$joined"* ]] || fail "not joined: $stderr"
+	}
+	check 'open("ws-file", "w").write("x"); print("ok")'
+	assert_output ok
+	check 'open("'"$OUT"'/f", "w")'
+	assert_failure
+	assert_file_not_exists "$OUT/f"
+	check 'open(".git/config", "w")'
+	assert_failure
+	assert_file_not_exists "$WS/.git/config"
+	check 'import os; print(os.listdir("'"$HOME"'/.ssh"))'
+	assert_output '[]'
+	check 'import os; print(sorted(os.listdir("/dev")))'
+	refute_output --partial "'sda'"
+	assert_output --partial "'null'"
+	check 'import socket; socket.create_connection(("1.1.1.1", 53), timeout=2)'
+	assert_failure
+	# and the tool's own folder is where the tool was started
+	mkdir -p "$WS/sub dir"
+	cd "$WS/sub dir"
+	check 'import os; print(os.getcwd())'
+	assert_output "$WS/sub dir"
+}
+
+@test "what the key stands for, changed, builds anew: a new .git, a hidden path made since, a new entry in a sealed folder" {
+	rm -rf "$WS/.git"
+	run_tool
+	run_tool
+	[[ "$stderr" == *"$joined"* ]] || fail "not joined: $stderr"
+	# the agent makes .git outside: the next tool may not write it
+	git init -q "$WS"
+	run_tool
+	[[ "$stderr" == *"$made"* ]] || fail "after git init: $stderr"
+	run python3 -c 'open(".git/hooks/pre-commit", "w")'
+	assert_failure
+	assert_file_not_exists "$WS/.git/hooks/pre-commit"
+	# .git removed and made again (another inode): protected again
+	rm -rf "$WS/.git"
+	mkdir -p "$WS/.git/hooks"
+	run python3 -c 'open(".git/hooks/pre-commit", "w")'
+	assert_failure
+	assert_file_not_exists "$WS/.git/hooks/pre-commit"
+	# a hidden path made since the namespace was
+	run_tool
+	mkdir -p "$HOME/.aws"
+	echo secret >"$HOME/.aws/credentials"
+	run -0 python3 -c 'import os; print(os.listdir("'"$HOME"'/.aws"))'
+	assert_output '[]'
+	# a new file in the workspace (sealed folder or not) is writable
+	run_tool
+	echo x >"$WS/made-outside"
+	run -0 python3 -c 'open("made-outside", "a").write("y"); print("ok")'
+	assert_output ok
+}
+
+@test "a mount made outside since: the namespaces made before it are not handed out again" {
+	[ "$(id -u)" = 0 ] || skip "root only: mounting"
+	run_tool
+	run_tool
+	[[ "$stderr" == *"$joined"* ]] || fail "not joined: $stderr"
+	mkdir -p "$OUT/mnt"
+	mount -t tmpfs none "$OUT/mnt"
+	echo there >"$OUT/mnt/f"
+	sleep 0.2
+	run_tool
+	umount "$OUT/mnt"
+	[[ "$stderr" == *"$made"* ]] || fail "after the mount: $stderr"
+}
+
+@test "a confined tool cannot give a namespace to sbx's proxy, nor take one" {
+	run_tool
+	run_tool
+	[[ "$stderr" == *"$joined"* ]] || fail "not joined: $stderr"
+	# network on: the host's abstract names are reachable from the
+	# tool's network namespace; Landlock's scope and the proxy's look at
+	# the peer (no_new_privs, a seccomp filter) each refuse it
+	exe=$(stat -L -c %d-%i "$SBX")
+	ino=$(stat -L -c %i /proc/self/ns/pid)
+	SBX_NETWORK=on run -0 python3 -c '
+import os, socket, sys
+name = "\0sbx-proxy-4-%d-%s-%s" % (os.getuid(), sys.argv[1], sys.argv[2])
+for req, fds in ((b"mnt\n" + b"0" * 64 + b"\n", ["/proc/self/ns/mnt", "/proc/self/mounts", "/proc/self/mounts", "/proc/self/ns/user"]),
+                 (b"ns\n-\n" + b"0" * 64 + b"\n", [])):
+    try:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        s.connect(name)
+        socket.send_fds(s, [req], [os.open(f, os.O_RDONLY) for f in fds])
+        s.settimeout(3)
+        msg, got, _, _ = socket.recv_fds(s, 16, 4)
+        print("answer", msg, len(got))
+    except OSError as e:
+        print("refused", type(e).__name__)' "$ino" "$exe"
+	refute_line --partial "answer b'k"
+}
