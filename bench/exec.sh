@@ -7,7 +7,9 @@
 #   built with musl and with glibc (glibc's start-up CPU detection is the
 #   difference); /usr/bin/true through the sbx shim: the default
 #   (workspace-write, network off: user/mount/network namespaces, Landlock,
-#   seccomp), read-only, protect = off (Landlock alone), full-access; and
+#   seccomp; joined, as every tool of a confinement but the first), the same
+#   built for each exec (SBX_SHARE=0), read-only, protect = off (Landlock
+#   alone), full-access; and
 #   bubblewrap with a comparable sandbox (--ro-bind / / --dev /dev --proc
 #   /proc --bind WS WS --unshare-net --unshare-pid). Then python3 -c pass,
 #   bare and through the shim. Each row: the median, what it adds to bare,
@@ -42,6 +44,7 @@ cmds=(:bare /usr/bin/true --)
 [ -x "$work/floor-musl" ] && cmds+=(":floor (musl)" "$work/floor-musl" --)
 cmds+=(":floor (glibc)" "$work/floor-glibc" --
 	":sbx" "$work/shims/true" --
+	":sbx, building (SBX_SHARE=0)" SBX_SHARE=0 "$work/shims/true" --
 	":sbx read-only" SBX_PROFILE=read-only "$work/shims/true" --
 	":sbx protect = off" SBX_PROTECT=off "$work/shims/true" --
 	":sbx full-access" SBX_PROFILE=full-access "$work/shims/true" --)
@@ -62,20 +65,20 @@ awk -F '\t' '
 	{ name[NR] = $1; t[$1] = $2 }
 	END {
 		bare = t["bare"]; bw = ("bubblewrap" in t) ? t["bubblewrap"] - bare : 0
-		printf "%-22s %8s %10s %12s\n", "", "median", "adds", "of bwrap'"'"'s"
+		printf "%-30s %8s %10s %12s\n", "", "median", "adds", "of bwrap'"'"'s"
 		for (i = 1; i <= NR; i++) {
 			n = name[i]
 			if (n ~ /^python3/) continue
 			add = t[n] - bare
 			if (n == "bare")
-				printf "%-22s %6d us\n", n, t[n]
+				printf "%-30s %6d us\n", n, t[n]
 			else if (bw > 0)
-				printf "%-22s %6d us %+7d us %11.2f\n", n, t[n], add, add / bw
+				printf "%-30s %6d us %+7d us %11.2f\n", n, t[n], add, add / bw
 			else
-				printf "%-22s %6d us %+7d us\n", n, t[n], add
+				printf "%-30s %6d us %+7d us\n", n, t[n], add
 		}
 		py = t["python3 bare"]; pys = t["python3 through sbx"]
-		printf "%-22s %6d us\n", "python3 -c pass", py
-		printf "%-22s %6d us %+7d us %+10.1f %%\n", "  through sbx", pys,
+		printf "%-30s %6d us\n", "python3 -c pass", py
+		printf "%-30s %6d us %+7d us %+10.1f %%\n", "  through sbx", pys,
 			pys - py, 100 * (pys - py) / py
 	}' "$work/out"

@@ -337,14 +337,23 @@ bool path_up(char **dir)
 	return true;
 }
 
-char *read_small_fd(int fd, size_t max, size_t *len)
+/* Reads FD to its end into a buffer of GUESS bytes first, grown as needed
+ * up to MAX (one more, to see a file that grew past it). */
+static char *read_fd(int fd, size_t max, size_t guess, size_t *len)
 {
-	char *buf = xmalloc(max + 1);
-	size_t n = 0;
+	size_t limit = max + 1, cap = guess < limit ? guess : limit, n = 0;
+	char *buf = xmalloc(cap + 1);
 
 	for (;;) {
-		ssize_t r = read(fd, buf + n, max + 1 - n);
+		ssize_t r;
 
+		if (n == cap) {
+			if (cap == limit)
+				break;
+			cap = cap < limit / 2 ? cap * 2 : limit;
+			buf = xreallocarray(buf, cap + 1, 1);
+		}
+		r = read(fd, buf + n, cap - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -357,15 +366,20 @@ char *read_small_fd(int fd, size_t max, size_t *len)
 		if (r == 0)
 			break;
 		n += (size_t)r;
-		if (n > max) { /* grew while we read it */
-			free(buf);
-			errno = EFBIG;
-			return NULL;
-		}
+	}
+	if (n > max) { /* grew while we read it */
+		free(buf);
+		errno = EFBIG;
+		return NULL;
 	}
 	buf[n] = '\0';
 	*len = n;
 	return buf;
+}
+
+char *read_small_fd(int fd, size_t max, size_t *len)
+{
+	return read_fd(fd, max, 4096, len);
 }
 
 char *read_small_file(const char *path, size_t max, int flags, size_t *len)
@@ -385,8 +399,11 @@ char *read_small_file(const char *path, size_t max, int flags, size_t *len)
 		errno = EINVAL;
 	else if ((size_t)st.st_size > max)
 		errno = EFBIG;
-	else
-		buf = read_small_fd(fd, max, len);
+	else /* its size, and one byte to see the end at once (/proc
+	      * files say 0) */
+		buf = read_fd(fd, max,
+			      st.st_size > 0 ? (size_t)st.st_size + 1 : 4096,
+			      len);
 	saved = errno;
 	close(fd);
 	errno = saved;

@@ -147,3 +147,52 @@ for req, fds in ((b"mnt\n" + b"0" * 64 + b"\n", ["/proc/self/ns/mnt", "/proc/sel
         print("refused", type(e).__name__)' "$ino" "$exe"
 	refute_line --partial "answer b'k"
 }
+
+@test "the proxy keeps only what is what it says: a mount namespace of that user namespace, a Landlock ruleset, a key" {
+	# an unconfined process of ours (trusted), giving wrong things; each
+	# is answered "e" and kept by nobody
+	run_tool
+	exe=$(stat -L -c %d-%i "$SBX")
+	ino=$(stat -L -c %i /proc/self/ns/pid)
+	run -0 "$PY" -c '
+import os, socket, sys
+name = "\0sbx-proxy-4-%d-%s-%s" % (os.getuid(), sys.argv[1], sys.argv[2])
+key = b"a" * 64
+def ask(req, fds):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(name)
+    socket.send_fds(s, [req], [f if isinstance(f, int) else os.open(f, os.O_RDONLY) for f in fds])
+    s.settimeout(5)
+    try:
+        msg, got, _, _ = socket.recv_fds(s, 16, 4)
+    except OSError as e:
+        return "closed " + type(e).__name__
+    return msg.decode() + str(len(got))
+import ctypes
+attr = (ctypes.c_uint64 * 1)(1)  # a ruleset that handles execute
+rs = ctypes.CDLL(None, use_errno=True).syscall(444, attr, 8, 0)
+assert rs >= 0
+mine = ["/proc/self/ns/mnt", rs, "/proc/self/mounts", "/proc/self/ns/user"]
+# the host'"'"'s (the daemon'"'"'s own) mount namespace: a tool that made none
+print("own", ask(b"mnt\n" + key + b"\n", mine))
+# a mounts file where the ruleset goes
+print("rules", ask(b"mnt\n" + key + b"\n", ["/proc/self/ns/mnt", "/proc/self/mounts", "/proc/self/mounts", "/proc/self/ns/user"]))
+# a file where the mount namespace goes
+print("file", ask(b"mnt\n" + key + b"\n", ["/etc/hostname"] + mine[1:]))
+# too few descriptors
+print("few", ask(b"mnt\n" + key + b"\n", mine[:2]))
+# a bad key
+print("key", ask(b"mnt\nxyz\n", mine))
+print("nskey", ask(b"ns\nxyz\n-\n", []))
+print("nsshape", ask(b"ns\n-\n", []))
+# and nothing was kept under that key
+print("after", ask(b"ns\n-\n" + key + b"\n", []))' "$ino" "$exe"
+	assert_line "own e0"
+	assert_line "rules e0"
+	assert_line "file e0"
+	assert_line "few e0"
+	assert_line "key e0"
+	assert_line "nskey e0"
+	assert_line "nsshape e0"
+	assert_line "after k0"
+}

@@ -1,7 +1,10 @@
 /* Unit tests: path helpers and escaping. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <string.h>
+#include <unistd.h>
 
 #include "sha256.h"
 #include "tap.h"
@@ -41,8 +44,43 @@ static void abs_is(const char *in, const char *base, const char *home,
 	free(p);
 }
 
+/* read_small_file: the size it finds first is only a guess. */
+static void read_small(void)
+{
+	char path[] = "/tmp/sbx-unit-read.XXXXXX", *t;
+	int fd = mkstemp(path);
+	size_t len = 99;
+	FILE *f;
+
+	ok(fd >= 0, "a temp file");
+	close(fd);
+	t = read_small_file(path, 16, 0, &len);
+	ok(t && len == 0 && *t == '\0', "empty file: \"\"");
+	free(t);
+	f = fopen(path, "w");
+	fputs("0123456789abcdef", f);
+	fclose(f);
+	t = read_small_file(path, 16, 0, &len);
+	ok(t && len == 16 && strcmp(t, "0123456789abcdef") == 0,
+	   "exactly MAX bytes");
+	free(t);
+	t = read_small_file(path, 15, 0, &len);
+	ok(!t && errno == EFBIG, "one byte over MAX: EFBIG");
+	free(t);
+	/* /proc says 0 and has more: the buffer grows */
+	t = read_small_file("/proc/self/status", 1 << 16, 0, &len);
+	ok(t && len > 100 && strlen(t) == len && strstr(t, "\nPid:"),
+	   "a /proc file (size 0) read whole (%zu bytes)", len);
+	free(t);
+	t = read_small_file("/proc/self/status", 64, 0, &len);
+	ok(!t && errno == EFBIG, "a /proc file longer than MAX: EFBIG");
+	free(t);
+	unlink(path);
+}
+
 int main(void)
 {
+	read_small();
 	norm("/", "/");
 	norm("//", "/");
 	norm("/a/b/", "/a/b");
