@@ -19,8 +19,16 @@ teardown() {
 }
 
 # The proxy's pid (one per uid, started on demand by a shim).
+# The daemon of the sbx under test (another build's may run too).
 proxy_pid() {
-	pgrep -u "$(id -u)" -f '^sbx proxy-daemon$' | head -n 1
+	local p self
+	self=$(readlink -f "$SBX")
+	for p in $(pgrep -u "$(id -u)" -f '^sbx proxy-daemon$'); do
+		if [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$self" ]; then
+			echo "$p"
+			return
+		fi
+	done
 }
 
 @test "explain and check show the hosts and their source; a bad value is an error with its line" {

@@ -234,7 +234,7 @@ PY
 	sock=$HOME/.local/share/sbx/proxy-4.sock
 	[ -S "$sock" ]
 	rm -f "$sock"
-	for _ in $(seq 40); do [ -S "$sock" ] && break; sleep 0.1; done
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
 	[ -S "$sock" ] || fail "the daemon did not make its socket again"
 	SBX_NETWORK="127.0.0.1:$PORT" run -0 python3 -c '
 import sys, urllib.request
