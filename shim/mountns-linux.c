@@ -883,6 +883,7 @@ static int join_shared(struct shared_ns *ns, const char **how)
 int mountns_ruleset = -1;
 static int donate_ctl = -1, donate_mounts = -1;
 static char donate_key[65];
+static const struct policy *donate_policy;
 static bool donate_ready;
 
 void mountns_donate(int ruleset)
@@ -896,7 +897,8 @@ void mountns_donate(int ruleset)
 		donate_ctl = donate_mounts = -1;
 		return;
 	}
-	if (proxy_donate(donate_ctl, donate_key, ruleset, donate_mounts) == 0)
+	if (proxy_donate(donate_ctl, donate_policy, donate_key, ruleset,
+			 donate_mounts) == 0)
 		trace("mount: namespace and ruleset kept by sbx's proxy for the "
 		      "next tools of this confinement");
 	else
@@ -1077,6 +1079,7 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 			donate_ctl = -1;
 		}
 		memcpy(donate_key, key, sizeof(key));
+		donate_policy = p;
 	}
 	if (ns.userns >= 0 || ns.netns >= 0 || ns.mntns >= 0) {
 		r = join_shared(&ns, &how);

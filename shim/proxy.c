@@ -39,6 +39,7 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <limits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -388,7 +389,7 @@ static pid_t pidfd_pid(int pidfd)
  * before it confines anything, has what the shim has). The peer is held by
  * a pidfd while it is looked at, so a pid reused meanwhile is no answer.
  * macOS: our uid and not sandboxed (the socket's folder is sealed too). */
-static bool trusted_peer(int fd)
+static bool trusted_peer_pidfd(int fd, int *keep)
 {
 #ifdef __linux__
 	socklen_t len;
@@ -408,9 +409,13 @@ static bool trusted_peer(int fd)
 	/* still the same process after the look (not exited, pid reused) */
 	ok = theirs >= 0 && ours >= 0 && theirs <= ours &&
 	     pidfd_pid(pidfd) == pid;
-	close(pidfd);
+	if (ok && keep)
+		*keep = pidfd;
+	else
+		close(pidfd);
 	return ok;
 #else
+	(void)keep;
 	pid_t pid = 0;
 	socklen_t len = sizeof(pid);
 
@@ -420,11 +425,16 @@ static bool trusted_peer(int fd)
 #endif
 }
 
+static bool trusted_peer(int fd)
+{
+	return trusted_peer_pidfd(fd, NULL);
+}
+
 /* The control socket, connected to a proxy of ours (started when none
  * runs), or -1 (errno set). QUIET: no line when a process that is not ours
  * holds the name (the shared network namespace falls back quietly; named
  * hosts fail, and say why). */
-static int connect_ctl(bool quiet, const char *first)
+static int connect_ctl(bool quiet, const char *first, int *pidfd)
 {
 	struct sockaddr_un a;
 	socklen_t len = ctl_address(&a);
@@ -445,7 +455,7 @@ static int connect_ctl(bool quiet, const char *first)
 				close(fd);
 				return -1;
 			}
-			if (trusted_peer(fd))
+			if (trusted_peer_pidfd(fd, pidfd))
 				return fd;
 			close(fd);
 			if (!quiet)
@@ -473,7 +483,7 @@ static int connect_ctl(bool quiet, const char *first)
 
 int proxy_connect(void)
 {
-	return connect_ctl(false, NULL);
+	return connect_ctl(false, NULL, NULL);
 }
 
 #ifdef SBX_PROXY_FILE
@@ -623,6 +633,105 @@ static int take_fds(struct msghdr *m, int *fds, int max)
 	return n;
 }
 
+/*
+ * The daemon keeps what each confinement was given at fixed descriptor
+ * numbers (SLOT_BASE + slot * SLOT_STRIDE + SL_*; the slot from the key),
+ * with a memfd named after the key first, so a shim that trusts the daemon
+ * takes them (pidfd_getfd) without a request: no wait for the daemon to be
+ * scheduled, the dearest part of a request on a virtual machine. The
+ * daemon empties a slot's key first and fills it last, so the key read
+ * again after the rest, the same memfd, proves the rest is that key's.
+ */
+enum {
+	SLOT_MIN_LIMIT = 10000, /* a daemon allowed fewer descriptors: no
+				 * slots (connections would reach them) */
+	SLOTS = 64,
+	SLOT_STRIDE = 8,
+	SL_KEY = 0,
+	SL_USER,
+	SL_NET,
+	SL_MNT,
+	SL_RULES,
+};
+#ifndef MFD_CLOEXEC
+#define MFD_CLOEXEC 0x0001U
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+
+static int key_slot(const char *mkey)
+{
+	return (int)(strtoul((char[]){ mkey[0], mkey[1], mkey[2], 0 }, NULL,
+			     16) %
+		     SLOTS);
+}
+
+/* The slots are the daemon's highest descriptor numbers, below its
+ * RLIMIT_NOFILE (another process of ours may read it: prlimit); -1 when
+ * it keeps none. A limit changed by someone else only makes the key's
+ * name miss. */
+static int slot_base(rlim_t limit)
+{
+	if (limit < SLOT_MIN_LIMIT + SLOTS * SLOT_STRIDE || limit > INT_MAX)
+		return -1;
+	return (int)limit - SLOTS * SLOT_STRIDE;
+}
+
+static int getfd(int pidfd, int base, int slot, int what)
+{
+	return (int)syscall(SYS_pidfd_getfd, pidfd,
+			    base + slot * SLOT_STRIDE + what, 0);
+}
+
+/* The key memfd FD: named "sbx-KEY". */
+static bool key_is(int fd, const char *mkey)
+{
+	char link[64], name[128], want[96];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, name, sizeof(name) - 1);
+	if (n <= 0)
+		return false;
+	name[n] = '\0';
+	snprintf(want, sizeof(want), "/memfd:sbx-%s (deleted)", mkey);
+	return strcmp(name, want) == 0;
+}
+
+static int taken(int pidfd, const char *mkey, bool net, struct shared_ns *ns)
+{
+	int slot = key_slot(mkey), base, k1 = -1, k2 = -1;
+	pid_t pid = pidfd_pid(pidfd);
+	struct rlimit lim;
+	struct stat a, b;
+	bool ok;
+
+	if (pid <= 0 || prlimit(pid, RLIMIT_NOFILE, NULL, &lim) < 0 ||
+	    (base = slot_base(lim.rlim_cur)) < 0)
+		return -1;
+	k1 = getfd(pidfd, base, slot, SL_KEY);
+	if (k1 < 0 || !key_is(k1, mkey)) {
+		if (k1 >= 0)
+			close(k1);
+		return -1;
+	}
+	ns->userns = getfd(pidfd, base, slot, SL_USER);
+	ns->netns = net ? getfd(pidfd, base, slot, SL_NET) : -1;
+	ns->mntns = getfd(pidfd, base, slot, SL_MNT);
+	ns->ruleset = getfd(pidfd, base, slot, SL_RULES);
+	k2 = getfd(pidfd, base, slot, SL_KEY);
+	ok = k2 >= 0 && fstat(k1, &a) == 0 && fstat(k2, &b) == 0 &&
+	     a.st_ino == b.st_ino && a.st_dev == b.st_dev && ns->mntns >= 0 &&
+	     ns->ruleset >= 0 && (!net || ns->netns >= 0);
+	close(k1);
+	if (k2 >= 0)
+		close(k2);
+	if (!ok)
+		proxy_shared_close(ns);
+	return ok ? 0 : -1;
+}
+
 int proxy_shared(const struct policy *p, const char *mkey,
 		 struct shared_ns *ns)
 {
@@ -634,17 +743,28 @@ int proxy_shared(const struct policy *p, const char *mkey,
 	struct iovec iov = { ans, sizeof(ans) - 1 };
 	struct msghdr m;
 	struct timeval tv = { 5, 0 };
-	int fds[4], nfds, ctl, saved;
+	int fds[4], nfds, ctl, saved, pidfd = -1;
 	ssize_t n;
 
 	ns->userns = ns->netns = ns->mntns = ns->ruleset = -1;
+	ctl = connect_ctl(true, NULL, &pidfd);
+	if (ctl < 0)
+		return -1;
+	if (mkey && taken(pidfd, mkey, !p->network, ns) == 0) {
+		trace("the confinement's namespaces taken from sbx's proxy");
+		close(pidfd);
+		close(ctl);
+		return 0;
+	}
+	close(pidfd);
 	if (!p->network)
 		net_key(p, hex);
 	snprintf(text, sizeof(text), "ns\n%s\n%s\n", p->network ? "-" : hex,
 		 mkey ? mkey : "-");
-	ctl = connect_ctl(true, text);
-	if (ctl < 0)
+	if (send(ctl, text, strlen(text), MSG_NOSIGNAL) < 0) {
+		close(ctl);
 		return -1;
+	}
 	memset(&m, 0, sizeof(m));
 	m.msg_iov = &iov;
 	m.msg_iovlen = 1;
@@ -699,19 +819,23 @@ void proxy_shared_close(struct shared_ns *ns)
 
 int proxy_donate_connect(void)
 {
-	return connect_ctl(true, NULL);
+	return connect_ctl(true, NULL, NULL);
 }
 
-int proxy_donate(int ctl, const char *mkey, int ruleset, int mounts)
+int proxy_donate(int ctl, const struct policy *p, const char *mkey,
+		 int ruleset, int mounts)
 {
-	char text[80], ack = 0;
+	char text[160], hex[65], ack = 0;
 	int fds[4], r = -1;
 
 	fds[0] = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	fds[1] = ruleset;
 	fds[2] = mounts;
 	fds[3] = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
-	snprintf(text, sizeof(text), "mnt\n%s\n", mkey);
+	if (!p->network)
+		net_key(p, hex);
+	snprintf(text, sizeof(text), "mnt\n%s\n%s\n", mkey,
+		 p->network ? "-" : hex);
 	if (fds[0] >= 0 && fds[3] >= 0 &&
 	    send_fds(ctl, text, strlen(text), fds, 4) > 0) {
 		struct timeval tv = { 2, 0 };
@@ -1515,12 +1639,58 @@ static struct mnt {
 	char key[65];
 	int mntns, ruleset, mounts;
 	int userns; /* -1: the daemon's own */
+	int slot;   /* its descriptors' slot (proxy_shared), or -1 */
 	time_t used;
 } mnts[NETS_MAX];
 static size_t n_mnts;
+static int slots_at = -1; /* slot_base() of this daemon's limit */
+
+/* Empties SLOT, its key first. */
+static void slot_clear(int slot)
+{
+	for (int k = SL_KEY; k <= SL_RULES; k++)
+		close(slots_at + slot * SLOT_STRIDE + k);
+}
+
+static void slot_put(int fd, int at)
+{
+	if (fd >= 0)
+		dup3(fd, at, O_CLOEXEC);
+	else
+		close(at);
+}
+
+/* Fills the slot of entry M (network namespace NET, or none), its key
+ * last; the entry there before loses it (it is still served on request). */
+static void slot_fill(struct mnt *m, const struct net *net)
+{
+	int slot = key_slot(m->key), base = slots_at + slot * SLOT_STRIDE;
+	char name[80];
+	int key;
+
+	if (slots_at < 0)
+		return;
+	for (size_t i = 0; i < n_mnts; i++)
+		if (mnts[i].slot == slot)
+			mnts[i].slot = -1;
+	close(base + SL_KEY);
+	slot_put(net ? net->userns : m->userns, base + SL_USER);
+	slot_put(net ? net->netns : -1, base + SL_NET);
+	slot_put(m->mntns, base + SL_MNT);
+	slot_put(m->ruleset, base + SL_RULES);
+	snprintf(name, sizeof(name), "sbx-%s", m->key);
+	key = (int)syscall(SYS_memfd_create, name, MFD_CLOEXEC);
+	if (key >= 0) {
+		slot_put(key, base + SL_KEY);
+		close(key);
+		m->slot = slot;
+	}
+}
 
 static void mnt_drop(size_t i)
 {
+	if (mnts[i].slot >= 0)
+		slot_clear(mnts[i].slot);
 	close(mnts[i].mntns);
 	close(mnts[i].ruleset);
 	close(mnts[i].mounts);
@@ -1574,8 +1744,10 @@ static bool valid_key(const char *k)
 /* "mnt\nKEY\n" with the donor's mount namespace, ruleset, mounts file
  * and user namespace: kept when each is what it says (the mount namespace
  * belongs to that user namespace, the ruleset is Landlock's). */
-static void serve_mnt(int fd, char *key, int *fds, int nfds)
+static void serve_mnt(int fd, char *key, const char *netkey, int *fds,
+		      int nfds)
 {
+	struct net *e = NULL;
 	char link[64], what[64];
 	ssize_t n;
 	int owner = -1;
@@ -1594,6 +1766,13 @@ static void serve_mnt(int fd, char *key, int *fds, int nfds)
 		close(owner);
 	for (size_t i = 0; ok && i < n_mnts; i++)
 		ok = strcmp(mnts[i].key, key) != 0; /* given first by another */
+	/* network off: the namespace it was made in, shared by the key */
+	for (size_t i = 0; ok && netkey && i < n_nets && !e; i++)
+		if (strcmp(nets[i].key, netkey) == 0)
+			e = &nets[i];
+	if (ok && netkey && (!e || !(e->userns < 0 ? same_file(fds[3], -1)
+						  : same_file(fds[3], e->userns))))
+		ok = false;
 	if (!ok) {
 		for (int i = 0; i < nfds; i++)
 			close(fds[i]);
@@ -1617,7 +1796,9 @@ static void serve_mnt(int fd, char *key, int *fds, int nfds)
 		fds[3] = -1;
 	}
 	mnts[n_mnts].userns = fds[3];
-	mnts[n_mnts++].used = time(NULL);
+	mnts[n_mnts].slot = -1;
+	mnts[n_mnts].used = time(NULL);
+	slot_fill(&mnts[n_mnts++], e);
 	write_all(fd, "k", 1);
 }
 
@@ -1841,13 +2022,20 @@ static struct reg *receive(int fd, bool *net)
 	}
 	if (n > 4 && strncmp(text, "mnt\n", 4) == 0 &&
 	    !(m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
-		char *nl = strchr(text + 4, '\n');
+		/* "mnt\nKEY\nNETKEY\n" (NETKEY "-": the network is on) */
+		char *nl = strchr(text + 4, '\n'), *end = NULL;
 
-		if (nl && !nl[1])
-			*nl = '\0';
-		else
+		if (nl)
+			end = strchr(nl + 1, '\n');
+		if (end && !end[1]) {
+			*nl = *end = '\0';
+		} else {
 			text[4] = '\0'; /* no key: refused */
-		serve_mnt(fd, text + 4, fds, nfds);
+			nl = NULL;
+		}
+		serve_mnt(fd, text + 4,
+			  nl && strcmp(nl + 1, "-") != 0 ? nl + 1 : NULL, fds,
+			  nfds);
 		*net = true;
 		free(text);
 		return NULL;
@@ -2032,6 +2220,10 @@ int proxy_daemon(void)
 	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
 		nofile.rlim_cur = nofile.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &nofile);
+#ifndef SBX_PROXY_FILE
+		/* far above what connections take (ALL_CONNS) */
+		slots_at = slot_base(nofile.rlim_cur);
+#endif
 	}
 	if (len == 0)
 		return 1;

@@ -60,7 +60,8 @@ void proxy_shared_close(struct shared_ns *ns);
  * namespace's /proc/self/mounts: a change there ends what was given).
  * Waits for the proxy's answer; closes CTL. Returns 0 or -1. */
 int proxy_donate_connect(void);
-int proxy_donate(int ctl, const char *mkey, int ruleset, int mounts);
+int proxy_donate(int ctl, const struct policy *p, const char *mkey,
+		 int ruleset, int mounts);
 /* Sets the proxy variables for the tool: HTTP(S)_PROXY, npm's, node's. */
 void proxy_environment(int port, const char *token, const struct policy *p);
 

@@ -155,9 +155,10 @@ PY
 	# the tool has exited: its socket is gone from the proxy too
 	sleep 0.5
 	# (the shared namespaces it keeps aside, per confinement: network,
-	# user, mount with its ruleset and the mounts file it watches)
+	# user, mount with its ruleset, the mounts file it watches, and the
+	# key that names a slot of them)
 	n=$(find /proc/"$pid"/fd -mindepth 1 -printf '%l\n' |
-		grep -cv '^\(net:\|user:\|mnt:\|anon_inode:\[landlock-ruleset\]\|/proc/[0-9]*/mounts\)')
+		grep -cv '^\(net:\|user:\|mnt:\|anon_inode:\[landlock-ruleset\]\|/proc/[0-9]*/mounts\|/memfd:sbx-[0-9a-f]* (deleted)\)')
 	[ "$n" -le 8 ] || fail "the proxy holds $n descriptors: $(ls -l /proc/"$pid"/fd)"
 }
 

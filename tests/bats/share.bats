@@ -28,6 +28,8 @@ run_tool() {
 	run_tool
 	[[ "$stderr" == *"$joined"* ]] || fail "second: $stderr"
 	[[ "$stderr" == *"landlock: the ruleset of that tool"* ]]
+	# taken from the daemon's slot for that key (pidfd_getfd), no request
+	[[ "$stderr" == *"the confinement's namespaces taken from sbx's proxy"* ]]
 	# another tool name, the same policy: the same confinement
 	SBX_DEBUG=1 run -0 --separate-stderr sh -c 'echo 1'
 	[[ "$stderr" == *"$joined"* ]] || fail "sh: $stderr"
@@ -146,6 +148,28 @@ for req, fds in ((b"mnt\n" + b"0" * 64 + b"\n", ["/proc/self/ns/mnt", "/proc/sel
     except OSError as e:
         print("refused", type(e).__name__)' "$ino" "$exe"
 	refute_line --partial "answer b'k"
+	# nor take the daemon's descriptors (pidfd_getfd: ptrace outside the
+	# sandbox, refused by Landlock)
+	self=$(readlink -f "$SBX")
+	for d in $(pgrep -u "$(id -u)" -f '^sbx proxy-daemon$'); do
+		[ "$(readlink "/proc/$d/exe" 2>/dev/null)" = "$self" ] && break
+	done
+	[ -n "${d:-}" ]
+	SBX_NETWORK=on run -0 python3 -c '
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+pid = int(sys.argv[1])
+try:
+    pfd = os.pidfd_open(pid)
+except OSError as e:
+    print("no pidfd", e.errno); sys.exit()
+soft = int([l.split()[3] for l in open("/proc/%d/limits" % pid) if l.startswith("Max open files")][0])
+got = 0
+for fd in list(range(0, 16)) + list(range(soft - 600, soft)):
+    if libc.syscall(438, pfd, fd, 0) >= 0:
+        got += 1
+print("taken", got)' "$d"
+	assert_output --regexp '^(no pidfd|taken 0$)'
 }
 
 @test "the proxy keeps only what is what it says: a mount namespace of that user namespace, a Landlock ruleset, a key" {
