@@ -75,7 +75,7 @@ TOOLS = $$(sed -n 's/^\[\(.*\)\].*/\1/p' wrappers/defaults)
 UNIT = $(BUILD)/tests/rcfile.t $(BUILD)/tests/resolve.t \
 	$(BUILD)/tests/policy.t $(BUILD)/tests/util.t \
 	$(BUILD)/tests/landlock.t $(BUILD)/tests/seatbelt.t \
-	$(BUILD)/tests/doctor.t $(BUILD)/tests/caps.t
+	$(BUILD)/tests/doctor.t $(BUILD)/tests/caps.t $(BUILD)/tests/keys.t
 
 all: $(BUILD)/sbx
 

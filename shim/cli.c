@@ -178,12 +178,12 @@ static int cmd_run(int argc, char *argv[])
 	intercept_find(&ic, argv[0]);
 	p.view_root = ic.root;
 	errors = policy_load(&p);
-	if (profile && policy_set_profile(&p, profile, cl) < 0)
-		errors++;
-	if (network && policy_set_network(&p, network, cl) < 0)
-		errors++;
+	if (profile)
+		errors += policy_set(&p, "profile", profile, cl);
+	if (network)
+		errors += policy_set(&p, "network", network, cl);
 	for (size_t i = 0; i < nw; i++)
-		errors += policy_add_writable_list(&p, writable[i], cl);
+		errors += policy_set(&p, "writable", writable[i], cl);
 	free(writable);
 	rc = errors > 0 ? EXIT_SBX_FAILED : confine_and_exec(&p, &r, argv);
 	policy_free(&p);
