@@ -548,25 +548,13 @@ static const char *config_note(struct policy *p, const char *file,
 
 const char *const *wrapper_tools(void)
 {
-	static const char **tools;
-	size_t n = 0;
+	static char **tools;
 
-	if (tools)
-		return tools;
-	for (const char *s = wrappers_defaults; s; s = strchr(s, '\n')) {
-		size_t len;
-
-		if (*s == '\n')
-			s++;
-		if (*s != '[')
-			continue;
-		len = strcspn(s + 1, "]\n");
-		tools = xreallocarray(tools, n + 2, sizeof(*tools));
-		tools[n++] = xstrndup(s + 1, len);
-	}
-	if (tools)
-		tools[n] = NULL;
-	return tools;
+	/* wrappers/defaults is checked whole by the unit tests: no errors */
+	if (!tools)
+		rc_sections(builtin_defaults_name, wrappers_defaults,
+			    sizeof(wrappers_defaults) - 1, &tools);
+	return (const char *const *)tools;
 }
 
 int policy_apply_text(struct policy *p, const char *file, const char *text,
