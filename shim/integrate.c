@@ -194,8 +194,7 @@ int cmd_shell_init(int argc, char *argv[])
 		goto usage;
 	if (!shell || !*shell)
 		shell = "bash";
-	if (strrchr(shell, '/'))
-		shell = strrchr(shell, '/') + 1;
+	shell = base_name(shell);
 	dir = shim_dir();
 	if (strcmp(shell, "bash") == 0 || strcmp(shell, "zsh") == 0 ||
 	    strcmp(shell, "sh") == 0) {

@@ -141,16 +141,24 @@ const char *profile_name(enum profile p)
 	return profile_names[p];
 }
 
+/* The index of S among the N NAMES, or -1. */
+static int name_index(const char *const names[], size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 int profile_parse(const char *s, enum profile *out)
 {
-	for (size_t i = 0; i < sizeof(profile_names) / sizeof(*profile_names);
-	     i++) {
-		if (strcmp(s, profile_names[i]) == 0) {
-			*out = (enum profile)i;
-			return 0;
-		}
-	}
-	return -1;
+	int i = name_index(profile_names,
+			   sizeof(profile_names) / sizeof(*profile_names), s);
+
+	if (i < 0)
+		return -1;
+	*out = (enum profile)i;
+	return 0;
 }
 
 int onoff_parse(const char *s, bool *out)
@@ -259,14 +267,13 @@ const char *protect_name(enum protect pr)
 
 static int protect_parse(const char *s, enum protect *out)
 {
-	for (size_t i = 0; i < sizeof(protect_names) / sizeof(*protect_names);
-	     i++) {
-		if (strcmp(s, protect_names[i]) == 0) {
-			*out = (enum protect)i;
-			return 0;
-		}
-	}
-	return -1;
+	int i = name_index(protect_names,
+			   sizeof(protect_names) / sizeof(*protect_names), s);
+
+	if (i < 0)
+		return -1;
+	*out = (enum protect)i;
+	return 0;
 }
 
 static int leftovers_parse(const char *s, bool *end)
@@ -1020,7 +1027,7 @@ static void add_git_code_paths(struct policy *p, const char *top,
 		abs = path_absolute(val, base, p->home, &why);
 		/* husky 9: hooksPath = .husky/_, whose scripts run the
 		 * hooks in .husky itself: the folder above is code too */
-		if (abs && strcmp(strrchr(abs, '/'), "/_") == 0 &&
+		if (abs && strcmp(base_name(abs), "_") == 0 &&
 		    strcasecmp(key, "hooksPath") == 0)
 			add_unique(&p->protected, path_dirname(abs),
 				   (struct source){ "git runs code from it", 0 });
@@ -1265,7 +1272,7 @@ static void add_protected(struct policy *p)
 
 		/* installed (PREFIX/bin/sbx and PREFIX/lib/sbx), not a build
 		 * tree being rebuilt */
-		if (stat(lib, &st) == 0 && strcmp(strrchr(bin, '/'), "/bin") == 0) {
+		if (stat(lib, &st) == 0 && strcmp(base_name(bin), "bin") == 0) {
 			add_unique(&p->protected, xstrdup(s),
 				   (struct source){ "sbx", 0 });
 			add_unique(&p->protected, xstrdup(lib),
