@@ -69,13 +69,14 @@ HDRS = shim/*.h
 GEN = $(BUILD)/gen/policies.h $(BUILD)/gen/wrappers.h $(GEN_$(OS)) $(GEN_$(LIBC))
 GEN_linux = $(BUILD)/gen/seccomp-bpf.h
 
-# The tools that get shims: the sections of wrappers/defaults.
-TOOLS = $$(sed -n 's/^\[\(.*\)\].*/\1/p' wrappers/defaults)
+# The tools that get shims: the sections of wrappers/defaults, as sbx's
+# own parser reads them (rc_sections, through shim/sections-gen.c).
+TOOLS = $$(cat $(BUILD)/gen/tools)
 
 UNIT = $(BUILD)/tests/rcfile.t $(BUILD)/tests/resolve.t \
 	$(BUILD)/tests/policy.t $(BUILD)/tests/util.t \
 	$(BUILD)/tests/landlock.t $(BUILD)/tests/seatbelt.t \
-	$(BUILD)/tests/doctor.t
+	$(BUILD)/tests/doctor.t $(BUILD)/tests/caps.t $(BUILD)/tests/keys.t
 
 all: $(BUILD)/sbx
 
@@ -117,6 +118,17 @@ $(BUILD)/seccomp-gen: shim/seccomp-gen.c shim/seccomp-mark.h Makefile
 $(BUILD)/gen/seccomp-bpf.h: $(BUILD)/seccomp-gen
 	@mkdir -p $(BUILD)/gen
 	$(BUILD)/seccomp-gen >$@.tmp && mv $@.tmp $@
+
+# A helper for this machine, never installed: the section names of a config
+# file, read by rcfile.c, for make install's list of tools.
+$(BUILD)/sections-gen: shim/sections-gen.c shim/rcfile.c shim/rcfile.h \
+		shim/util.c shim/util.h Makefile
+	@mkdir -p $(BUILD)
+	$(GEN_CC) $(CFLAGS) $(SBX_CFLAGS) -o $@ shim/sections-gen.c \
+		shim/rcfile.c shim/util.c
+$(BUILD)/gen/tools: wrappers/defaults $(BUILD)/sections-gen
+	@mkdir -p $(BUILD)/gen
+	$(BUILD)/sections-gen wrappers/defaults >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/musl-include/.stamp:
 	@mkdir -p $(@D)
@@ -167,7 +179,7 @@ APPARMOR_NAME = $(if $(filter /usr/bin,$(BINDIR)),sbx,sbx$(subst /,-,$(BINDIR)))
 # Each file is renamed into place, never rewritten: a session that runs
 # while sbx is upgraded execs either the old binary or the new one, and a
 # shim is never missing (a PATH walk would then find the bare tool).
-install: $(BUILD)/sbx
+install: $(BUILD)/sbx $(BUILD)/gen/tools
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(LIBDIR)/sbx/real \
 		$(DESTDIR)$(DATADIR)/sbx/apparmor \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
@@ -195,7 +207,7 @@ install: $(BUILD)/sbx
 	cp -f share/completions/sbx.fish \
 		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/sbx.fish
 
-uninstall:
+uninstall: $(BUILD)/gen/tools
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(SHIMDIR)/$$t; done
 	-rmdir $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(LIBDIR)/sbx/real $(DESTDIR)$(LIBDIR)/sbx
 	rm -f $(DESTDIR)$(DATADIR)/sbx/env.sh \
@@ -288,6 +300,7 @@ coverage:
 	@# files with other #ifdefs, and gcovr cannot merge the two)
 	gcovr --root . --object-directory $(COV_DIR)$(CURDIR)/$(COV_BUILD) \
 		--filter 'shim/' --exclude 'shim/seccomp-gen.c' \
+		--exclude 'shim/sections-gen.c' \
 		--exclude 'shim/sandbox-darwin.c' \
 		--print-summary --fail-under-line $(COV_MIN) \
 		--txt $(COV_BUILD)/coverage.txt \

@@ -248,7 +248,7 @@ static char *resolve(const char *path)
 	dir = path_dirname(path);
 	rdir = realpath(dir, NULL);
 	if (rdir) {
-		r = path_join(rdir, strrchr(path, '/') + 1);
+		r = path_join(rdir, base_name(path));
 		free(rdir);
 	}
 	free(dir);
@@ -376,9 +376,7 @@ int cmd_check(int argc, char *argv[])
 	if (!have || !*what)
 		return check_usage();
 	if (tool) {
-		const char *slash = strrchr(tool, '/');
-
-		tool = slash ? slash + 1 : tool;
+		tool = base_name(tool);
 		msg_subject = tool;
 	}
 	policy_init(&p, tool);

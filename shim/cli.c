@@ -178,12 +178,12 @@ static int cmd_run(int argc, char *argv[])
 	intercept_find(&ic, argv[0]);
 	p.view_root = ic.root;
 	errors = policy_load(&p);
-	if (profile && policy_set_profile(&p, profile, cl) < 0)
-		errors++;
-	if (network && policy_set_network(&p, network, cl) < 0)
-		errors++;
+	if (profile)
+		errors += policy_set(&p, "profile", profile, cl);
+	if (network)
+		errors += policy_set(&p, "network", network, cl);
 	for (size_t i = 0; i < nw; i++)
-		errors += policy_add_writable_list(&p, writable[i], cl);
+		errors += policy_set(&p, "writable", writable[i], cl);
 	free(writable);
 	rc = errors > 0 ? EXIT_SBX_FAILED : confine_and_exec(&p, &r, argv);
 	policy_free(&p);
@@ -536,37 +536,25 @@ static int cmd_proxy_daemon(int argc, char *argv[])
 	return proxy_daemon();
 }
 
-/* The version, and what the backend finds on this machine: its first line
- * of sbx explain (the Landlock ABI) and whether a user namespace, for the
- * private mount namespace, can be made. No config is read. */
+/* The version, and what the backend finds on this machine: its summary
+ * (the Landlock ABI) and whether a user namespace, for the private mount
+ * namespace, can be made. No config is read. */
 static int cmd_version(void)
 {
+	struct sandbox_caps c;
 	struct policy p;
-	char *out = NULL, *ns;
-	size_t len = 0;
-	FILE *f;
 
 	printf("sbx %s (%s backend, %s)\n", SBX_VERSION, sandbox_backend,
 	       SBX_LIBC);
 	policy_init(&p, NULL);
 	policy_finish(&p);
-	f = open_memstream(&out, &len);
-	if (!f)
-		die(1, "open_memstream: %s", strerror(errno));
-	sandbox_explain(f, &p);
-	fclose(f);
-	if (strncmp(out, "backend:", 8) == 0) {
-		const char *b = out + 8 + strspn(out + 8, " ");
-
-		printf("%.*s", (int)strcspn(b, "\n"), b);
-		if (strstr(out, "private read-only mount namespace"))
-			printf("; user namespaces: yes");
-		else if ((ns = strstr(out, "chmod: NOT enforced: ")))
-			printf("; user namespaces: no (%.*s)",
-			       (int)strcspn(ns + 21, "\n"), ns + 21);
-		putchar('\n');
-	}
-	free(out);
+	sandbox_caps(&p, &c);
+	printf("%s", c.summary);
+	if (c.view == CAPS_VIEW_PRIVATE)
+		printf("; user namespaces: yes");
+	else if (c.view == CAPS_VIEW_NONE)
+		printf("; user namespaces: no (%s)", c.view_why);
+	putchar('\n');
 	policy_free(&p);
 	return 0;
 }

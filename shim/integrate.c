@@ -194,8 +194,7 @@ int cmd_shell_init(int argc, char *argv[])
 		goto usage;
 	if (!shell || !*shell)
 		shell = "bash";
-	if (strrchr(shell, '/'))
-		shell = strrchr(shell, '/') + 1;
+	shell = base_name(shell);
 	dir = shim_dir();
 	if (strcmp(shell, "bash") == 0 || strcmp(shell, "zsh") == 0 ||
 	    strcmp(shell, "sh") == 0) {
@@ -751,44 +750,34 @@ static void doctor_userns(const struct policy *p)
 
 static void doctor_backend(const struct policy *p)
 {
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
+	struct sandbox_caps c;
 	const char *allow = getenv(ENV_ALLOW_UNSANDBOXED);
 
-	sandbox_explain(f, p);
-	fclose(f);
-	if (strstr(out, "NOT AVAILABLE") || strstr(out, "NOT FOUND"))
+	sandbox_caps(p, &c);
+	if (!c.available)
 		report(allow && strcmp(allow, "1") == 0 ? "warn" : "FAIL",
 		       "no sandbox on this machine: tools exit 126\n"
 		       "      fix: a kernel with Landlock (lsm=landlock), or "
 		       "%s=1 to run tools unconfined",
 		       ENV_ALLOW_UNSANDBOXED);
-	else if (strncmp(out, "backend:", 8) == 0)
-		report("ok", "%.*s",
-		       (int)strcspn(out + 8, "\n") - (int)strspn(out + 8, " "),
-		       out + 8 + strspn(out + 8, " "));
+	else
+		report("ok", "%s", c.summary);
 	if (p->protect == PROTECT_OFF)
 		report("warn",
 		       "protect = off (%s): protected and hidden paths "
 		       "are not enforced",
 		       source_str(&p->protect_src));
-	else if (strstr(out, "protected, hidden paths, chmod: NOT enforced"))
+	else if (c.view == CAPS_VIEW_NONE)
 		doctor_userns(p);
-	else if (strstr(out, "mount namespace"))
+	else if (c.view == CAPS_VIEW_PRIVATE)
 		report("ok", "protected and hidden paths: private mount "
 			     "namespace");
-#ifdef PR_GET_SECCOMP
-	if (strcmp(sandbox_backend, "landlock") == 0) {
-		if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0 && errno == EINVAL)
-			report("FAIL", "the kernel has no seccomp: the "
-				       "network cannot be turned off");
-		else
-			report("ok", "seccomp filters (network off, no "
-				     "terminal injection)");
-	}
-#endif
-	free(out);
+	if (c.seccomp == CAPS_SECCOMP_MISSING)
+		report("FAIL", "the kernel has no seccomp: the network cannot "
+			       "be turned off");
+	else if (c.seccomp == CAPS_SECCOMP_YES)
+		report("ok", "seccomp filters (network off, no terminal "
+			     "injection)");
 }
 
 static void doctor_shims(void)

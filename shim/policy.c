@@ -141,16 +141,24 @@ const char *profile_name(enum profile p)
 	return profile_names[p];
 }
 
+/* The index of S among the N NAMES, or -1. */
+static int name_index(const char *const names[], size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 int profile_parse(const char *s, enum profile *out)
 {
-	for (size_t i = 0; i < sizeof(profile_names) / sizeof(*profile_names);
-	     i++) {
-		if (strcmp(s, profile_names[i]) == 0) {
-			*out = (enum profile)i;
-			return 0;
-		}
-	}
-	return -1;
+	int i = name_index(profile_names,
+			   sizeof(profile_names) / sizeof(*profile_names), s);
+
+	if (i < 0)
+		return -1;
+	*out = (enum profile)i;
+	return 0;
 }
 
 int onoff_parse(const char *s, bool *out)
@@ -259,17 +267,15 @@ const char *protect_name(enum protect pr)
 
 static int protect_parse(const char *s, enum protect *out)
 {
-	for (size_t i = 0; i < sizeof(protect_names) / sizeof(*protect_names);
-	     i++) {
-		if (strcmp(s, protect_names[i]) == 0) {
-			*out = (enum protect)i;
-			return 0;
-		}
-	}
-	return -1;
+	int i = name_index(protect_names,
+			   sizeof(protect_names) / sizeof(*protect_names), s);
+
+	if (i < 0)
+		return -1;
+	*out = (enum protect)i;
+	return 0;
 }
 
-/* An environment variable's name, as reveal takes it: NPM_TOKEN. */
 static int leftovers_parse(const char *s, bool *end)
 {
 	if (strcmp(s, "keep") != 0 && strcmp(s, "end") != 0)
@@ -278,16 +284,7 @@ static int leftovers_parse(const char *s, bool *end)
 	return 0;
 }
 
-int policy_set_leftovers(struct policy *p, const char *v, struct source src)
-{
-	if (leftovers_parse(v, &p->end_leftovers) < 0) {
-		msg("%s: bad leftovers \"%s\" (keep or end)", src.origin, v);
-		return -1;
-	}
-	p->leftovers_src = src;
-	return 0;
-}
-
+/* An environment variable's name, as reveal takes it: NPM_TOKEN. */
 static bool is_var_name(const char *s)
 {
 	if (*s < 'A' || *s > 'Z')
@@ -326,6 +323,176 @@ bool var_revealed(const struct policy *p, const char *name, size_t n)
 	return false;
 }
 
+/* The setters of the keyword table: each checks VALUE and applies it to
+ * P, or writes why not into ERR, without the place (the caller puts
+ * "file:line" or the variable before it). DIR is the folder a relative path
+ * is taken against. */
+
+static int set_profile(struct policy *p, const char *value, struct source src,
+		       const char *dir, char *err, size_t errlen)
+{
+	(void)dir;
+	if (profile_parse(value, &p->profile) < 0) {
+		snprintf(err, errlen,
+			 "bad profile \"%s\" (read-only, workspace-write or "
+			 "full-access)",
+			 value);
+		return -1;
+	}
+	p->profile_src = src;
+	return 0;
+}
+
+static int set_network(struct policy *p, const char *value, struct source src,
+		       const char *dir, char *err, size_t errlen)
+{
+	(void)dir;
+	return policy_network_parse(p, value, src, err, errlen);
+}
+
+static int set_protect(struct policy *p, const char *value, struct source src,
+		       const char *dir, char *err, size_t errlen)
+{
+	(void)dir;
+	if (protect_parse(value, &p->protect) < 0) {
+		snprintf(err, errlen,
+			 "bad protect \"%s\" (best-effort, required or off)",
+			 value);
+		return -1;
+	}
+	p->protect_src = src;
+	return 0;
+}
+
+static int set_leftovers(struct policy *p, const char *value,
+			 struct source src, const char *dir, char *err,
+			 size_t errlen)
+{
+	(void)dir;
+	if (leftovers_parse(value, &p->end_leftovers) < 0) {
+		snprintf(err, errlen, "bad leftovers \"%s\" (keep or end)",
+			 value);
+		return -1;
+	}
+	p->leftovers_src = src;
+	return 0;
+}
+
+/* VALUE, a path, made absolute against DIR (~ is HOME) onto L. */
+static int add_path(struct policy *p, struct pathlist *l, const char *key,
+		    const char *value, struct source src, const char *dir,
+		    char *err, size_t errlen)
+{
+	const char *why;
+	char *abs = path_absolute(value, dir, p->home, &why);
+
+	if (!abs) {
+		snprintf(err, errlen, "%s \"%s\": %s", key, value, why);
+		return -1;
+	}
+	pathlist_add(l, abs, src);
+	return 0;
+}
+
+static int set_writable(struct policy *p, const char *value,
+			struct source src, const char *dir, char *err,
+			size_t errlen)
+{
+	return add_path(p, &p->writable, "writable", value, src, dir, err,
+			errlen);
+}
+
+static int set_readonly(struct policy *p, const char *value,
+			struct source src, const char *dir, char *err,
+			size_t errlen)
+{
+	return add_path(p, &p->readonly, "readonly", value, src, dir, err,
+			errlen);
+}
+
+static int set_hidden(struct policy *p, const char *value, struct source src,
+		      const char *dir, char *err, size_t errlen)
+{
+	return add_path(p, &p->hidden, "hidden", value, src, dir, err, errlen);
+}
+
+/* reveal = keychain, ssh-agent, gpg-agent, a variable's NAME, or a path. */
+static int set_reveal(struct policy *p, const char *value, struct source src,
+		      const char *dir, char *err, size_t errlen)
+{
+	if (strcmp(value, "keychain") == 0) {
+		p->reveal_keychain = true;
+		p->keychain_src = src;
+	} else if (strcmp(value, "ssh-agent") == 0) {
+		p->reveal_ssh_agent = true;
+	} else if (strcmp(value, "gpg-agent") == 0) {
+		p->reveal_gpg_agent = true;
+	} else if (is_var_name(value)) {
+		pathlist_add(&p->reveal_vars, xstrdup(value), src);
+	} else {
+		return add_path(p, &p->reveal, "reveal", value, src, dir, err,
+				errlen);
+	}
+	return 0;
+}
+
+/* The environment's variables apply in this order (after the files). */
+const struct policy_key policy_keys[] = {
+	{ "profile", KEY_SCALAR, set_profile, ENV_PROFILE },
+	{ "network", KEY_SCALAR, set_network, ENV_NETWORK },
+	{ "writable", KEY_LIST, set_writable, ENV_WRITABLE },
+	{ "protect", KEY_SCALAR, set_protect, ENV_PROTECT },
+	{ "leftovers", KEY_SCALAR, set_leftovers, ENV_LEFTOVERS },
+	{ "readonly", KEY_LIST, set_readonly, NULL },
+	{ "hidden", KEY_LIST, set_hidden, NULL },
+	{ "reveal", KEY_LIST, set_reveal, NULL },
+	{ NULL, KEY_SCALAR, NULL, NULL },
+};
+
+const struct policy_key *policy_key_find(const char *key)
+{
+	for (const struct policy_key *k = policy_keys; k->name; k++)
+		if (strcmp(k->name, key) == 0)
+			return k;
+	return NULL;
+}
+
+int policy_set(struct policy *p, const char *key, const char *value,
+	       struct source src)
+{
+	const struct policy_key *k = policy_key_find(key);
+	char *copy, *s, *e;
+	char err[512];
+	int errors = 0;
+
+	if (!k) {
+		msg("%s: unknown key \"%s\"", src.origin, key);
+		return 1;
+	}
+	if (k->kind == KEY_SCALAR) {
+		if (k->set(p, value, src, p->cwd, err, sizeof(err)) < 0) {
+			msg("%s: %s", src.origin, err);
+			return 1;
+		}
+		return 0;
+	}
+	/* A list outside a file: colon-separated, empty entries skipped. */
+	copy = xstrdup(value);
+	for (s = copy; s; s = e) {
+		e = strchr(s, ':');
+		if (e)
+			*e++ = '\0';
+		if (*s == '\0')
+			continue;
+		if (k->set(p, s, src, p->cwd, err, sizeof(err)) < 0) {
+			msg("%s: %s", src.origin, err);
+			errors++;
+		}
+	}
+	free(copy);
+	return errors;
+}
+
 struct rc_ctx {
 	struct policy *p;
 	const char *file;
@@ -337,102 +504,29 @@ static int rc_line(void *vctx, const char *key, const char *value, int line,
 {
 	struct rc_ctx *c = vctx;
 	struct source src = { c->file, line };
+	const struct policy_key *k;
+	struct policy scratch;
+	int r;
 
 	if (strncmp(key, "macos-", 6) == 0 || strncmp(key, "linux-", 6) == 0) {
 		if (strncmp(key, platform_prefix, 6) != 0)
 			apply = false;
 		key += 6;
 	}
-
-	if (strcmp(key, "profile") == 0) {
-		enum profile pr;
-
-		if (profile_parse(value, &pr) < 0) {
-			snprintf(err, errlen,
-				 "bad profile \"%s\" (read-only, "
-				 "workspace-write or full-access)",
-				 value);
-			return -1;
-		}
-		if (apply) {
-			c->p->profile = pr;
-			c->p->profile_src = src;
-		}
-	} else if (strcmp(key, "network") == 0) {
-		struct policy scratch;
-
-		memset(&scratch, 0, sizeof(scratch));
-		if (policy_network_parse(apply ? c->p : &scratch, value, src,
-					 err, errlen) < 0) {
-			pathlist_free(&scratch.hosts);
-			return -1;
-		}
-		pathlist_free(&scratch.hosts);
-	} else if (strcmp(key, "protect") == 0) {
-		enum protect pr;
-
-		if (protect_parse(value, &pr) < 0) {
-			snprintf(err, errlen,
-				 "bad protect \"%s\" (best-effort, required or "
-				 "off)",
-				 value);
-			return -1;
-		}
-		if (apply) {
-			c->p->protect = pr;
-			c->p->protect_src = src;
-		}
-	} else if (strcmp(key, "leftovers") == 0) {
-		bool end;
-
-		if (leftovers_parse(value, &end) < 0) {
-			snprintf(err, errlen,
-				 "bad leftovers \"%s\" (keep or end)", value);
-			return -1;
-		}
-		if (apply) {
-			c->p->end_leftovers = end;
-			c->p->leftovers_src = src;
-		}
-	} else if (strcmp(key, "reveal") == 0 &&
-		   strcmp(value, "keychain") == 0) {
-		if (apply) {
-			c->p->reveal_keychain = true;
-			c->p->keychain_src = src;
-		}
-	} else if (strcmp(key, "reveal") == 0 &&
-		   (strcmp(value, "ssh-agent") == 0 ||
-		    strcmp(value, "gpg-agent") == 0)) {
-		if (apply && value[0] == 's')
-			c->p->reveal_ssh_agent = true;
-		else if (apply)
-			c->p->reveal_gpg_agent = true;
-	} else if (strcmp(key, "reveal") == 0 && is_var_name(value)) {
-		if (apply)
-			pathlist_add(&c->p->reveal_vars, xstrdup(value), src);
-	} else if (strcmp(key, "writable") == 0 ||
-		   strcmp(key, "readonly") == 0 || strcmp(key, "hidden") == 0 ||
-		   strcmp(key, "reveal") == 0) {
-		struct pathlist *l = key[0] == 'w'   ? &c->p->writable
-				     : key[0] == 'h' ? &c->p->hidden
-				     : key[2] == 'v' ? &c->p->reveal
-						     : &c->p->readonly;
-		const char *why;
-		char *abs = path_absolute(value, c->dir, c->p->home, &why);
-
-		if (!abs) {
-			snprintf(err, errlen, "%s \"%s\": %s", key, value, why);
-			return -1;
-		}
-		if (apply)
-			pathlist_add(l, abs, src);
-		else
-			free(abs);
-	} else {
+	k = policy_key_find(key);
+	if (!k) {
 		snprintf(err, errlen, "unknown key \"%s\"", key);
 		return -1;
 	}
-	return 0;
+	if (apply)
+		return k->set(c->p, value, src, c->dir, err, errlen);
+	/* Another tool's line, or another platform's: checked all the same,
+	 * on a policy thrown away. */
+	memset(&scratch, 0, sizeof(scratch));
+	scratch.home = c->p->home;
+	r = k->set(&scratch, value, src, c->dir, err, errlen);
+	policy_free(&scratch);
+	return r;
 }
 
 /* Records that FILE was met, as KIND, with STATE (for people) when it is
@@ -461,25 +555,13 @@ static const char *config_note(struct policy *p, const char *file,
 
 const char *const *wrapper_tools(void)
 {
-	static const char **tools;
-	size_t n = 0;
+	static char **tools;
 
-	if (tools)
-		return tools;
-	for (const char *s = wrappers_defaults; s; s = strchr(s, '\n')) {
-		size_t len;
-
-		if (*s == '\n')
-			s++;
-		if (*s != '[')
-			continue;
-		len = strcspn(s + 1, "]\n");
-		tools = xreallocarray(tools, n + 2, sizeof(*tools));
-		tools[n++] = xstrndup(s + 1, len);
-	}
-	if (tools)
-		tools[n] = NULL;
-	return tools;
+	/* wrappers/defaults is checked whole by the unit tests: no errors */
+	if (!tools)
+		rc_sections(builtin_defaults_name, wrappers_defaults,
+			    sizeof(wrappers_defaults) - 1, &tools);
+	return (const char *const *)tools;
 }
 
 int policy_apply_text(struct policy *p, const char *file, const char *text,
@@ -523,18 +605,6 @@ int policy_apply_file(struct policy *p, const char *file, bool optional)
 	errors = policy_apply_text(p, file, text, len);
 	free(text);
 	return errors;
-}
-
-int policy_set_profile(struct policy *p, const char *v, struct source src)
-{
-	if (profile_parse(v, &p->profile) < 0) {
-		msg("%s: bad profile \"%s\" (read-only, workspace-write or "
-		    "full-access)",
-		    src.origin, v);
-		return -1;
-	}
-	p->profile_src = src;
-	return 0;
 }
 
 /* One host pattern: [*.]name[:port], name of letters, digits, - and . */
@@ -602,14 +672,8 @@ int policy_network_parse(struct policy *p, const char *v, struct source src,
 	for (tok = strtok_r(copy, ", \t", &save); tok;
 	     tok = strtok_r(NULL, ", \t", &save)) {
 		if (!host_ok(tok)) {
-			snprintf(err, errlen,
-				 "bad network \"%s\" (on, off, or hosts such as "
-				 "registry.npmjs.org, *.example.com, "
-				 "host.example:8443)",
-				 v);
-			free(copy);
 			pathlist_free(&hosts);
-			return -1;
+			break;
 		}
 		pathlist_add(&hosts, xstrdup(tok), src);
 	}
@@ -626,55 +690,6 @@ int policy_network_parse(struct policy *p, const char *v, struct source src,
 	p->network = false;
 	p->network_src = src;
 	return 0;
-}
-
-int policy_set_network(struct policy *p, const char *v, struct source src)
-{
-	char err[512];
-
-	if (policy_network_parse(p, v, src, err, sizeof(err)) < 0) {
-		msg("%s: %s", src.origin, err);
-		return -1;
-	}
-	return 0;
-}
-
-int policy_set_protect(struct policy *p, const char *v, struct source src)
-{
-	if (protect_parse(v, &p->protect) < 0) {
-		msg("%s: bad protect \"%s\" (best-effort, required or off)",
-		    src.origin, v);
-		return -1;
-	}
-	p->protect_src = src;
-	return 0;
-}
-
-int policy_add_writable_list(struct policy *p, const char *list,
-			     struct source src)
-{
-	char *copy = xstrdup(list), *s = copy, *e;
-	int errors = 0;
-
-	for (; s; s = e) {
-		const char *why;
-		char *abs;
-
-		e = strchr(s, ':');
-		if (e)
-			*e++ = '\0';
-		if (*s == '\0')
-			continue;
-		abs = path_absolute(s, p->cwd, p->home, &why);
-		if (!abs) {
-			msg("%s: \"%s\": %s", src.origin, s, why);
-			errors++;
-			continue;
-		}
-		pathlist_add(&p->writable, abs, src);
-	}
-	free(copy);
-	return errors;
 }
 
 static char *user_config_dir(const struct policy *p)
@@ -778,26 +793,14 @@ int policy_load(struct policy *p)
 	} else {
 		errors += load_project_rc(p);
 	}
-	v = getenv(ENV_PROFILE);
-	if (v && *v &&
-	    policy_set_profile(p, v, (struct source){ ENV_PROFILE, 0 }) < 0)
-		errors++;
-	v = getenv(ENV_NETWORK);
-	if (v && *v &&
-	    policy_set_network(p, v, (struct source){ ENV_NETWORK, 0 }) < 0)
-		errors++;
-	v = getenv(ENV_WRITABLE);
-	if (v && *v)
-		errors += policy_add_writable_list(
-			p, v, (struct source){ ENV_WRITABLE, 0 });
-	v = getenv(ENV_PROTECT);
-	if (v && *v &&
-	    policy_set_protect(p, v, (struct source){ ENV_PROTECT, 0 }) < 0)
-		errors++;
-	v = getenv(ENV_LEFTOVERS);
-	if (v && *v &&
-	    policy_set_leftovers(p, v, (struct source){ ENV_LEFTOVERS, 0 }) < 0)
-		errors++;
+	for (const struct policy_key *k = policy_keys; k->name; k++) {
+		if (!k->env)
+			continue;
+		v = getenv(k->env);
+		if (v && *v)
+			errors += policy_set(p, k->name, v,
+					     (struct source){ k->env, 0 });
+	}
 	return errors;
 }
 
@@ -1024,7 +1027,7 @@ static void add_git_code_paths(struct policy *p, const char *top,
 		abs = path_absolute(val, base, p->home, &why);
 		/* husky 9: hooksPath = .husky/_, whose scripts run the
 		 * hooks in .husky itself: the folder above is code too */
-		if (abs && strcmp(strrchr(abs, '/'), "/_") == 0 &&
+		if (abs && strcmp(base_name(abs), "_") == 0 &&
 		    strcasecmp(key, "hooksPath") == 0)
 			add_unique(&p->protected, path_dirname(abs),
 				   (struct source){ "git runs code from it", 0 });
@@ -1269,7 +1272,7 @@ static void add_protected(struct policy *p)
 
 		/* installed (PREFIX/bin/sbx and PREFIX/lib/sbx), not a build
 		 * tree being rebuilt */
-		if (stat(lib, &st) == 0 && strcmp(strrchr(bin, '/'), "/bin") == 0) {
+		if (stat(lib, &st) == 0 && strcmp(base_name(bin), "bin") == 0) {
 			add_unique(&p->protected, xstrdup(s),
 				   (struct source){ "sbx", 0 });
 			add_unique(&p->protected, xstrdup(lib),

@@ -111,14 +111,34 @@ int policy_apply_text(struct policy *p, const char *file, const char *text,
 		      size_t len);
 /* Reads and applies a config file; a missing file is fine when OPTIONAL. */
 int policy_apply_file(struct policy *p, const char *file, bool optional);
-/* Applies one environment-style value; returns -1 after reporting. */
-int policy_set_profile(struct policy *p, const char *v, struct source src);
-int policy_set_network(struct policy *p, const char *v, struct source src);
-int policy_add_writable_list(struct policy *p, const char *list,
-			     struct source src);
-int policy_set_protect(struct policy *p, const char *v, struct source src);
+
+/* The settings a config line (key = value) or a variable can make, in one
+ * table (policy.c), as doas's parser keeps its keywords: each value's check
+ * and its error text are written once, for the files and the environment. */
+struct policy_key {
+	const char *name; /* as in a config file: "profile" */
+	enum policy_key_kind {
+		KEY_SCALAR, /* one value: a later one replaces it */
+		KEY_LIST,   /* adds to a list; outside a file, several
+			       values colon-separated (SBX_WRITABLE) */
+	} kind;
+	/* Checks VALUE and applies it to P from SRC, a relative path taken
+	 * against DIR; -1 with ERR set to the message without its place
+	 * (the caller puts "file:line" or the variable before it). */
+	int (*set)(struct policy *p, const char *value, struct source src,
+		   const char *dir, char *err, size_t errlen);
+	const char *env; /* the variable that sets it too, or NULL */
+};
+/* Ends with a NULL name; the variables apply in this order. */
+extern const struct policy_key policy_keys[];
+/* KEY's entry (without a macos-/linux- prefix), or NULL. */
+const struct policy_key *policy_key_find(const char *key);
+/* Applies VALUE to the setting KEY from outside a file (a variable, the
+ * command line): a relative path against the cwd. Returns the number of
+ * errors, each reported as "ORIGIN: message". */
+int policy_set(struct policy *p, const char *key, const char *value,
+	       struct source src);
 const char *protect_name(enum protect pr);
-int policy_set_leftovers(struct policy *p, const char *v, struct source src);
 /* HOST (lowercase, no trailing dot) on PORT against one network = pattern:
  * a name, or *.domain (its subdomains), with :port, or on 80 and 443. As
  * the proxy allows, as sbx check answers. */

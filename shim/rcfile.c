@@ -6,6 +6,10 @@
  *   key = value          # trailing comment after white space
  *   key = "quoted # value with \" and \\"
  *   [tool]               lines below apply only to that tool
+ *
+ * The one reader of section headers: the tools that get shims are the
+ * sections of wrappers/defaults (rc_sections), for sbx and for make install
+ * (shim/sections-gen.c) alike.
  */
 #include "rcfile.h"
 
@@ -146,69 +150,106 @@ static bool valid_name(const char *s, bool section)
 	return true;
 }
 
+/* The next line at *AT, in place: its newline (and a \r before it) cut,
+ * *AT moved past it. NULL at the end (a final newline ends no line). */
+static char *next_line(struct parser *ps, char **at)
+{
+	char *line = *at, *nl, *end;
+
+	if (!line)
+		return NULL;
+	nl = strchr(line, '\n');
+	if (nl) {
+		*nl = '\0';
+		*at = nl + 1;
+	} else if (*line == '\0') {
+		return NULL;
+	} else {
+		*at = NULL;
+	}
+	ps->line++;
+	end = line + strlen(line);
+	if (end > line && end[-1] == '\r')
+		end[-1] = '\0';
+	return line;
+}
+
+/* The one reader of "[name]" headers. S is a line from its first non-blank
+ * character. Returns 0 when S is no header; 1 when it is one, with *NAME
+ * the name (in place); -1 when it is a malformed one (reported). */
+static int section_header(struct parser *ps, char *s, char **name)
+{
+	char *close;
+	char ex[64];
+
+	if (*s != '[')
+		return 0;
+	close = strchr(s, ']');
+	if (!close) {
+		excerpt(s, ex, sizeof(ex));
+		perr(ps, "section header without \"]\": \"%s\"", ex);
+		return -1;
+	}
+	*close = '\0';
+	s = skip_space(s + 1);
+	rtrim(s);
+	if (!rest_is_empty(close + 1)) {
+		perr(ps, "text after the section header");
+		return -1;
+	}
+	if (*s == '\0') {
+		perr(ps, "section header with no name");
+		return -1;
+	}
+	if (!valid_name(s, true)) {
+		excerpt(s, ex, sizeof(ex));
+		perr(ps, "bad section name \"%s\"", ex);
+		return -1;
+	}
+	*name = s;
+	return 1;
+}
+
+/* Reports a NUL byte in BUF (LEN bytes); true when there is one. */
+static bool has_nul(struct parser *ps, const char *buf, size_t len)
+{
+	size_t n = strlen(buf);
+
+	if (n == len)
+		return false;
+	ps->line = 1;
+	for (const char *p = buf; p < buf + n; p++)
+		if (*p == '\n')
+			ps->line++;
+	perr(ps, "contains a NUL byte");
+	return true;
+}
+
 int rc_parse(const char *file, const char *buf, size_t len, const char *tool,
 	     int flags, rc_fn fn, void *ctx)
 {
 	struct parser ps = { file, 0, 0 };
-	char *copy, *line, *next;
+	char *copy, *at, *line;
 	char *section = NULL;
 	char ex[64];
 
-	if (strlen(buf) != len) {
-		ps.line = 1;
-		for (const char *p = buf; p < buf + strlen(buf); p++)
-			if (*p == '\n')
-				ps.line++;
-		perr(&ps, "contains a NUL byte");
+	if (has_nul(&ps, buf, len))
 		return ps.errors;
-	}
-	copy = xstrdup(buf);
-	for (line = copy; line; line = next) {
-		char *s, *eq, *key, *val;
+	copy = at = xstrdup(buf);
+	while ((line = next_line(&ps, &at))) {
+		char *s, *eq, *key, *val, *name;
 		char err[256];
 		bool applies;
+		int h;
 
-		ps.line++;
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		else if (*line == '\0')
-			break; /* the final newline */
-		s = line + strlen(line);
-		if (s > line && s[-1] == '\r')
-			s[-1] = '\0';
 		s = skip_space(line);
 		if (*s == '\0' || is_comment_start(*s))
 			continue;
-		if (*s == '[') {
-			char *close = strchr(s, ']');
-
-			if (!close) {
-				excerpt(s, ex, sizeof(ex));
-				perr(&ps,
-				     "section header without \"]\": \"%s\"",
-				     ex);
-				continue;
-			}
-			*close = '\0';
-			s = skip_space(s + 1);
-			rtrim(s);
-			if (!rest_is_empty(close + 1)) {
-				perr(&ps, "text after the section header");
-				continue;
-			}
-			if (*s == '\0') {
-				perr(&ps, "section header with no name");
-				continue;
-			}
-			if (!valid_name(s, true)) {
-				excerpt(s, ex, sizeof(ex));
-				perr(&ps, "bad section name \"%s\"", ex);
-				continue;
-			}
-			section = s;
+		h = section_header(&ps, s, &name);
+		if (h == 1)
+			section = name;
+		if (h != 0)
 			continue;
-		}
 		eq = strchr(s, '=');
 		if (!eq) {
 			excerpt(s, ex, sizeof(ex));
@@ -237,6 +278,27 @@ int rc_parse(const char *file, const char *buf, size_t len, const char *tool,
 		err[0] = '\0';
 		if (fn(ctx, key, val, ps.line, applies, err, sizeof(err)) < 0)
 			perr(&ps, "%s", err[0] ? err : "bad line");
+	}
+	free(copy);
+	return ps.errors;
+}
+
+int rc_sections(const char *file, const char *buf, size_t len, char ***names)
+{
+	struct parser ps = { file, 0, 0 };
+	char *copy, *at, *line, *name;
+	size_t n = 0;
+
+	*names = xcalloc(1, sizeof(**names));
+	if (has_nul(&ps, buf, len))
+		return ps.errors;
+	copy = at = xstrdup(buf);
+	while ((line = next_line(&ps, &at))) {
+		if (section_header(&ps, skip_space(line), &name) != 1)
+			continue;
+		*names = xreallocarray(*names, n + 2, sizeof(**names));
+		(*names)[n++] = xstrdup(name);
+		(*names)[n] = NULL;
 	}
 	free(copy);
 	return ps.errors;

@@ -28,4 +28,12 @@ typedef int (*rc_fn)(void *ctx, const char *key, const char *value, int line,
 int rc_parse(const char *file, const char *buf, size_t len, const char *tool,
 	     int flags, rc_fn fn, void *ctx);
 
+/*
+ * The names of BUF's "[name]" sections (LEN bytes, read from FILE), in
+ * order, into *NAMES: a new NULL-terminated array of new strings. A
+ * malformed header is left out and reported as rc_parse reports it.
+ * Returns the number of errors.
+ */
+int rc_sections(const char *file, const char *buf, size_t len, char ***names);
+
 #endif

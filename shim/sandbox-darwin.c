@@ -198,16 +198,27 @@ bool sandbox_inherited(const char *value)
 	return strcmp(value, sandbox_backend) == 0 && kernel_sandboxed();
 }
 
-void sandbox_explain(FILE *out, const struct policy *p)
+void sandbox_caps(const struct policy *p, struct sandbox_caps *c)
 {
+	memset(c, 0, sizeof(*c));
 	if (access(SBX_SANDBOX_EXEC, X_OK) < 0) {
-		fprintf(out, "backend:    seatbelt: %s NOT FOUND (%s)%s\n",
-			SBX_SANDBOX_EXEC, strerror(errno),
-			p->profile == PROFILE_FULL_ACCESS ? ""
-							  : "; tools exit 126");
+		snprintf(c->summary, sizeof(c->summary),
+			 "seatbelt: %s NOT FOUND (%s)%s", SBX_SANDBOX_EXEC,
+			 strerror(errno),
+			 p->profile == PROFILE_FULL_ACCESS ? ""
+							   : "; tools exit 126");
 		return;
 	}
-	fprintf(out,
-		"backend:    seatbelt, %s (sbx policy prints the profile)\n",
-		SBX_SANDBOX_EXEC);
+	c->available = true;
+	snprintf(c->summary, sizeof(c->summary),
+		 "seatbelt, %s (sbx policy prints the profile)",
+		 SBX_SANDBOX_EXEC);
+}
+
+void sandbox_explain(FILE *out, const struct policy *p)
+{
+	struct sandbox_caps c;
+
+	sandbox_caps(p, &c);
+	fprintf(out, "backend:    %s\n", c.summary);
 }

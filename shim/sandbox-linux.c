@@ -437,27 +437,51 @@ bool sandbox_inherited(const char *value)
 	       errno == ENOTRECOVERABLE;
 }
 
-void sandbox_explain(FILE *out, const struct policy *p)
+void sandbox_caps(const struct policy *p, struct sandbox_caps *c)
 {
-	struct ll_masks m;
 	const char *v;
-	int abi = ll_abi();
+	int abi = ll_abi(), err = errno;
 
+	memset(c, 0, sizeof(*c));
+	c->seccomp = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0 && errno == EINVAL
+			     ? CAPS_SECCOMP_MISSING
+			     : CAPS_SECCOMP_YES;
 	if (abi < 1) {
-		fprintf(out, "backend:    landlock: NOT AVAILABLE (%s)%s\n",
-			strerror(errno),
-			p->profile == PROFILE_FULL_ACCESS
-				? ""
-				: "; tools exit 126 unless "
-				  "SBX_ALLOW_UNSANDBOXED=1");
+		snprintf(c->summary, sizeof(c->summary),
+			 "landlock: NOT AVAILABLE (%s)%s", strerror(err),
+			 p->profile == PROFILE_FULL_ACCESS
+				 ? ""
+				 : "; tools exit 126 unless "
+				   "SBX_ALLOW_UNSANDBOXED=1");
 		return;
 	}
-	ll_masks_for(abi, !p->network, &m);
-	fprintf(out,
-		"backend:    landlock ABI %d%s, seccomp, capabilities "
-		"dropped\n",
-		abi,
-		abi > LL_ABI_KNOWN ? " (sbx uses the rights of ABI 7)" : "");
+	c->available = true;
+	c->landlock_abi = abi;
+	snprintf(c->summary, sizeof(c->summary),
+		 "landlock ABI %d%s, seccomp, capabilities dropped", abi,
+		 abi > LL_ABI_KNOWN ? " (sbx uses the rights of ABI 7)" : "");
+	if (p->profile == PROFILE_FULL_ACCESS)
+		return;
+	if (p->protect == PROTECT_OFF) {
+		c->view = CAPS_VIEW_OFF;
+	} else if ((v = mountns_probe())) {
+		c->view = CAPS_VIEW_NONE;
+		snprintf(c->view_why, sizeof(c->view_why), "%s", v);
+	} else {
+		c->view = CAPS_VIEW_PRIVATE;
+	}
+}
+
+void sandbox_explain(FILE *out, const struct policy *p)
+{
+	struct sandbox_caps c;
+	struct ll_masks m;
+
+	sandbox_caps(p, &c);
+	fprintf(out, "backend:    %s\n", c.summary);
+	if (!c.available)
+		return;
+	ll_masks_for(c.landlock_abi, !p->network, &m);
 	fprintf(out, "  rename across folders (refer):  %s\n",
 		m.handled_fs & LL_FS_REFER ? "handled"
 					   : "not available (ABI < 2)");
@@ -478,18 +502,15 @@ void sandbox_explain(FILE *out, const struct policy *p)
 	fprintf(out, "  signals, abstract sockets:      %s\n",
 		m.scoped ? "scoped to the sandbox"
 			 : "NOT scoped (needs ABI 6)");
-	if (p->profile == PROFILE_FULL_ACCESS)
-		return;
-	v = p->protect == PROTECT_OFF ? "protect = off" : mountns_probe();
-	if (v)
+	if (c.view == CAPS_VIEW_OFF || c.view == CAPS_VIEW_NONE)
 		fprintf(out,
 			"  protected, hidden paths, chmod: NOT enforced: "
 			"%s%s\n",
-			v,
+			c.view == CAPS_VIEW_OFF ? "protect = off" : c.view_why,
 			p->protect == PROTECT_REQUIRED
 				? " (protect = required: tools exit 126)"
 				: "");
-	else
+	else if (c.view == CAPS_VIEW_PRIVATE)
 		fprintf(out, "  protected, hidden paths, chmod: private "
 			     "read-only mount namespace\n"
 			     "  devices:                        a private /dev "

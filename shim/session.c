@@ -77,7 +77,7 @@ static void add_candidate(struct targets *t, const char *cand,
 	 * version (python3 -> python3.11, npm -> npm-cli.js, gmake -> make)
 	 * or a multi-call binary (rustup's cargo proxy, busybox): covering
 	 * that would confine every name it answers to as this one. */
-	base = strrchr(real, '/') + 1;
+	base = base_name(real);
 	if (!strstr(base, name) && !strstr(name, base)) {
 		trace("session: %s is %s: a multi-call binary, not covered",
 		      cand, real);
@@ -187,8 +187,7 @@ void intercept_free(struct intercept *ic)
  * /usr/bin/python3.11. */
 static char *pick_tool(const char *names, const char *argv0)
 {
-	const char *slash = strrchr(argv0, '/');
-	const char *base = slash ? slash + 1 : argv0;
+	const char *base = base_name(argv0);
 
 	if (*base && word_in(names, base))
 		return xstrdup(base);
@@ -296,7 +295,7 @@ static char *interpreter_of(const char *path, dev_t dev, ino_t ino)
  * with no command. (timeout forks: what it runs is not the agent's pid.) */
 static char *const *wrapped(const char *path, char *const *argv)
 {
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	const char *base = base_name(path);
 	/* options whose value is the next word */
 	static const char *const env_v[] = { "-u", "-C", "--unset", "--chdir",
 					      NULL };

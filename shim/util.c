@@ -290,7 +290,7 @@ char *path_canonical(const char *p)
 	dir = path_dirname(p);
 	cdir = path_canonical(dir);
 	r = xasprintf("%s%s%s", cdir, strcmp(cdir, "/") ? "/" : "",
-		      strrchr(p, '/') + 1);
+		      base_name(p));
 	free(dir);
 	free(cdir);
 	return r;

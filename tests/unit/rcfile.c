@@ -129,5 +129,36 @@ int main(void)
 		   "a very long line is one error");
 		free(big);
 	}
+
+	/* rc_sections: the same reader of headers, for the tools that get
+	 * shims (sbx and make install). */
+	{
+		const char text[] = "# [not] a header\n[python3]\r\n"
+				    "network = on\n  [ npm ]  ; c\n[bad\n"
+				    "[]\n[a] x\n[pip]\n";
+		char **names;
+		char joined[128] = "";
+
+		msgs_reset();
+		n = rc_sections("/p/defaults", text, sizeof(text) - 1, &names);
+		for (size_t i = 0; names[i]; i++) {
+			strcat(joined, names[i]);
+			strcat(joined, ";");
+			free(names[i]);
+		}
+		free(names);
+		is_str(joined, "python3;npm;pip;",
+		       "rc_sections: the names, in order");
+		ok(n == 3 &&
+			   msgs_has("/p/defaults:5: section header without") &&
+			   msgs_has("/p/defaults:6: section header with no "
+				    "name") &&
+			   msgs_has("/p/defaults:7: text after the section "
+				    "header"),
+		   "rc_sections: malformed headers reported as rc_parse does");
+		n = rc_sections("/p/defaults", "", 0, &names);
+		ok(n == 0 && names[0] == NULL, "rc_sections: none");
+		free(names);
+	}
 	return done_testing();
 }
