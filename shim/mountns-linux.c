@@ -886,10 +886,44 @@ static char donate_key[65];
 static const struct policy *donate_policy;
 static bool donate_ready;
 
+/* In the namespace just built: each hidden path and protected path that
+ * is there is the root of a mount (its cover, its read-only bind). A path
+ * that changed while the namespace was built may have been left out; this
+ * tool runs as a fresh build would, but its namespace is not kept for the
+ * others. */
+static bool all_mounted(const struct policy *p)
+{
+	const struct pathlist *lists[] = { &p->hiddens, &p->protected };
+
+	for (size_t l = 0; l < 2; l++) {
+		for (size_t i = 0; i < lists[l]->n; i++) {
+			const char *path = lists[l]->v[i].path;
+			struct statx st;
+
+			if (syscall(SYS_statx, AT_FDCWD, path,
+				    l == 0 ? 0 : AT_SYMLINK_NOFOLLOW,
+				    STATX_TYPE, &st) < 0)
+				continue; /* not there: nothing to cover */
+			if (l == 1 && S_ISLNK(st.stx_mode))
+				continue; /* kept by its folder's pins */
+			if (!(st.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
+			    !(st.stx_attributes & STATX_ATTR_MOUNT_ROOT)) {
+				trace("mount: %s is not covered: this namespace "
+				      "is not kept for other tools",
+				      path);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
 void mountns_donate(int ruleset)
 {
 	if (donate_ctl < 0)
 		return;
+	if (donate_ready && !all_mounted(donate_policy))
+		donate_ready = false;
 	if (!donate_ready) {
 		/* no namespace was made (Landlock alone): nothing to give */
 		close(donate_ctl);
@@ -912,10 +946,14 @@ void mountns_donate(int ruleset)
 enum key_look {
 	KEY_ID,	  /* device and inode: a root (made again, it is only less
 		   * writable in a namespace kept from before) */
-	KEY_BIRTH, /* and when it was made (birth, else change time): a
-		    * protected or hidden path removed and made again may get
-		    * the same inode number, and the mount over the old one is
-		    * gone */
+	KEY_BIRTH, /* and when it was made and last changed (birth and
+		    * change time): a protected or hidden path removed and
+		    * made again may get the same inode number, one linked
+		    * again under its name is the same inode, and a path
+		    * renamed away and back while the first tool built its
+		    * namespace may have been left uncovered: each time the
+		    * mount over the old name is gone, and each changes the
+		    * change time */
 	KEY_ENTRIES, /* and its name, and when its entries last changed: a
 		      * sealed folder */
 };
@@ -927,7 +965,7 @@ static void key_path(struct sha256 *c, const char *path, bool follow,
 {
 	struct {
 		uint64_t dev, ino;
-		int64_t sec, nsec;
+		int64_t sec, nsec, csec, cnsec;
 		uint32_t mode;
 		int32_t err;
 	} rec;
@@ -945,12 +983,13 @@ static void key_path(struct sha256 *c, const char *path, bool follow,
 		if (look == KEY_ENTRIES) {
 			rec.sec = st.stx_mtime.tv_sec;
 			rec.nsec = st.stx_mtime.tv_nsec;
-		} else if (look == KEY_BIRTH && (st.stx_mask & STATX_BTIME)) {
-			rec.sec = st.stx_btime.tv_sec;
-			rec.nsec = st.stx_btime.tv_nsec;
 		} else if (look == KEY_BIRTH) {
-			rec.sec = st.stx_ctime.tv_sec;
-			rec.nsec = st.stx_ctime.tv_nsec;
+			if (st.stx_mask & STATX_BTIME) {
+				rec.sec = st.stx_btime.tv_sec;
+				rec.nsec = st.stx_btime.tv_nsec;
+			}
+			rec.csec = st.stx_ctime.tv_sec;
+			rec.cnsec = st.stx_ctime.tv_nsec;
 		}
 	}
 	if (look == KEY_ENTRIES)
@@ -1138,6 +1177,17 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		      p->hosts.n);
 	}
 	if (joined_mnt) {
+		/* A copy of its own, with a devpts instance of its own: the
+		 * ptys another tool of the confinement opened are not this
+		 * one's to read or type into. */
+		step = "a mount namespace of its own in the shared one";
+		if (unshare(CLONE_NEWNS) < 0)
+			goto fail;
+		bad = "/dev/pts";
+		step = "mounting its own /dev/pts";
+		if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+			  "newinstance,ptmxmode=0666,mode=620") < 0)
+			goto fail;
 		bad = p->cwd;
 		step = "entering the current folder again";
 		if (chdir(p->cwd) < 0)

@@ -357,13 +357,17 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 	for (size_t i = 0; !fail && i < p->roots.n; i++)
 		fail = allow_path(ruleset, bad = p->roots.v[i].path,
 				  m.write_root);
-	for (size_t i = 0; !fail && i < sizeof(devices) / sizeof(*devices);
-	     i++)
-		fail = allow_path(ruleset, bad = devices[i], m.device);
-	/* In the private /dev, /dev/console is the tool's own terminal
-	 * (mountns-linux.c); elsewhere it is the system's: not granted. */
+	/* The private /dev (mountns-linux.c) holds only the few nodes a
+	 * tool may use, /dev/console being the tool's own terminal: all of
+	 * it, and so the devpts instance each tool that joins a shared
+	 * namespace mounts on /dev/pts (a rule covers what is mounted beneath
+	 * it). Elsewhere, /dev is the system's: these nodes only. */
 	if (!fail && r == 0 && p->protect != PROTECT_OFF)
-		fail = allow_path(ruleset, bad = "/dev/console", m.device);
+		fail = allow_path(ruleset, bad = "/dev", m.device);
+	else
+		for (size_t i = 0;
+		     !fail && i < sizeof(devices) / sizeof(*devices); i++)
+			fail = allow_path(ruleset, bad = devices[i], m.device);
 	if (fail) {
 		msg("cannot sandbox: landlock_add_rule %s: %s", bad,
 		    strerror(errno));

@@ -103,6 +103,25 @@ run_tool() {
 	echo secret >"$HOME/.aws/credentials"
 	run -0 python3 -c 'import os; print(os.listdir("'"$HOME"'/.aws"))'
 	assert_output '[]'
+	# the same inode linked again under its name (outside): the cover
+	# and the read-only bind were on the old name
+	echo orig >"$WS/.gitmodules"
+	echo s >"$HOME/.netrc"
+	run_tool
+	run_tool
+	[[ "$stderr" == *"$joined"* ]] || fail "not joined: $stderr"
+	ln "$WS/.gitmodules" "$WS/.gm" && rm "$WS/.gitmodules" && mv "$WS/.gm" "$WS/.gitmodules"
+	ln "$HOME/.netrc" "$HOME/.n" && rm "$HOME/.netrc" && mv "$HOME/.n" "$HOME/.netrc"
+	run python3 -c 'open(".gitmodules", "a").write("x")'
+	assert_failure
+	run -0 python3 -c 'print(repr(open("'"$HOME"'/.netrc").read()))'
+	assert_output "''"
+	# renamed away and back (a first tool building meanwhile may have
+	# missed it): the next tool builds anew
+	run_tool
+	mv "$HOME/.aws" "$HOME/.aws.x" && mv "$HOME/.aws.x" "$HOME/.aws"
+	run_tool
+	[[ "$stderr" == *"$made"* ]] || fail "after a rename away and back: $stderr"
 	# a new file in the workspace (sealed folder or not) is writable
 	run_tool
 	echo x >"$WS/made-outside"
@@ -219,4 +238,32 @@ print("after", ask(b"ns\n-\n" + key + b"\n", []))' "$ino" "$exe"
 	assert_line "nskey e0"
 	assert_line "nsshape e0"
 	assert_line "after k0"
+}
+
+@test "each joined tool has a devpts of its own: another tool's ptys are not there to read or type into" {
+	run_tool
+	python3 -c '
+import os, select, sys
+m, s = os.openpty()
+open(sys.argv[1], "w").write(os.ttyname(s))
+r, _, _ = select.select([m], [], [], 5)
+print(os.read(m, 100) if r else "nothing", file=open(sys.argv[1] + ".got", "w"))' "$WS/pty" 3>&- &
+	for _ in $(seq 100); do [ -s "$WS/pty" ] && break; sleep 0.05; done
+	[ -s "$WS/pty" ] || fail "no pty"
+	SBX_DEBUG=1 run --separate-stderr python3 -c '
+import os, sys
+print(sorted(os.listdir("/dev/pts")))
+try:
+    fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY); os.write(fd, b"injected\n"); print("wrote")
+except OSError as e:
+    print(type(e).__name__)' "$(cat "$WS/pty")"
+	[[ "$stderr" == *"$joined"* ]] || fail "not joined: $stderr"
+	assert_line "['ptmx']"
+	refute_line wrote
+	# its own ptys work
+	run -0 python3 -c 'import os; m, s = os.openpty(); os.write(s, b"x\n"); print(os.read(m, 10))'
+	assert_output --partial "x"
+	wait
+	run cat "$WS/pty.got"
+	refute_output --partial injected
 }
