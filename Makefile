@@ -292,6 +292,7 @@ coverage:
 			HOME=/tmp LANG=C.UTF-8 SBX=$$d/sbx GCOV_PREFIX=$(COV_DIR) \
 			GCOV_ERROR_FILE=/dev/null bats --tap $$d/tests/bats/core.bats \
 			$$d/tests/bats/linux.bats $$d/tests/bats/trust.bats \
+			$$d/tests/bats/share.bats \
 			| tail -n 3; \
 		rc=$${PIPESTATUS[0]}; rm -rf $$d; [ $$rc = 0 ]; fi
 	mkdir -p $(COV_DIR)$(CURDIR)/$(COV_BUILD)

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
@@ -884,6 +885,7 @@ int mountns_ruleset = -1;
 static int donate_ctl = -1, donate_mounts = -1;
 static char donate_key[65];
 static const struct policy *donate_policy;
+static struct timespec donate_scan;
 static bool donate_ready;
 
 /* In the namespace just built: each hidden path and protected path that
@@ -932,7 +934,7 @@ void mountns_donate(int ruleset)
 		return;
 	}
 	if (proxy_donate(donate_ctl, donate_policy, donate_key, ruleset,
-			 donate_mounts) == 0)
+			 donate_mounts, &donate_scan) == 0)
 		trace("mount: namespace and ruleset kept by sbx's proxy for the "
 		      "next tools of this confinement");
 	else
@@ -1055,12 +1057,12 @@ void mountns_key(const struct policy *p, char hex[65])
 			sha256_update(&c, t, sizeof(t));
 		}
 	}
-	key_path(&c, "/dev/shm", false, geteuid() == 0 ? KEY_ENTRIES : KEY_ID);
-	/* root covers every user's runtime folder and their temp files */
-	if (geteuid() == 0) {
-		key_path(&c, "/run/user", true, KEY_ENTRIES);
-		key_path(&c, "/tmp", false, KEY_ENTRIES);
-	}
+	key_path(&c, "/dev/shm", false, KEY_ID);
+	/* root covers every user's runtime folder (other users' files in
+	 * the temp folders come and go: root's proxy watches them, and ends
+	 * the namespaces made before one came, proxy.c temp_events) */
+	if (geteuid() == 0)
+		key_path(&c, "/run/user", true, KEY_ID);
 	sha256_hex(&c, hex);
 }
 
@@ -1340,6 +1342,9 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 	    cover(bad, true) < 0)
 		goto fail;
 	step = "hiding other users' files in the temp folders";
+	/* (the proxy keeps this namespace only if no other user's file
+	 * came into them since: proxy.c temp_events) */
+	clock_gettime(CLOCK_MONOTONIC, &donate_scan);
 	if (geteuid() == 0 && hide_foreign_temp(&bad) < 0)
 		goto fail;
 	/* The current folder still points into the mounts as they were

@@ -46,7 +46,9 @@ extern int mountns_ruleset;
  * only what an unconfined process gives). Nothing when there is nothing to
  * give; a failure only means the next tool makes its own. */
 void mountns_donate(int ruleset);
-/* SBX_SHARE=0: every tool makes its own namespaces (for comparison). */
+/* SBX_SHARE=0: every tool makes its own namespaces (for comparison);
+ * SBX_SHARE=ask: a tool asks the daemon for them rather than take them
+ * from its slot (what happens where ptrace is refused). */
 #define ENV_SHARE "SBX_SHARE"
 /* The confinement's key: P's policy and what each of its paths is now
  * (device, inode, type; a sealed path's folder's mtime), the namespace it

@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #ifdef __linux__
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <linux/nsfs.h>
@@ -744,13 +745,16 @@ int proxy_shared(const struct policy *p, const char *mkey,
 	struct msghdr m;
 	struct timeval tv = { 5, 0 };
 	int fds[4], nfds, ctl, saved, pidfd = -1;
+	bool ask;
 	ssize_t n;
 
 	ns->userns = ns->netns = ns->mntns = ns->ruleset = -1;
 	ctl = connect_ctl(true, NULL, &pidfd);
 	if (ctl < 0)
 		return -1;
-	if (mkey && taken(pidfd, mkey, !p->network, ns) == 0) {
+	/* SBX_SHARE=ask: by request only, as where ptrace is refused */
+	ask = getenv(ENV_SHARE) && strcmp(getenv(ENV_SHARE), "ask") == 0;
+	if (mkey && !ask && taken(pidfd, mkey, !p->network, ns) == 0) {
 		trace("the confinement's namespaces taken from sbx's proxy");
 		close(pidfd);
 		close(ctl);
@@ -823,7 +827,7 @@ int proxy_donate_connect(void)
 }
 
 int proxy_donate(int ctl, const struct policy *p, const char *mkey,
-		 int ruleset, int mounts)
+		 int ruleset, int mounts, const struct timespec *scan)
 {
 	char text[160], hex[65], ack = 0;
 	int fds[4], r = -1;
@@ -834,8 +838,9 @@ int proxy_donate(int ctl, const struct policy *p, const char *mkey,
 	fds[3] = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
 	if (!p->network)
 		net_key(p, hex);
-	snprintf(text, sizeof(text), "mnt\n%s\n%s\n", mkey,
-		 p->network ? "-" : hex);
+	snprintf(text, sizeof(text), "mnt\n%s\n%s\n%lld.%09ld\n", mkey,
+		 p->network ? "-" : hex, (long long)scan->tv_sec,
+		 (long)scan->tv_nsec);
 	if (fds[0] >= 0 && fds[3] >= 0 &&
 	    send_fds(ctl, text, strlen(text), fds, 4) > 0) {
 		struct timeval tv = { 2, 0 };
@@ -1699,6 +1704,88 @@ static void mnt_drop(size_t i)
 	mnts[i] = mnts[--n_mnts];
 }
 
+/*
+ * Root's tools have other users' entries in /tmp and /dev/shm covered
+ * (mountns-linux.c hide_foreign_temp), as they were when the namespace was
+ * made. Root's daemon watches both folders (inotify): an entry of another
+ * uid made, moved in or given away there ends every namespace kept so
+ * far, and one made before it is not kept. The next tool builds and covers
+ * it. (A tool started a moment before it came has it uncovered as well.)
+ */
+static int temp_watch = -1, temp_dirs[2] = { -1, -1 }, temp_wds[2];
+static double foreign_at; /* CLOCK_MONOTONIC, when one was last seen */
+
+static double mono_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void temp_watch_start(void)
+{
+	static const char *const dirs[] = { "/tmp", "/dev/shm" };
+	int fd;
+
+	if (geteuid() != 0)
+		return;
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	for (int i = 0; fd >= 0 && i < 2; i++) {
+		temp_dirs[i] = open(dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		temp_wds[i] = inotify_add_watch(fd, dirs[i],
+						IN_CREATE | IN_MOVED_TO |
+							IN_ATTRIB | IN_ONLYDIR);
+		if (temp_dirs[i] < 0 || temp_wds[i] < 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	temp_watch = fd;
+}
+
+static void temp_events(void)
+{
+	union {
+		struct inotify_event e;
+		char buf[4096];
+	} u;
+	bool foreign = false, dead = false;
+	ssize_t n;
+
+	while (temp_watch >= 0 &&
+	       (n = read(temp_watch, u.buf, sizeof(u.buf))) > 0) {
+		for (char *at = u.buf; at < u.buf + n;) {
+			struct inotify_event *ev = (struct inotify_event *)at;
+			struct stat st;
+			int dir = ev->wd == temp_wds[0] ? temp_dirs[0]
+				  : ev->wd == temp_wds[1] ? temp_dirs[1]
+							  : -1;
+
+			if (ev->mask & IN_IGNORED)
+				dead = true; /* the folder is gone */
+			if (ev->mask & (IN_Q_OVERFLOW | IN_IGNORED))
+				foreign = true; /* lost count, or gone */
+			else if (ev->len > 0 && dir >= 0 &&
+				 fstatat(dir, ev->name, &st,
+					 AT_SYMLINK_NOFOLLOW) == 0 &&
+				 st.st_uid != 0 && !S_ISLNK(st.st_mode))
+				foreign = true;
+			at += sizeof(*ev) + ev->len;
+		}
+	}
+	if (dead) {
+		/* no more watching: root's namespaces are no longer kept */
+		close(temp_watch);
+		temp_watch = -1;
+	}
+	if (!foreign)
+		return;
+	foreign_at = mono_now();
+	for (size_t i = n_mnts; i-- > 0;)
+		mnt_drop(i);
+}
+
 /* A namespace FD of TYPE (CLONE_NEW*). */
 static bool ns_type(int fd, int type)
 {
@@ -1744,8 +1831,8 @@ static bool valid_key(const char *k)
 /* "mnt\nKEY\n" with the donor's mount namespace, ruleset, mounts file
  * and user namespace: kept when each is what it says (the mount namespace
  * belongs to that user namespace, the ruleset is Landlock's). */
-static void serve_mnt(int fd, char *key, const char *netkey, int *fds,
-		      int nfds)
+static void serve_mnt(int fd, char *key, const char *netkey, double scan,
+		      int *fds, int nfds)
 {
 	struct net *e = NULL;
 	char link[64], what[64];
@@ -1766,6 +1853,14 @@ static void serve_mnt(int fd, char *key, const char *netkey, int *fds,
 		close(owner);
 	for (size_t i = 0; ok && i < n_mnts; i++)
 		ok = strcmp(mnts[i].key, key) != 0; /* given first by another */
+	/* root's: no other user's file came into the temp folders since the
+	 * giver looked (nor can the daemon tell) */
+	temp_events();
+	if (ok && geteuid() == 0 && (temp_watch < 0 || foreign_at >= scan)) {
+		trace("mount: another user's file in the temp folders since: "
+		      "not kept");
+		ok = false;
+	}
 	/* network off: the namespace it was made in, shared by the key */
 	for (size_t i = 0; ok && netkey && i < n_nets && !e; i++)
 		if (strcmp(nets[i].key, netkey) == 0)
@@ -2022,20 +2117,25 @@ static struct reg *receive(int fd, bool *net)
 	}
 	if (n > 4 && strncmp(text, "mnt\n", 4) == 0 &&
 	    !(m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
-		/* "mnt\nKEY\nNETKEY\n" (NETKEY "-": the network is on) */
-		char *nl = strchr(text + 4, '\n'), *end = NULL;
+		/* "mnt\nKEY\nNETKEY\nSCAN\n" (NETKEY "-": the network is
+		 * on; SCAN: when the giver looked at the temp folders) */
+		char *nl = strchr(text + 4, '\n'), *nl2 = NULL, *end = NULL;
+		double scan = 0;
 
 		if (nl)
-			end = strchr(nl + 1, '\n');
+			nl2 = strchr(nl + 1, '\n');
+		if (nl2)
+			end = strchr(nl2 + 1, '\n');
 		if (end && !end[1]) {
-			*nl = *end = '\0';
+			*nl = *nl2 = *end = '\0';
+			scan = strtod(nl2 + 1, NULL);
 		} else {
 			text[4] = '\0'; /* no key: refused */
 			nl = NULL;
 		}
 		serve_mnt(fd, text + 4,
-			  nl && strcmp(nl + 1, "-") != 0 ? nl + 1 : NULL, fds,
-			  nfds);
+			  nl && strcmp(nl + 1, "-") != 0 ? nl + 1 : NULL, scan,
+			  fds, nfds);
 		*net = true;
 		free(text);
 		return NULL;
@@ -2149,21 +2249,24 @@ static void handle(int fd, struct reg ***regs, size_t *n)
 /* The mounts files of the namespaces given, watched for a change. */
 static size_t n_watched(void)
 {
-	return n_mnts;
+	return n_mnts + 1;
 }
 
 static void watch(struct pollfd *p, size_t nm)
 {
-	for (size_t i = 0; i < nm; i++)
+	for (size_t i = 0; i + 1 < nm; i++)
 		p[i] = (struct pollfd){ mnts[i].mounts, POLLPRI, 0 };
+	p[nm - 1] = (struct pollfd){ temp_watch, POLLIN, 0 };
 }
 
 static void watched(const struct pollfd *p, size_t nm)
 {
 	/* from the end: mnt_drop() moves the last one into the gap */
-	for (size_t i = nm; i-- > 0;)
+	for (size_t i = nm - 1; i-- > 0;)
 		if (p[i].revents)
 			mnt_drop(i);
+	if (p[nm - 1].revents)
+		temp_events();
 }
 #else
 static size_t n_watched(void)
@@ -2223,6 +2326,7 @@ int proxy_daemon(void)
 #ifndef SBX_PROXY_FILE
 		/* far above what connections take (ALL_CONNS) */
 		slots_at = slot_base(nofile.rlim_cur);
+		temp_watch_start();
 #endif
 	}
 	if (len == 0)

@@ -3,6 +3,8 @@
 #ifndef SBX_PROXY_H
 #define SBX_PROXY_H
 
+#include <time.h>
+
 #include "policy.h"
 
 /*
@@ -61,7 +63,8 @@ void proxy_shared_close(struct shared_ns *ns);
  * Waits for the proxy's answer; closes CTL. Returns 0 or -1. */
 int proxy_donate_connect(void);
 int proxy_donate(int ctl, const struct policy *p, const char *mkey,
-		 int ruleset, int mounts);
+		 int ruleset, int mounts, const struct timespec *scan);
+/* (SCAN: when root's tool looked at the temp folders, CLOCK_MONOTONIC) */
 /* Sets the proxy variables for the tool: HTTP(S)_PROXY, npm's, node's. */
 void proxy_environment(int port, const char *token, const struct policy *p);
 

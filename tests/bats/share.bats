@@ -35,6 +35,10 @@ run_tool() {
 	[[ "$stderr" == *"$joined"* ]] || fail "sh: $stderr"
 	SBX_SHARE=0 SBX_DEBUG=1 run -0 --separate-stderr python3 -c 'print(1)'
 	[[ "$stderr" == *"$made"* ]] || fail "SBX_SHARE=0: $stderr"
+	# asked for (where ptrace is refused, Yama): the same namespace
+	SBX_SHARE=ask SBX_DEBUG=1 run -0 --separate-stderr python3 -c 'print(1)'
+	[[ "$stderr" == *"$joined"* ]] || fail "SBX_SHARE=ask: $stderr"
+	[[ "$stderr" != *"taken from sbx's proxy"* ]] || fail "taken, not asked: $stderr"
 	# another confinement (one more writable folder) builds its own
 	mkdir -p "$ROOT/extra"
 	SBX_WRITABLE=$ROOT/extra SBX_DEBUG=1 run -0 --separate-stderr python3 -c 'print(1)'
@@ -44,6 +48,8 @@ run_tool() {
 	[[ "$stderr" == *"$made"* ]] || fail "network on, first: $stderr"
 	SBX_NETWORK=on run_tool
 	[[ "$stderr" == *"$joined"* ]] || fail "network on, second: $stderr"
+	SBX_SHARE=ask SBX_NETWORK=on run_tool
+	[[ "$stderr" == *"$joined"* ]] || fail "network on, asked: $stderr"
 }
 
 @test "a joined sandbox is the same sandbox: writes outside, .git, hidden paths, /dev, the network" {
@@ -266,4 +272,31 @@ except OSError as e:
 	wait
 	run cat "$WS/pty.got"
 	refute_output --partial injected
+}
+
+@test "root: another user's file made in /tmp after the namespace was kept is covered in the next tool too" {
+	[ "$(id -u)" = 0 ] || skip "root only"
+	run_tool
+	run_tool
+	[[ "$stderr" == *"$joined"* ]] || fail "not joined: $stderr"
+	d=$(mktemp -d /tmp/sbx-other.XXXXXX)
+	echo secret >"$d/agent"
+	chmod 700 "$d" && chmod 600 "$d/agent" && chown -R 1:1 "$d"
+	sleep 0.2 # (root's proxy sees it come: inotify)
+	SBX_DEBUG=1 run --separate-stderr python3 -c 'import os, sys; os.chmod(sys.argv[1], 0o777); print(open(sys.argv[1] + "/agent").read())' "$d"
+	st=$(stat -c %a "$d")
+	# built anew: the namespaces kept before it came are not handed out
+	[[ "$stderr" == *"$made"* ]] || fail "not built anew: $stderr"
+	# root's own files there change nothing
+	run_tool
+	touch /tmp/sbx-root-own.$$
+	sleep 0.2
+	run_tool
+	rm -f /tmp/sbx-root-own.$$
+	[[ "$stderr" == *"$joined"* ]] || fail "root's own file: $stderr"
+	run python3 -c 'import os, sys; os.chmod(sys.argv[1], 0o777); print(open(sys.argv[1] + "/agent").read())' "$d"
+	rm -rf "$d"
+	assert_failure
+	refute_output --partial secret
+	[ "$st" = 700 ]
 }
