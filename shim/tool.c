@@ -7,6 +7,7 @@
 #include "tool.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "leftovers.h"
 #include "policy.h"
 #include "resolve.h"
 #include "sandbox.h"
@@ -53,11 +55,23 @@ static void hop_guard(void)
 	xsetenv(ENV_HOP, buf);
 }
 
-static int exec_plain(const char *path, char *const argv[])
+/* The one execve of tool mode: PATH with ARGV, in the environment set up
+ * so far. With leftovers = end, pid 1 of the tool's pid namespace forks the
+ * tool here (leftovers.h). LAUNCHER: PATH is the backend's launcher
+ * (sandbox-exec), whose failure is the sandbox's. Returns only on failure,
+ * with the exit code. */
+static int exec_tool(const char *path, char *const argv[], bool launcher)
 {
+	extern char **environ;
+
+	if (leftovers_active() && leftovers_fork_tool() < 0) {
+		msg("cannot sandbox: fork: %s", strerror(errno));
+		return EXIT_SBX_CANNOT_RUN;
+	}
 	coverage_flush();
-	execv(path, argv);
-	msg("cannot execute %s: %s", path, strerror(errno));
+	execve(path, argv, environ);
+	msg("%scannot execute %s: %s", launcher ? "cannot sandbox: " : "",
+	    path, strerror(errno));
 	return EXIT_SBX_CANNOT_RUN;
 }
 
@@ -66,10 +80,78 @@ static int exec_in_original(const char *root, const char *path,
 			    char *const argv[])
 {
 	char *full = xstrcat3(root, "", path);
-	int rc = exec_plain(full, argv);
+	int rc = exec_tool(full, argv, false);
 
 	free(full);
 	return rc;
+}
+
+/* The backend could not confine: its line (and hint), and 126. */
+static int refused(const struct sandbox_error *e)
+{
+	msg("%s", e->why);
+	if (e->hint)
+		msg("%s", e->hint);
+	return EXIT_SBX_CANNOT_RUN;
+}
+
+/* The hand-off to the backend: what it confines by, from the finished P. */
+static void confinement_make(struct confinement *c, const struct policy *p,
+			     const char *tool, char *const argv[])
+{
+	memset(c, 0, sizeof(*c));
+	c->policy = p;
+	c->tool = tool;
+	c->argv = argv;
+	c->full_access = p->profile == PROFILE_FULL_ACCESS;
+	c->network = p->network;
+	c->named_hosts = !p->network && p->hosts.n > 0;
+	c->protect = p->protect;
+	c->end_leftovers = p->end_leftovers;
+	c->view_root = p->view_root;
+	c->roots = &p->roots;
+}
+
+/*
+ * Confines as C says and execs. The environment contract is kept here, for
+ * every backend: SBX_SANDBOX says which sandbox the tool is in ("none" when
+ * none), so that nested shims pass through (once the kernel confirms it,
+ * sandbox_inherited); SBX_NETWORK_DISABLED=1 when the network is off. It is
+ * set once the backend has confined (after the ruleset and its donation on
+ * Linux) and before the exec.
+ */
+static int confine_and_exec(const struct confinement *c)
+{
+	struct sandbox_error e;
+	struct exec_plan x;
+
+	memset(&e, 0, sizeof(e));
+	if (c->full_access) {
+		trace("full-access: no confinement");
+		if (c->view_root && sandbox_leave_view(c, &e) < 0)
+			return refused(&e);
+		xsetenv(ENV_SANDBOX, "none");
+		xunsetenv(ENV_NETWORK_DISABLED);
+		return exec_tool(c->tool, c->argv, false);
+	}
+	if (sandbox_confine(c, &x, &e) < 0)
+		return refused(&e);
+	switch (x.applied) {
+	case SANDBOX_APPLIED:
+		xsetenv(ENV_SANDBOX, sandbox_backend);
+		if (c->network)
+			xunsetenv(ENV_NETWORK_DISABLED);
+		else
+			xsetenv(ENV_NETWORK_DISABLED, "1");
+		break;
+	case SANDBOX_OUTER:
+		xsetenv(ENV_SANDBOX, sandbox_backend);
+		break;
+	case SANDBOX_NONE:
+		xsetenv(ENV_SANDBOX, "none");
+		break;
+	}
+	return exec_tool(x.path, x.argv, x.launcher);
 }
 
 int tool_main(const char *name, char *argv[])
@@ -123,7 +205,7 @@ int tool_main(const char *name, char *argv[])
 		trace("already inside a sandbox (%s=%s): exec directly",
 		      ENV_SANDBOX, outer);
 		rc = ic.hit ? exec_in_original(ic.root, r.path, argv)
-			    : exec_plain(r.path, argv);
+			    : exec_tool(r.path, argv, false);
 		goto out;
 	}
 
@@ -144,6 +226,8 @@ out:
 int tool_confine_and_exec(struct policy *p, const struct resolved *r,
 			  char *argv[])
 {
+	struct confinement c;
+
 	policy_finish(p);
 	trace("profile %s (%s), network %s (%s)", profile_name(p->profile),
 	      source_str(&p->profile_src),
@@ -160,5 +244,6 @@ int tool_confine_and_exec(struct policy *p, const struct resolved *r,
 	if (p->profile != PROFILE_FULL_ACCESS)
 		policy_scrub_env(p);
 	policy_create_roots(p);
-	return sandbox_exec(p, r->path, argv);
+	confinement_make(&c, p, r->path, argv);
+	return confine_and_exec(&c);
 }
