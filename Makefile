@@ -60,7 +60,7 @@ OS_CFLAGS_darwin = -DSBX_PROXY_FILE -DSBX_OS_DARWIN
 SBX_LIBS = $(HOST_LIBS_$(HOST))
 
 OBJS = $(BUILD)/util.o $(BUILD)/sha256.o $(BUILD)/rcfile.o $(BUILD)/resolve.o $(BUILD)/trust.o \
-	$(BUILD)/policy.o $(BUILD)/cli.o $(BUILD)/seatbelt.o $(BUILD)/integrate.o \
+	$(BUILD)/policy.o $(BUILD)/cli.o $(BUILD)/tool.o $(BUILD)/seatbelt.o $(BUILD)/integrate.o \
 	$(BUILD)/session.o $(BUILD)/check.o $(BUILD)/proxy.o $(BUILD)/log.o \
 	$(BUILD)/sandbox-$(OS).o $(OBJS_$(OS))
 OBJS_linux = $(BUILD)/mountns-linux.o $(BUILD)/session-linux.o \

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "proxy.h"
 #include "session.h"
+#include "tool.h"
 #include "trust.h"
 #include "util.h"
 
@@ -185,32 +186,11 @@ static int cmd_run(int argc, char *argv[])
 	for (size_t i = 0; i < nw; i++)
 		errors += policy_set(&p, "writable", writable[i], cl);
 	free(writable);
-	rc = errors > 0 ? EXIT_SBX_FAILED : confine_and_exec(&p, &r, argv);
+	rc = errors > 0 ? EXIT_SBX_FAILED : tool_confine_and_exec(&p, &r, argv);
 	policy_free(&p);
 	intercept_free(&ic);
 	resolved_free(&r);
 	return rc;
-}
-
-int confine_and_exec(struct policy *p, const struct resolved *r, char *argv[])
-{
-	policy_finish(p);
-	trace("profile %s (%s), network %s (%s)", profile_name(p->profile),
-	      source_str(&p->profile_src),
-	      p->network	 ? "on"
-	      : p->hosts.n > 0 ? "named hosts"
-			       : "off",
-	      source_str(&p->network_src));
-	if (r->tool_env && r->shim_dirs > 0) {
-		trace("PATH for the tool: %s", r->tool_env);
-		xsetenv("PATH", r->tool_env);
-	}
-	if (p->profile == PROFILE_WORKSPACE_WRITE && !p->workspace)
-		msg("%s: %s", p->workspace_src.origin + 6, no_workspace_hint);
-	if (p->profile != PROFILE_FULL_ACCESS)
-		policy_scrub_env(p);
-	policy_create_roots(p);
-	return sandbox_exec(p, r->path, argv);
 }
 
 static void print_row(const char *label, const char *value,

@@ -1,9 +1,9 @@
 /*
  * sandbox-darwin.c - the macOS backend: the policy becomes a Seatbelt profile
  * and the tool is re-executed under /usr/bin/sandbox-exec (that absolute
- * path only, never one found on PATH). No fork: sandbox-exec applies the
- * profile to itself and execs the tool, so the pid, status and signals stay
- * the tool's.
+ * path only, never one found on PATH): this plans that exec, tool.c does it.
+ * No fork: sandbox-exec applies the profile to itself and execs the tool, so
+ * the pid, status and signals stay the tool's.
  */
 #include "sandbox.h"
 
@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "leftovers.h"
 #include "seatbelt.h"
 #include "session.h"
 #include "util.h"
@@ -120,48 +121,63 @@ static void tool_ttys(struct pathlist *ttys)
 		close(tty);
 }
 
-int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
+/* No mount namespaces, so no session's view to leave (sessions on macOS
+ * have the PATH layer only: view_root is never set). */
+int sandbox_leave_view(const struct confinement *c, struct sandbox_error *e)
 {
-	extern char **environ;
+	(void)c;
+	(void)e;
+	return 0;
+}
+
+/* No pid namespaces: leftovers = end is Linux's (leftovers.h). */
+int leftovers_active(void)
+{
+	return 0;
+}
+
+int leftovers_fork_tool(void)
+{
+	errno = ENOSYS;
+	return -1;
+}
+
+/* The confinement is sandbox-exec's to apply: this builds the profile and
+ * plans the exec of SBX_SANDBOX_EXEC with it. */
+int sandbox_confine(const struct confinement *c, struct exec_plan *x,
+		    struct sandbox_error *e)
+{
+	const struct policy *p = c->policy;
 	struct pathlist extra = { NULL, 0 }, ttys = { NULL, 0 };
 	struct sb_profile sp;
 	char err[256], token[PROXY_TOKEN_LEN + 1];
-	char **av;
 	int port = 0;
 
-	if (p->profile == PROFILE_FULL_ACCESS) {
-		trace("full-access: no confinement");
-		xsetenv(ENV_SANDBOX, "none");
-		xunsetenv(ENV_NETWORK_DISABLED);
-		coverage_flush();
-		execve(path, argv, environ);
-		msg("cannot execute %s: %s", path, strerror(errno));
-		return EXIT_SBX_CANNOT_RUN;
-	}
+	memset(x, 0, sizeof(*x));
+	x->path = c->tool;
+	x->argv = c->argv;
 #if defined(__APPLE__) || defined(SBX_FAKE_SANDBOX_CHECK)
 	if (kernel_sandboxed()) {
 		msg("already inside a sandbox (not sbx's: the agent's own?): "
 		    "running %s directly, confined by that sandbox only",
-		    path);
-		xsetenv(ENV_SANDBOX, "seatbelt");
-		coverage_flush();
-		execve(path, argv, environ);
-		msg("cannot execute %s: %s", path, strerror(errno));
-		return EXIT_SBX_CANNOT_RUN;
+		    c->tool);
+		x->applied = SANDBOX_OUTER;
+		return 0;
 	}
 #endif
-	if (!p->network && p->hosts.n > 0) {
+	if (c->named_hosts) {
 		/* named hosts: a port of sbx's proxy on localhost, the only
 		 * place the profile lets the tool connect to */
 		int ctl = proxy_connect();
 
 		port = ctl < 0 ? -1 : proxy_register(ctl, p, token);
 		if (port < 0) {
-			msg("cannot sandbox: network = %s... (%s): cannot reach "
-			    "sbx's proxy: %s",
-			    p->hosts.v[0].path, source_str(&p->network_src),
-			    strerror(errno));
-			return EXIT_SBX_CANNOT_RUN;
+			snprintf(e->why, sizeof(e->why),
+				 "cannot sandbox: network = %s... (%s): cannot "
+				 "reach sbx's proxy: %s",
+				 p->hosts.v[0].path,
+				 source_str(&p->network_src), strerror(errno));
+			return -1;
 		}
 		trace("proxy: 127.0.0.1:%d for %zu host(s)", port, p->hosts.n);
 		proxy_environment(port, token, p);
@@ -173,22 +189,19 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 	pathlist_free(&extra);
 	pathlist_free(&ttys);
 	if (seatbelt_check(&sp, err, sizeof(err)) < 0) {
-		msg("cannot sandbox: the generated profile is malformed: %s",
-		    err);
-		return EXIT_SBX_CANNOT_RUN;
+		snprintf(e->why, sizeof(e->why),
+			 "cannot sandbox: the generated profile is malformed: "
+			 "%s",
+			 err);
+		return -1;
 	}
-	av = seatbelt_argv(&sp, path, argv);
-	xsetenv(ENV_SANDBOX, "seatbelt");
-	if (p->network)
-		xunsetenv(ENV_NETWORK_DISABLED);
-	else
-		xsetenv(ENV_NETWORK_DISABLED, "1");
+	/* the profile's strings stay: the argv points into them */
+	x->argv = seatbelt_argv(&sp, c->tool, c->argv);
+	x->path = SBX_SANDBOX_EXEC;
+	x->launcher = true;
+	x->applied = SANDBOX_APPLIED;
 	trace("exec %s with %zu parameters", SBX_SANDBOX_EXEC, sp.n);
-	coverage_flush();
-	execve(SBX_SANDBOX_EXEC, av, environ);
-	msg("cannot sandbox: cannot execute %s: %s", SBX_SANDBOX_EXEC,
-	    strerror(errno));
-	return EXIT_SBX_CANNOT_RUN;
+	return 0;
 }
 
 bool sandbox_inherited(const char *value)

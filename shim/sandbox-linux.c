@@ -1,8 +1,9 @@
 /*
- * sandbox-linux.c - the Linux backend: capabilities dropped, one Landlock
- * ruleset (filesystem, TCP and scoping together), then a seccomp filter
- * compiled at build time, then execve. Modelled on the kernel's
- * samples/landlock/sandboxer.c.
+ * sandbox-linux.c - the Linux backend: the private mount namespace, one
+ * Landlock ruleset (filesystem, TCP and scoping together), no_new_privs,
+ * capabilities dropped, the ruleset applied, then a seccomp filter compiled
+ * at build time; tool.c then sets the tool's environment and execs.
+ * Modelled on the kernel's samples/landlock/sandboxer.c.
  */
 #include "sandbox.h"
 
@@ -21,7 +22,6 @@
 #include <linux/securebits.h>
 
 #include "landlock.h"
-#include "leftovers.h"
 #include "proxy.h"
 #include "mountns.h"
 #include "seccomp-bpf.h"
@@ -230,48 +230,40 @@ static int install_seccomp(bool network_off)
 /* In an agent's session, the tool's own path leads back to sbx: a mount
  * namespace that has left the session's view is the way to the real tool,
  * even for a tool that gets no other confinement. */
-static int leave_view(const struct policy *p)
+int sandbox_leave_view(const struct confinement *c, struct sandbox_error *e)
 {
 	char why[512];
-	int r = mountns_build(p, true, why, sizeof(why));
+	int r = mountns_build(c->policy, true, why, sizeof(why));
 
 	if (r != 0)
-		msg("cannot run: %s: the real tool is reachable only from a "
-		    "namespace of its own in this session",
-		    why);
+		snprintf(e->why, sizeof(e->why),
+			 "cannot run: %s: the real tool is reachable only "
+			 "from a namespace of its own in this session",
+			 why);
 	return r == 0 ? 0 : -1;
 }
 
-static int exec_tool(const char *path, char *const argv[])
+/* E's line, "cannot sandbox: WHAT: strerror(errno)"; returns -1. */
+static int refuse(struct sandbox_error *e, const char *what)
 {
-	extern char **environ;
-
-	if (leftovers_active() && leftovers_fork_tool() < 0) {
-		msg("cannot sandbox: fork: %s", strerror(errno));
-		return EXIT_SBX_CANNOT_RUN;
-	}
-	coverage_flush();
-	execve(path, argv, environ);
-	msg("cannot execute %s: %s", path, strerror(errno));
-	return EXIT_SBX_CANNOT_RUN;
+	snprintf(e->why, sizeof(e->why), "cannot sandbox: %s: %s", what,
+		 strerror(errno));
+	return -1;
 }
 
-int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
+int sandbox_confine(const struct confinement *c, struct exec_plan *x,
+		    struct sandbox_error *e)
 {
+	const struct policy *p = c->policy;
 	struct ll_ruleset_attr attr;
 	struct ll_masks m;
 	char why[512];
 	const char *v, *bad;
 	int abi, ruleset, r, fail;
 
-	if (p->profile == PROFILE_FULL_ACCESS) {
-		trace("full-access: no confinement");
-		if (p->view_root && leave_view(p) < 0)
-			return EXIT_SBX_CANNOT_RUN;
-		xsetenv(ENV_SANDBOX, "none");
-		xunsetenv(ENV_NETWORK_DISABLED);
-		return exec_tool(path, argv);
-	}
+	memset(x, 0, sizeof(*x));
+	x->path = c->tool;
+	x->argv = c->argv;
 	abi = ll_abi();
 	if (abi < 1) {
 		v = getenv(ENV_ALLOW_UNSANDBOXED);
@@ -279,43 +271,47 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 			msg("warning: Landlock is not available; running "
 			    "UNSANDBOXED because %s=1",
 			    ENV_ALLOW_UNSANDBOXED);
-			if (p->view_root && leave_view(p) < 0)
-				return EXIT_SBX_CANNOT_RUN;
-			xsetenv(ENV_SANDBOX, "none");
-			return exec_tool(path, argv);
+			if (c->view_root && sandbox_leave_view(c, e) < 0)
+				return -1;
+			x->applied = SANDBOX_NONE;
+			return 0;
 		}
-		msg("cannot sandbox: Landlock is not supported by the running "
-		    "kernel (%s)",
-		    strerror(errno));
-		msg("hint: boot with Landlock enabled (lsm=landlock,...), or "
-		    "set %s=1 to run tools unconfined",
-		    ENV_ALLOW_UNSANDBOXED);
-		return EXIT_SBX_CANNOT_RUN;
+		snprintf(e->why, sizeof(e->why),
+			 "cannot sandbox: Landlock is not supported by the "
+			 "running kernel (%s)",
+			 strerror(errno));
+		e->hint = "hint: boot with Landlock enabled (lsm=landlock,...), "
+			  "or set " ENV_ALLOW_UNSANDBOXED
+			  "=1 to run tools unconfined";
+		return -1;
 	}
 	trace("landlock ABI %d", abi);
 
-	if (p->protect == PROTECT_OFF) {
+	if (c->protect == PROTECT_OFF) {
 		trace("protect = off: no mount namespace, Landlock alone");
-		r = p->view_root ? leave_view(p) : 0;
+		r = c->view_root ? sandbox_leave_view(c, e) : 0;
 		if (r < 0)
-			return EXIT_SBX_CANNOT_RUN;
+			return -1;
 	} else {
 		r = mountns_build(p, false, why, sizeof(why));
 	}
-	if (r > 0 && p->view_root) {
-		msg("cannot sandbox: %s: the real tool is reachable only "
-		    "from a namespace of its own in this session",
-		    why);
-		return EXIT_SBX_CANNOT_RUN;
+	if (r > 0 && c->view_root) {
+		snprintf(e->why, sizeof(e->why),
+			 "cannot sandbox: %s: the real tool is reachable only "
+			 "from a namespace of its own in this session",
+			 why);
+		return -1;
 	}
 	if (r < 0) {
-		msg("cannot sandbox: mount namespace: %s", why);
-		return EXIT_SBX_CANNOT_RUN;
+		snprintf(e->why, sizeof(e->why),
+			 "cannot sandbox: mount namespace: %s", why);
+		return -1;
 	}
-	if (r > 0 && p->protect == PROTECT_REQUIRED) {
-		msg("cannot sandbox: %s, and protect = required (%s)", why,
-		    source_str(&p->protect_src));
-		return EXIT_SBX_CANNOT_RUN;
+	if (r > 0 && c->protect == PROTECT_REQUIRED) {
+		snprintf(e->why, sizeof(e->why),
+			 "cannot sandbox: %s, and protect = required (%s)", why,
+			 source_str(&p->protect_src));
+		return -1;
 	}
 	if (r > 0)
 		msg("warning: %s: protected and hidden paths are not "
@@ -323,17 +319,17 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 		    why);
 	if (mountns_proxy_port > 0)
 		proxy_environment(mountns_proxy_port, "", p);
-	else if (p->hosts.n > 0 && !p->network)
+	else if (c->named_hosts)
 		msg("warning: network = %s... (%s) needs the namespace: "
 		    "network off",
 		    p->hosts.v[0].path, source_str(&p->network_src));
-	if (p->end_leftovers && (r > 0 || p->protect == PROTECT_OFF))
+	if (c->end_leftovers && (r > 0 || c->protect == PROTECT_OFF))
 		msg("warning: leftovers = end (%s) needs the namespace: what "
 		    "the tool leaves behind runs on",
 		    source_str(&p->leftovers_src));
 
 	/* In a private network namespace TCP reaches only its loopback. */
-	ll_masks_for(abi, !p->network && !mountns_loopback, &m);
+	ll_masks_for(abi, !c->network && !mountns_loopback, &m);
 	memset(&attr, 0, sizeof(attr));
 	attr.handled_access_fs = m.handled_fs;
 	attr.handled_access_net = m.handled_net;
@@ -347,72 +343,57 @@ int sandbox_exec(const struct policy *p, const char *path, char *const argv[])
 	}
 	ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr),
 			       0);
-	if (ruleset < 0) {
-		msg("cannot sandbox: landlock_create_ruleset: %s",
-		    strerror(errno));
-		return EXIT_SBX_CANNOT_RUN;
-	}
+	if (ruleset < 0)
+		return refuse(e, "landlock_create_ruleset");
 	bad = "/";
 	fail = allow_path(ruleset, bad, m.read);
-	for (size_t i = 0; !fail && i < p->roots.n; i++)
-		fail = allow_path(ruleset, bad = p->roots.v[i].path,
+	for (size_t i = 0; !fail && i < c->roots->n; i++)
+		fail = allow_path(ruleset, bad = c->roots->v[i].path,
 				  m.write_root);
 	/* The private /dev (mountns-linux.c) holds only the few nodes a
 	 * tool may use, /dev/console being the tool's own terminal: all of
 	 * it, and so the devpts instance each tool that joins a shared
 	 * namespace mounts on /dev/pts (a rule covers what is mounted beneath
 	 * it). Elsewhere, /dev is the system's: these nodes only. */
-	if (!fail && r == 0 && p->protect != PROTECT_OFF)
+	if (!fail && r == 0 && c->protect != PROTECT_OFF)
 		fail = allow_path(ruleset, bad = "/dev", m.device);
 	else
 		for (size_t i = 0;
 		     !fail && i < sizeof(devices) / sizeof(*devices); i++)
 			fail = allow_path(ruleset, bad = devices[i], m.device);
 	if (fail) {
-		msg("cannot sandbox: landlock_add_rule %s: %s", bad,
-		    strerror(errno));
-		return EXIT_SBX_CANNOT_RUN;
+		snprintf(e->why, sizeof(e->why),
+			 "cannot sandbox: landlock_add_rule %s: %s", bad,
+			 strerror(errno));
+		return -1;
 	}
 	if (r == 0)
 		mountns_donate(ruleset);
 rules_done:
 
-	xsetenv(ENV_SANDBOX, "landlock");
-	if (p->network)
-		xunsetenv(ENV_NETWORK_DISABLED);
-	else
-		xsetenv(ENV_NETWORK_DISABLED, "1");
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		msg("cannot sandbox: PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
-		return EXIT_SBX_CANNOT_RUN;
-	}
-	if (drop_capabilities(r == 0 && p->protect != PROTECT_OFF &&
+	/* (SBX_SANDBOX and SBX_NETWORK_DISABLED: tool.c, once this returns) */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return refuse(e, "PR_SET_NO_NEW_PRIVS");
+	if (drop_capabilities(r == 0 && c->protect != PROTECT_OFF &&
 					      geteuid() == 0
 				      ? root_keeps
-				      : 0) < 0) {
-		msg("cannot sandbox: dropping capabilities: %s",
-		    strerror(errno));
-		return EXIT_SBX_CANNOT_RUN;
-	}
+				      : 0) < 0)
+		return refuse(e, "dropping capabilities");
 	/* ABI 7: the kernel logs the tool's denials too (it logs only those
 	 * of the program that asked by default, which is sbx, then gone);
 	 * they reach the audit log where audit is on: sbx log reads them */
 	if (syscall(SYS_landlock_restrict_self, ruleset,
 		    abi >= 7 ? LL_RESTRICT_SELF_LOG_NEW_EXEC_ON : 0) < 0) {
-		msg("cannot sandbox: landlock_restrict_self: %s",
-		    strerror(errno));
 		if (errno == E2BIG)
-			msg("hint: too many nested Landlock layers (16 at "
-			    "most)");
-		return EXIT_SBX_CANNOT_RUN;
+			e->hint = "hint: too many nested Landlock layers (16 "
+				  "at most)";
+		return refuse(e, "landlock_restrict_self");
 	}
 	close(ruleset);
-	if (install_seccomp(!p->network) < 0) {
-		msg("cannot sandbox: seccomp filter: %s", strerror(errno));
-		return EXIT_SBX_CANNOT_RUN;
-	}
-	return exec_tool(path, argv);
+	if (install_seccomp(!c->network) < 0)
+		return refuse(e, "seccomp filter");
+	x->applied = SANDBOX_APPLIED;
+	return 0;
 }
 
 bool sandbox_private_loopback(const struct policy *p)

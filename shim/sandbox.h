@@ -11,11 +11,72 @@
 extern const char sandbox_backend[];
 
 /*
- * Confines the process as P says and execs PATH with ARGV (argv[0] as the
- * user typed it). Sets SBX_SANDBOX and SBX_NETWORK_DISABLED for the tool.
- * Returns only on failure, after printing why, with the exit code to use.
+ * What a backend confines by: built once, by tool.c, from the finished
+ * policy (after policy_finish). The backend decides on the fields here; it
+ * reaches into POLICY only to hand it on (mountns_build and mountns_key,
+ * the proxy's proxy_register and proxy_environment, seatbelt_build) and
+ * for the source of a setting in a message. Those modules take the policy
+ * itself because sbx explain, policy and check call them too: copying its
+ * lists (the roots and their kind, protected, hidden, sealed, the hosts)
+ * into this struct would give them a second form of the same data to keep
+ * in step, so this holds a const pointer instead.
  */
-int sandbox_exec(const struct policy *p, const char *path, char *const argv[]);
+struct confinement {
+	const struct policy *policy; /* finished, not to be changed */
+	const char *tool;	     /* the real tool, by the path found */
+	char *const *argv;	     /* its argv: argv[0] as the user typed it */
+	bool full_access;	     /* no confinement at all (tool.c) */
+	bool network;		     /* on: all of it */
+	bool named_hosts;	     /* off but for policy->hosts (sbx's proxy) */
+	enum protect protect;	     /* best-effort, required, off */
+	bool end_leftovers;	     /* leftovers = end */
+	/* In an agent's intercepting session: the original tree (session.h);
+	 * NULL otherwise. */
+	const char *view_root;
+	const struct pathlist *roots; /* the writable roots, implicit first */
+};
+
+/* How the backend confined the process: what the one caller (tool.c) then
+ * tells the tool in SBX_SANDBOX and SBX_NETWORK_DISABLED, and what it
+ * execs. */
+struct exec_plan {
+	enum sandbox_applied {
+		/* this backend's sandbox: SBX_SANDBOX=sandbox_backend, and
+		 * SBX_NETWORK_DISABLED=1 with the network off */
+		SANDBOX_APPLIED,
+		/* already in a sandbox that is not sbx's (macOS): the tool
+		 * runs in that one, SBX_SANDBOX=sandbox_backend */
+		SANDBOX_OUTER,
+		/* none to be had, and SBX_ALLOW_UNSANDBOXED=1: SBX_SANDBOX=none */
+		SANDBOX_NONE,
+	} applied;
+	const char *path;  /* what to execve: the tool, or the launcher */
+	char *const *argv; /* its argv */
+	/* PATH is the backend's launcher (/usr/bin/sandbox-exec), not the
+	 * tool: failing to exec it is failing to sandbox. */
+	bool launcher;
+};
+
+/* Why the backend could not confine: one line for the user, without the
+ * "sbx: TOOL: " that msg() puts before it, and maybe a hint after it. */
+struct sandbox_error {
+	char why[1024];
+	const char *hint; /* a second line ("boot with Landlock..."), or NULL */
+};
+
+/*
+ * Confines this process as C says (not full-access), and fills X with what
+ * to exec. Does not touch SBX_SANDBOX or SBX_NETWORK_DISABLED, and does not
+ * exec: tool.c does both. Warnings are printed on the way. Returns 0, or -1
+ * with E filled (the tool is then refused: 126).
+ */
+int sandbox_confine(const struct confinement *c, struct exec_plan *x,
+		    struct sandbox_error *e);
+
+/* For a full-access tool in an agent's session (C->view_root set): takes
+ * the process out of the session's view, to where the real tool is.
+ * Returns 0, or -1 with E filled. */
+int sandbox_leave_view(const struct confinement *c, struct sandbox_error *e);
 
 /* True when SBX_SANDBOX=VALUE, found in the environment, is believable:
  * the kernel says the process really is in this backend's sandbox (a
