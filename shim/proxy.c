@@ -745,6 +745,7 @@ int proxy_shared(const struct policy *p, const char *mkey,
 	struct msghdr m;
 	struct timeval tv = { 5, 0 };
 	int fds[4], nfds, ctl, saved, pidfd = -1;
+	const char *v;
 	bool ask;
 	ssize_t n;
 
@@ -753,7 +754,8 @@ int proxy_shared(const struct policy *p, const char *mkey,
 	if (ctl < 0)
 		return -1;
 	/* SBX_SHARE=ask: by request only, as where ptrace is refused */
-	ask = getenv(ENV_SHARE) && strcmp(getenv(ENV_SHARE), "ask") == 0;
+	v = getenv(ENV_SHARE);
+	ask = v && strcmp(v, "ask") == 0;
 	if (mkey && !ask && taken(pidfd, mkey, !p->network, ns) == 0) {
 		trace("the confinement's namespaces taken from sbx's proxy");
 		close(pidfd);
@@ -1764,13 +1766,12 @@ static void temp_events(void)
 
 			if (ev->mask & IN_IGNORED)
 				dead = true; /* the folder is gone */
-			if (ev->mask & (IN_Q_OVERFLOW | IN_IGNORED))
-				foreign = true; /* lost count, or gone */
-			else if (ev->len > 0 && dir >= 0 &&
-				 fstatat(dir, ev->name, &st,
-					 AT_SYMLINK_NOFOLLOW) == 0 &&
-				 st.st_uid != 0 && !S_ISLNK(st.st_mode))
-				foreign = true;
+			/* lost count, gone, or another uid's entry */
+			foreign |= (ev->mask & (IN_Q_OVERFLOW | IN_IGNORED)) ||
+				   (ev->len > 0 && dir >= 0 &&
+				    fstatat(dir, ev->name, &st,
+					    AT_SYMLINK_NOFOLLOW) == 0 &&
+				    st.st_uid != 0 && !S_ISLNK(st.st_mode));
 			at += sizeof(*ev) + ev->len;
 		}
 	}
