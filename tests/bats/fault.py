@@ -5,7 +5,9 @@ paths.
     fault.py RULE... -- CMD [ARG]...
 
 RULE is SYSCALL=ERRNO (always), or SYSCALL:aN==V=ERRNO / SYSCALL:aN!=V=ERRNO
-(only when argument N is, or is not, V). Example: unshare=EPERM.
+(only when argument N is, or is not, V), or SYSCALL:aN&M==V=ERRNO (when its
+bits M are V: an ioctl request is an int, sign-extended or not). Example:
+unshare=EPERM.
 """
 import errno
 import os
@@ -22,7 +24,12 @@ for rule in sys.argv[1:sep]:
         name, cond = what.split(":")
         op = seccomp.EQ if "==" in cond else seccomp.NE
         arg, val = cond.split("==" if op == seccomp.EQ else "!=")
-        f.add_rule(action, name, seccomp.Arg(int(arg[1:]), op, int(val, 0)))
+        if "&" in arg:
+            arg, mask = arg.split("&")
+            f.add_rule(action, name, seccomp.Arg(int(arg[1:]), seccomp.MASKED_EQ,
+                                                 int(mask, 0), int(val, 0)))
+        else:
+            f.add_rule(action, name, seccomp.Arg(int(arg[1:]), op, int(val, 0)))
     else:
         f.add_rule(action, what)
 f.load()

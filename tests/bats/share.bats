@@ -300,3 +300,16 @@ except OSError as e:
 	refute_output --partial secret
 	[ "$st" = 700 ]
 }
+
+@test "a kernel without PIDFD_GET_INFO (before 6.13): the pidfd's fdinfo says whose it is" {
+	"$PY" -c 'import seccomp' 2>/dev/null || fail "python3-seccomp is needed (apt-get install python3-seccomp)"
+	run_tool
+	# _IOWR(0xFF, 11, 64 bytes): refused for the shim and the tool only
+	# (musl's ioctl takes an int: the request arrives sign-extended)
+	SBX_DEBUG=1 run -0 --separate-stderr "$PY" "$BATS_TEST_DIRNAME/fault.py" \
+		'ioctl:a1&0xffffffff==0xc040ff0b=EINVAL' \
+		-- python3 -c 'print(1)'
+	assert_output 1
+	[[ "$stderr" == *"the confinement's namespaces taken from sbx's proxy"* ]] || fail "$stderr"
+	[[ "$stderr" == *"$joined"* ]] || fail "not joined: $stderr"
+}
