@@ -55,12 +55,14 @@ SBX_CFLAGS = -std=gnu11 -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
 	$(HOST_CFLAGS_$(HOST)) $(OS_CFLAGS_$(OS)) $(SBX_TEST_CFLAGS)
 # The macOS backend's proxy listens on this machine's loopback and is
 # reached through a socket file (no network namespaces there): proxy.c.
-# SBX_OS_DARWIN: the macOS defaults (policy.c: hidden paths, macos- keys).
+# SBX_OS_DARWIN: the macOS defaults (policy-finish.c: hidden paths;
+# policy.c: macos- keys).
 OS_CFLAGS_darwin = -DSBX_PROXY_FILE -DSBX_OS_DARWIN
 SBX_LIBS = $(HOST_LIBS_$(HOST))
 
 OBJS = $(BUILD)/util.o $(BUILD)/sha256.o $(BUILD)/rcfile.o $(BUILD)/resolve.o $(BUILD)/trust.o \
-	$(BUILD)/policy.o $(BUILD)/cli.o $(BUILD)/tool.o $(BUILD)/seatbelt.o $(BUILD)/integrate.o \
+	$(BUILD)/policy.o $(BUILD)/policy-finish.o $(BUILD)/policy-effects.o \
+	$(BUILD)/cli.o $(BUILD)/tool.o $(BUILD)/seatbelt.o $(BUILD)/integrate.o \
 	$(BUILD)/session.o $(BUILD)/check.o $(BUILD)/proxy.o $(BUILD)/log.o \
 	$(BUILD)/sandbox-$(OS).o $(OBJS_$(OS))
 OBJS_linux = $(BUILD)/mountns-linux.o $(BUILD)/session-linux.o \

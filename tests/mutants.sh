@@ -67,11 +67,11 @@ MUTANTS=(
 	's/if \(st\.st_dev != dev\)/if (st.st_dev != dev \&\& 0)/'
 	trust.bats 'walk stops at a filesystem boundary'
 
-	'aws-not-hidden' shim/policy.c
+	'aws-not-hidden' shim/policy-finish.c
 	's/\t"\.aws",\n//'
 	trust.bats 'aws'
 
-	'git-not-protected' shim/policy.c
+	'git-not-protected' shim/policy-finish.c
 	's/"\.sbxrc", "\.git", /".sbxrc", /'
 	trust.bats 'protected paths:'
 
