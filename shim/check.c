@@ -81,15 +81,15 @@ static void protected_verdict(const struct pathent *e, const char *path,
 		      "later outside",
 		      e->path,
 		      from_config				  ? "readonly ="
-		      : strcmp(e->src.origin, "protected") == 0 ? "built-in"
-								  : e->src.origin),
+		      : e->kind == ENTRY_BUILTIN ? "built-in"
+						 : e->src.origin),
 	    source_str(&e->src));
 	if (from_config) {
 		v->allow = xasprintf("remove the line readonly = %s",
 				     e->path);
 		v->where = xstrdup(source_str(&e->src));
 	} else if (git && strcmp(git, "/.git") == 0 &&
-		   strcmp(e->src.origin, "protected") == 0) {
+		   e->kind == ENTRY_BUILTIN) {
 		char *hooks = path_join(e->path, "hooks");
 		char *cfg = path_join(e->path, "config");
 

@@ -510,6 +510,7 @@ static char *installed_sbx(void)
 static void add_protected(struct policy *p)
 {
 	const char *origin = "protected";
+	struct pathent *e;
 	int count = 0;
 	char *s;
 
@@ -544,9 +545,11 @@ static void add_protected(struct policy *p)
 							   0 });
 				continue;
 			}
-			add_unique(&p->protected,
-				   path_join(root, protected_names[j]),
-				   (struct source){ origin, 0 });
+			e = add_unique(&p->protected,
+				       path_join(root, protected_names[j]),
+				       (struct source){ origin, 0 });
+			if (e)
+				e->kind = ENTRY_BUILTIN;
 		}
 		free(git);
 		add_repo(p, root, 0, &count);

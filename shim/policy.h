@@ -21,6 +21,7 @@ struct source {
 enum entry_kind {
 	ENTRY_SET,		/* a value set somewhere: the source says where */
 	ENTRY_TEMP,		/* roots: an implicit temp root ($TMPDIR, /tmp) */
+	ENTRY_BUILTIN,		/* protected: one of the built-in names (.git) */
 	ENTRY_CONFIG_READ,	/* configs: a file read */
 	ENTRY_CONFIG_BUILTIN,	/* the built-in wrappers/defaults */
 	ENTRY_CONFIG_USER,	/* the user's config */
