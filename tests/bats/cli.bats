@@ -168,6 +168,7 @@ print(any("brew install --build-from-source" in s for s in steps))' \
 	assert_line "  source:   $XDG_CONFIG_HOME/sbx/config:2"
 	assert_line "  to allow: remove the line readonly = $WS/secrets"
 	run -1 "$SBX" check python3 --write .git/HEAD
+	assert_line --regexp '^  why: +.*/\.git is protected \(built-in\): '
 	assert_line "  to allow: writable = .git"
 	run -1 "$SBX" check python3 --write .git/hooks/pre-commit
 	assert_line "  to allow: nothing: sbx keeps it so on purpose"
