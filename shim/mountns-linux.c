@@ -1061,8 +1061,10 @@ void mountns_key(const struct policy *p, char hex[65])
 	/* root covers every user's runtime folder (other users' files in
 	 * the temp folders come and go: root's proxy watches them, and ends
 	 * the namespaces made before one came, proxy.c temp_events) */
-	if (geteuid() == 0)
+	if (geteuid() == 0) {
 		key_path(&c, "/run/user", true, KEY_ID);
+		key_path(&c, "/tmp", false, KEY_ID);
+	}
 	sha256_hex(&c, hex);
 }
 

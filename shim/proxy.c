@@ -132,13 +132,13 @@ static int accept_cloexec(int fd)
 #endif
 }
 
-/* Sends LEN bytes of DATA with NFDS (1 to 4) descriptors (SCM_RIGHTS). */
+/* Sends LEN bytes of DATA with NFDS (1 to 6) descriptors (SCM_RIGHTS). */
 static ssize_t send_fds(int sock, const void *data, size_t len,
 			const int *fds, int nfds)
 {
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(4 * sizeof(int))];
+		char buf[CMSG_SPACE(6 * sizeof(int))];
 	} u;
 	struct iovec iov = { (void *)data, len };
 	struct msghdr m;
@@ -832,19 +832,23 @@ int proxy_donate(int ctl, const struct policy *p, const char *mkey,
 		 int ruleset, int mounts, const struct timespec *scan)
 {
 	char text[160], hex[65], ack = 0;
-	int fds[4], r = -1;
+	int fds[6], r = -1;
 
 	fds[0] = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	fds[1] = ruleset;
 	fds[2] = mounts;
 	fds[3] = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+	/* the temp folders root's tool looked at (the daemon watches its
+	 * own: root's namespace is kept only when they are the same) */
+	fds[4] = open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	fds[5] = open("/dev/shm", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (!p->network)
 		net_key(p, hex);
 	snprintf(text, sizeof(text), "mnt\n%s\n%s\n%lld.%09ld\n", mkey,
 		 p->network ? "-" : hex, (long long)scan->tv_sec,
 		 (long)scan->tv_nsec);
-	if (fds[0] >= 0 && fds[3] >= 0 &&
-	    send_fds(ctl, text, strlen(text), fds, 4) > 0) {
+	if (fds[0] >= 0 && fds[3] >= 0 && fds[4] >= 0 && fds[5] >= 0 &&
+	    send_fds(ctl, text, strlen(text), fds, 6) > 0) {
 		struct timeval tv = { 2, 0 };
 
 		/* until the proxy has looked at this process: a look after
@@ -853,10 +857,9 @@ int proxy_donate(int ctl, const struct policy *p, const char *mkey,
 		if (recv(ctl, &ack, 1, 0) == 1 && ack == 'k')
 			r = 0;
 	}
-	if (fds[0] >= 0)
-		close(fds[0]);
-	if (fds[3] >= 0)
-		close(fds[3]);
+	for (int i = 0; i < 6; i++)
+		if (i != 1 && i != 2 && fds[i] >= 0)
+			close(fds[i]);
 	close(ctl);
 	return r;
 }
@@ -1827,6 +1830,24 @@ static bool own_ns(int fd, const char *own)
 	return same || o < 0;
 }
 
+/* The process at the other end of FD reads the same CLOCK_MONOTONIC as
+ * this daemon (its time namespace), so its scan time compares. */
+static bool same_clock(int fd)
+{
+	struct ucred c;
+	socklen_t len = sizeof(c);
+	char path[64];
+	struct stat a, b;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c, &len) < 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/ns/time", (int)c.pid);
+	if (stat("/proc/self/ns/time", &b) < 0)
+		return errno == ENOENT; /* no time namespaces here */
+	return stat(path, &a) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 static bool valid_key(const char *k)
 {
 	return strlen(k) == 64 && strspn(k, "0123456789abcdef") == 64;
@@ -1844,11 +1865,11 @@ static void serve_mnt(int fd, char *key, const char *netkey, double scan,
 	int owner = -1;
 	bool ok;
 
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", nfds == 4 ? fds[1] : -1);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", nfds == 6 ? fds[1] : -1);
 	n = readlink(link, what, sizeof(what) - 1);
 	if (n > 0)
 		what[n] = '\0';
-	ok = nfds == 4 && valid_key(key) && n > 0 &&
+	ok = nfds == 6 && valid_key(key) && n > 0 &&
 	     strcmp(what, "anon_inode:[landlock-ruleset]") == 0 &&
 	     ns_type(fds[0], CLONE_NEWNS) && ns_type(fds[3], CLONE_NEWUSER) &&
 	     (owner = ioctl(fds[0], NS_GET_USERNS)) >= 0 &&
@@ -1860,11 +1881,11 @@ static void serve_mnt(int fd, char *key, const char *netkey, double scan,
 	/* root's: no other user's file came into the temp folders since the
 	 * giver looked (nor can the daemon tell) */
 	temp_events();
-	if (ok && geteuid() == 0 && (temp_watch < 0 || foreign_at >= scan)) {
-		trace("mount: another user's file in the temp folders since: "
-		      "not kept");
-		ok = false;
-	}
+	if (ok && geteuid() == 0 &&
+	    (temp_watch < 0 || foreign_at >= scan ||
+	     !same_file(fds[4], temp_dirs[0]) ||
+	     !same_file(fds[5], temp_dirs[1]) || !same_clock(fd)))
+		ok = false; /* not the folders watched, or one came since */
 	/* network off: the namespace it was made in, shared by the key */
 	for (size_t i = 0; ok && netkey && i < n_nets && !e; i++)
 		if (strcmp(nets[i].key, netkey) == 0)
@@ -1878,6 +1899,8 @@ static void serve_mnt(int fd, char *key, const char *netkey, double scan,
 		write_all(fd, "e", 1);
 		return;
 	}
+	close(fds[4]);
+	close(fds[5]);
 	if (n_mnts == NETS_MAX) {
 		size_t old = 0;
 

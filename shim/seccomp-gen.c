@@ -125,6 +125,13 @@ static scmp_filter_ctx make_filter(int network)
 	check(seccomp_rule_add(ctx, DENY, SCMP_SYS(io_uring_setup), 0),
 	      "io_uring_setup");
 	deny_setid_modes(ctx);
+	/* Another process's resource limits, set: same-uid processes outside
+	 * the sandbox (the agent's shell, sbx's proxy) could be killed with
+	 * RLIMIT_CPU or made to fail, past Landlock's signal scoping. Its own
+	 * (pid 0, what setrlimit passes) and reading any are left. */
+	check(seccomp_rule_add(ctx, DENY, SCMP_SYS(prlimit64), 2,
+			       SCMP_A0(SCMP_CMP_NE, 0), SCMP_A2(SCMP_CMP_NE, 0)),
+	      "prlimit64 of another process");
 	/*
 	 * The mark of sbx's sandbox, for a nested shim to ask the kernel
 	 * instead of believing SBX_SANDBOX: an unknown prctl option answers

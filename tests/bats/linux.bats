@@ -504,6 +504,25 @@ p = subprocess.Popen(["sleep", "60"]); p.send_signal(signal.SIGTERM); print(p.wa
 	assert_output -- -15
 }
 
+@test "resource limits: a tool sets its own, never another process's (RLIMIT_CPU would kill it past the signal scoping)" {
+	sleep 60 3>&- &
+	outside=$!
+	for net in off on; do
+		SBX_NETWORK=$net run -0 python3 -c '
+import os, resource, sys
+resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256)); print("own", resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+print("read", resource.prlimit(int(sys.argv[1]), resource.RLIMIT_CPU)[0] is not None)
+try:
+    resource.prlimit(int(sys.argv[1]), resource.RLIMIT_CPU, (1, 1)); print("set another")
+except PermissionError:
+    print("refused")' "$outside"
+		assert_output $'own 256\nread True\nrefused'
+	done
+	sleep 1.5
+	kill -0 "$outside"
+	kill "$outside"
+}
+
 @test "sbx explain states the network and the Landlock features" {
 	run -0 "$SBX" explain
 	assert_line --regexp '^backend: +landlock ABI [0-9]+'

@@ -204,7 +204,7 @@ print("taken", got)' "$d"
 	exe=$(stat -L -c %d-%i "$SBX")
 	ino=$(stat -L -c %i /proc/self/ns/pid)
 	run -0 "$PY" -c '
-import os, socket, sys
+import os, socket, sys, time
 name = "\0sbx-proxy-4-%d-%s-%s" % (os.getuid(), sys.argv[1], sys.argv[2])
 key = b"a" * 64
 def ask(req, fds):
@@ -221,17 +221,19 @@ import ctypes
 attr = (ctypes.c_uint64 * 1)(1)  # a ruleset that handles execute
 rs = ctypes.CDLL(None, use_errno=True).syscall(444, attr, 8, 0)
 assert rs >= 0
-mine = ["/proc/self/ns/mnt", rs, "/proc/self/mounts", "/proc/self/ns/user"]
+tmp = [os.open("/tmp", os.O_PATH), os.open("/dev/shm", os.O_PATH)]
+mine = ["/proc/self/ns/mnt", rs, "/proc/self/mounts", "/proc/self/ns/user"] + tmp
 # the host'"'"'s (the daemon'"'"'s own) mount namespace: a tool that made none
-print("own", ask(b"mnt\n" + key + b"\n", mine))
+full = lambda k: b"mnt\n" + k + b"\n-\n%.9f\n" % time.monotonic()
+print("own", ask(full(key), mine))
 # a mounts file where the ruleset goes
-print("rules", ask(b"mnt\n" + key + b"\n", ["/proc/self/ns/mnt", "/proc/self/mounts", "/proc/self/mounts", "/proc/self/ns/user"]))
+print("rules", ask(full(key), ["/proc/self/ns/mnt", "/proc/self/mounts", "/proc/self/mounts", "/proc/self/ns/user"] + tmp))
 # a file where the mount namespace goes
-print("file", ask(b"mnt\n" + key + b"\n", ["/etc/hostname"] + mine[1:]))
+print("file", ask(full(key), ["/etc/hostname"] + mine[1:]))
 # too few descriptors
-print("few", ask(b"mnt\n" + key + b"\n", mine[:2]))
+print("few", ask(full(key), mine[:2]))
 # a bad key
-print("key", ask(b"mnt\nxyz\n", mine))
+print("key", ask(full(b"xyz"), mine))
 print("nskey", ask(b"ns\nxyz\n-\n", []))
 print("nsshape", ask(b"ns\n-\n", []))
 # and nothing was kept under that key
@@ -312,4 +314,29 @@ except OSError as e:
 	assert_output 1
 	[[ "$stderr" == *"the confinement's namespaces taken from sbx's proxy"* ]] || fail "$stderr"
 	[[ "$stderr" == *"$joined"* ]] || fail "not joined: $stderr"
+}
+
+@test "root: a daemon started where /tmp is another folder keeps no namespace of this /tmp (it could not watch it)" {
+	[ "$(id -u)" = 0 ] || skip "root only"
+	self=$(readlink -f "$SBX")
+	for d in $(pgrep -u 0 -f '^sbx proxy-daemon$'); do
+		[ "$(readlink "/proc/$d/exe" 2>/dev/null)" = "$self" ] && kill "$d"
+	done
+	sleep 0.3
+	# the daemon starts from a tool whose /tmp is a private tmpfs
+	unshare -m --propagation private /bin/sh -c \
+		'mount -t tmpfs -o mode=1777 priv /tmp && exec "$0" -c true' "$SHIMS/sh"
+	run_tool
+	[[ "$stderr" == *"namespace not given to sbx's proxy"* ]] || fail "given: $stderr"
+	run_tool
+	[[ "$stderr" == *"$made"* ]] || fail "joined: $stderr"
+	# an unprivileged user's file there is covered for each of them
+	d=$(mktemp -d /tmp/sbx-other.XXXXXX)
+	echo secret >"$d/agent"
+	chmod 700 "$d" && chmod 600 "$d/agent" && chown -R 1:1 "$d"
+	run python3 -c 'import os, sys; os.chmod(sys.argv[1], 0o777)' "$d"
+	st=$(stat -c %a "$d")
+	rm -rf "$d"
+	assert_failure
+	[ "$st" = 700 ]
 }
