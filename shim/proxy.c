@@ -434,8 +434,9 @@ static bool trusted_peer(int fd)
 /* The control socket, connected to a proxy of ours (started when none
  * runs), or -1 (errno set). QUIET: no line when a process that is not ours
  * holds the name (the shared network namespace falls back quietly; named
- * hosts fail, and say why). */
-static int connect_ctl(bool quiet, const char *first, int *pidfd)
+ * hosts fail, and say why). PIDFD: when not NULL, set to a pidfd of the
+ * proxy, as it was looked at. */
+static int connect_ctl(bool quiet, int *pidfd)
 {
 	struct sockaddr_un a;
 	socklen_t len = ctl_address(&a);
@@ -448,14 +449,6 @@ static int connect_ctl(bool quiet, const char *first, int *pidfd)
 		if (fd < 0)
 			return -1;
 		if (connect(fd, (struct sockaddr *)&a, len) == 0) {
-			/* FIRST (a request that tells nothing secret) goes
-			 * before the look at the peer: the proxy works on it
-			 * meanwhile */
-			if (first && send(fd, first, strlen(first),
-					  MSG_NOSIGNAL) < 0) {
-				close(fd);
-				return -1;
-			}
 			if (trusted_peer_pidfd(fd, pidfd))
 				return fd;
 			close(fd);
@@ -484,7 +477,7 @@ static int connect_ctl(bool quiet, const char *first, int *pidfd)
 
 int proxy_connect(void)
 {
-	return connect_ctl(false, NULL, NULL);
+	return connect_ctl(false, NULL);
 }
 
 #ifdef SBX_PROXY_FILE
@@ -636,7 +629,8 @@ static int take_fds(struct msghdr *m, int *fds, int max)
 
 /*
  * The daemon keeps what each confinement was given at fixed descriptor
- * numbers (SLOT_BASE + slot * SLOT_STRIDE + SL_*; the slot from the key),
+ * numbers (slot_base() of its RLIMIT_NOFILE + slot * SLOT_STRIDE + SL_*;
+ * the slot from the key),
  * with a memfd named after the key first, so a shim that trusts the daemon
  * takes them (pidfd_getfd) without a request: no wait for the daemon to be
  * scheduled, the dearest part of a request on a virtual machine. The
@@ -750,7 +744,7 @@ int proxy_shared(const struct policy *p, const char *mkey,
 	ssize_t n;
 
 	ns->userns = ns->netns = ns->mntns = ns->ruleset = -1;
-	ctl = connect_ctl(true, NULL, &pidfd);
+	ctl = connect_ctl(true, &pidfd);
 	if (ctl < 0)
 		return -1;
 	/* SBX_SHARE=ask: by request only, as where ptrace is refused */
@@ -825,7 +819,7 @@ void proxy_shared_close(struct shared_ns *ns)
 
 int proxy_donate_connect(void)
 {
-	return connect_ctl(true, NULL, NULL);
+	return connect_ctl(true, NULL);
 }
 
 int proxy_donate(int ctl, const struct policy *p, const char *mkey,

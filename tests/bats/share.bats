@@ -316,7 +316,7 @@ except OSError as e:
 	[[ "$stderr" == *"$joined"* ]] || fail "not joined: $stderr"
 }
 
-@test "root: a daemon started where /tmp is another folder keeps no namespace of this /tmp (it could not watch it)" {
+@test "root: a daemon started where /dev/shm is another folder keeps no namespace of this one (it could not watch it)" {
 	[ "$(id -u)" = 0 ] || skip "root only"
 	self=$(readlink -f "$SBX")
 	for d in $(pgrep -u 0 -f '^sbx proxy-daemon$'); do
@@ -325,9 +325,10 @@ except OSError as e:
 		# gone before the next tool looks for one (a slow build: ASan)
 		for _ in $(seq 100); do kill -0 "$d" 2>/dev/null || break; sleep 0.05; done
 	done
-	# the daemon starts from a tool whose /tmp is a private tmpfs
+	# the daemon starts from a tool whose /dev/shm is a private tmpfs
+	# (as /tmp would be; /tmp may hold sbx itself)
 	unshare -m --propagation private /bin/sh -c \
-		'mount -t tmpfs -o mode=1777 priv /tmp && exec "$0" -c true' "$SHIMS/sh"
+		'mount -t tmpfs -o mode=1777 priv /dev/shm && exec "$0" -c true' "$SHIMS/sh"
 	run_tool
 	[[ "$stderr" == *"namespace not given to sbx's proxy"* ]] || fail "given: $stderr"
 	run_tool
@@ -339,7 +340,7 @@ except OSError as e:
 	run python3 -c 'import os, sys; os.chmod(sys.argv[1], 0o777)' "$d"
 	st=$(stat -c %a "$d")
 	rm -rf "$d"
-	# (that daemon goes: the next tests' tools look for one of this /tmp)
+	# (that daemon goes: the next tests' tools look for one of these)
 	for d in $(pgrep -u 0 -f '^sbx proxy-daemon$'); do
 		[ "$(readlink "/proc/$d/exe" 2>/dev/null)" = "$self" ] && kill "$d"
 	done
