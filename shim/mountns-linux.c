@@ -1001,29 +1001,11 @@ static void key_path(struct sha256 *c, const char *path, bool follow,
 
 void mountns_key(const struct policy *p, char hex[65])
 {
-	const struct pathlist *lists[] = { &p->roots,  &p->protected,
-					   &p->hiddens, &p->sealed,
-					   &p->hosts,  &p->reveal_vars, NULL };
 	struct sha256 c;
-	char head[160];
 
 	sha256_init(&c);
-	snprintf(head, sizeof(head), "sbx-mnt-1 %d %d %d %d %d %d %u %u %u\n",
-		 (int)p->profile, (int)p->network, (int)p->protect,
-		 (int)p->reveal_ssh_agent, (int)p->reveal_gpg_agent,
-		 (int)p->reveal_keychain, (unsigned)getuid(),
-		 (unsigned)geteuid(), (unsigned)getegid());
-	sha256_update(&c, head, strlen(head));
-	for (size_t l = 0; lists[l]; l++) {
-		for (size_t i = 0; i < lists[l]->n; i++)
-			sha256_update(&c, lists[l]->v[i].path,
-				      strlen(lists[l]->v[i].path) + 1);
-		sha256_update(&c, "\n", 1);
-	}
-	if (p->workspace)
-		sha256_update(&c, p->workspace, strlen(p->workspace) + 1);
-	if (p->view_root)
-		sha256_update(&c, p->view_root, strlen(p->view_root) + 1);
+	sha256_update(&c, "mnt\n", 4);
+	policy_hash(p, &c);
 	/* the namespace this one is made from (a session's view, or not) */
 	key_path(&c, "/proc/self/ns/mnt", true, KEY_ID);
 	for (size_t i = 0; i < p->roots.n; i++)

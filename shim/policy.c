@@ -9,6 +9,7 @@
 
 #include "policy-internal.h"
 #include "rcfile.h"
+#include "sha256.h"
 #include "trust.h"
 #include "util.h"
 #include "wrappers.h"
@@ -705,4 +706,30 @@ int policy_load(struct policy *p)
 					     (struct source){ k->env, 0 });
 	}
 	return errors;
+}
+
+void policy_hash(const struct policy *p, struct sha256 *c)
+{
+	const struct pathlist *lists[] = { &p->roots,  &p->protected,
+					   &p->hiddens, &p->sealed,
+					   &p->hosts,  &p->reveal_vars, NULL };
+	char head[128];
+
+	snprintf(head, sizeof(head), "%d %d %d %d %d %d %d %u %u %u\n",
+		 (int)p->profile, (int)p->network, (int)p->protect,
+		 (int)p->end_leftovers, (int)p->reveal_ssh_agent,
+		 (int)p->reveal_gpg_agent, (int)p->reveal_keychain,
+		 (unsigned)getuid(), (unsigned)geteuid(), (unsigned)getegid());
+	sha256_update(c, head, strlen(head));
+	for (size_t l = 0; lists[l]; l++) {
+		for (size_t i = 0; i < lists[l]->n; i++)
+			sha256_update(c, lists[l]->v[i].path,
+				      strlen(lists[l]->v[i].path) + 1);
+		sha256_update(c, "\n", 1);
+	}
+	if (p->workspace)
+		sha256_update(c, p->workspace, strlen(p->workspace) + 1);
+	sha256_update(c, "\n", 1);
+	if (p->view_root)
+		sha256_update(c, p->view_root, strlen(p->view_root) + 1);
 }

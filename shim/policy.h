@@ -153,6 +153,12 @@ char *policy_user_config(const struct policy *p);
 /* Works out the workspace root, the implicit writable roots, the protected
  * paths inside them and the hidden paths. */
 void policy_finish(struct policy *p);
+/* Feeds C everything P's confinement depends on: the settings, uid, the
+ * roots, protected, hidden and sealed paths, named hosts, the secrets it
+ * keeps, the workspace and a session's view (the keys of what tools of
+ * one confinement share, proxy.c and mountns-linux.c). */
+struct sha256;
+void policy_hash(const struct policy *p, struct sha256 *c);
 /* Creates the configured writable roots under $HOME that do not exist yet
  * (a tool's cache, as ~/.npm on a new machine), so that they can be bound. */
 void policy_create_roots(const struct policy *p);

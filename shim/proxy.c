@@ -308,24 +308,31 @@ static bool confined_self(void)
 }
 
 #ifdef __linux__
+/* Reads the start of a /proc file (one read: what is looked for comes
+ * early) into BUF, a string. Returns 0, or -1 when it cannot. */
+static int read_proc(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
 /* How confined process PID is: no_new_privs plus the number of seccomp
  * filters on it (sbx adds one to every tool), or -1 when unreadable. One
  * read into a buffer of the stack: both lines come early in the file. */
 static long confinement(pid_t pid)
 {
 	char path[64], text[4096], *v, *f;
-	ssize_t n = -1;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, text, sizeof(text) - 1);
-		close(fd);
-	}
-	if (n <= 0)
+	if (read_proc(path, text, sizeof(text)) < 0)
 		return -1;
-	text[n] = '\0';
 	v = strstr(text, "\nNoNewPrivs:");
 	f = strstr(text, "\nSeccomp_filters:");
 	if (!v || !f)
@@ -356,9 +363,7 @@ static pid_t pidfd_pid(int pidfd)
 {
 	struct sbx_pidfd_info info;
 	char path[64], text[512], *v;
-	ssize_t n = -1;
 	pid_t pid = -1;
-	int fd;
 
 	memset(&info, 0, sizeof(info));
 	if (ioctl(pidfd, SBX_PIDFD_GET_INFO, &info) == 0)
@@ -366,14 +371,8 @@ static pid_t pidfd_pid(int pidfd)
 	if (errno == ESRCH)
 		return -1;
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, text, sizeof(text) - 1);
-		close(fd);
-	}
-	if (n <= 0)
+	if (read_proc(path, text, sizeof(text)) < 0)
 		return -1;
-	text[n] = '\0';
 	v = strstr(text, "\nPid:");
 	if (v)
 		pid = (pid_t)strtol(v + 5, NULL, 10);
@@ -577,27 +576,11 @@ static void net_key(const struct policy *p, char hex[65])
 	/* everything the tool's sandbox depends on, secrets it keeps too (a
 	 * server of a tool that keeps GITHUB_TOKEN must not answer one that
 	 * does not) */
-	const struct pathlist *lists[] = { &p->roots,  &p->protected,
-					   &p->hiddens, &p->hosts,
-					   &p->reveal_vars, NULL };
 	struct sha256 c;
-	char head[96];
 
 	sha256_init(&c);
-	snprintf(head, sizeof(head), "%d %d %d %d %d %d %d %u\n",
-		 (int)p->profile, (int)p->network, (int)p->protect,
-		 (int)p->end_leftovers, (int)p->reveal_ssh_agent,
-		 (int)p->reveal_gpg_agent, (int)p->reveal_keychain,
-		 (unsigned)getuid());
-	sha256_update(&c, head, strlen(head));
-	for (size_t l = 0; lists[l]; l++) {
-		for (size_t i = 0; i < lists[l]->n; i++)
-			sha256_update(&c, lists[l]->v[i].path,
-				      strlen(lists[l]->v[i].path) + 1);
-		sha256_update(&c, "\n", 1);
-	}
-	if (p->workspace)
-		sha256_update(&c, p->workspace, strlen(p->workspace) + 1);
+	sha256_update(&c, "net\n", 4);
+	policy_hash(p, &c);
 	sha256_hex(&c, hex);
 }
 
