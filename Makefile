@@ -64,7 +64,9 @@ OBJS = $(BUILD)/util.o $(BUILD)/sha256.o $(BUILD)/rcfile.o $(BUILD)/resolve.o $(
 	$(BUILD)/policy.o $(BUILD)/policy-finish.o $(BUILD)/policy-effects.o \
 	$(BUILD)/cli.o $(BUILD)/tool.o $(BUILD)/seatbelt.o $(BUILD)/integrate.o \
 	$(BUILD)/session.o $(BUILD)/check.o $(BUILD)/proxy.o $(BUILD)/log.o \
-	$(BUILD)/sandbox-$(OS).o $(OBJS_$(OS))
+	$(BUILD)/sandbox-$(OS).o $(OBJS_$(OS)) $(OBJS_$(LIBC))
+# musl: malloc from a static arena first (shim/arena-musl.c)
+OBJS_musl = $(BUILD)/arena-musl.o
 OBJS_linux = $(BUILD)/mountns-linux.o $(BUILD)/session-linux.o \
 	$(BUILD)/leftovers-linux.o
 HDRS = shim/*.h
@@ -78,7 +80,8 @@ TOOLS = $$(cat $(BUILD)/gen/tools)
 UNIT = $(BUILD)/tests/rcfile.t $(BUILD)/tests/resolve.t \
 	$(BUILD)/tests/policy.t $(BUILD)/tests/util.t \
 	$(BUILD)/tests/landlock.t $(BUILD)/tests/seatbelt.t \
-	$(BUILD)/tests/doctor.t $(BUILD)/tests/caps.t $(BUILD)/tests/keys.t
+	$(BUILD)/tests/doctor.t $(BUILD)/tests/caps.t $(BUILD)/tests/keys.t \
+	$(BUILD)/tests/arena.t
 
 all: $(BUILD)/sbx
 

@@ -197,7 +197,7 @@ PY
 	kill "$srv" 2>/dev/null || true
 }
 
-@test "network off: a shared namespace with its loopback down (another build's daemon) is left for one of the tool's own" {
+@test "network off: a shared namespace with its loopback down (a daemon of ours gone wrong) is left for one of the tool's own" {
 	require_namespace
 	[ "$(id -u)" = 0 ] || skip "root only: a daemon in root's name"
 	pkill -u 0 -f '^sbx proxy-daemon$' || true
@@ -229,7 +229,7 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
 socket.create_connection(s.getsockname()); print("own loopback")'
 	assert_output "own loopback"
 	[ -e "$WS/fake.asked" ] || fail "the fake daemon was not asked"
-	[[ "$stderr" == *"more than lo, or lo down: left"* ]]
+	[[ "$stderr" == *"has its lo down: left"* ]]
 	stop_servers
 }
 
