@@ -949,40 +949,51 @@ enum key_look {
 		      * sealed folder */
 };
 
+/* What key_path hashes of a path. */
+struct key_rec {
+	uint64_t dev, ino;
+	int64_t sec, nsec, csec, cnsec;
+	uint32_t mode;
+	int32_t err;
+};
+
+/* Looks at PATH now (or why nothing is there) into R. */
+static void key_look(const char *path, bool follow, enum key_look look,
+		     struct key_rec *r)
+{
+	struct statx st;
+
+	memset(r, 0, sizeof(*r));
+	if (syscall(SYS_statx, AT_FDCWD, path,
+		    follow ? 0 : AT_SYMLINK_NOFOLLOW,
+		    STATX_BASIC_STATS | STATX_BTIME, &st) < 0) {
+		r->err = errno;
+		return;
+	}
+	r->dev = (uint64_t)st.stx_dev_major << 32 | st.stx_dev_minor;
+	r->ino = st.stx_ino;
+	r->mode = st.stx_mode;
+	if (look == KEY_ENTRIES) {
+		r->sec = st.stx_mtime.tv_sec;
+		r->nsec = st.stx_mtime.tv_nsec;
+	} else if (look == KEY_BIRTH) {
+		if (st.stx_mask & STATX_BTIME) {
+			r->sec = st.stx_btime.tv_sec;
+			r->nsec = st.stx_btime.tv_nsec;
+		}
+		r->csec = st.stx_ctime.tv_sec;
+		r->cnsec = st.stx_ctime.tv_nsec;
+	}
+}
+
 /* Hashes what is at PATH now, or why nothing is (the policy's paths are
  * hashed by name before: their order is the lists'). */
 static void key_path(struct sha256 *c, const char *path, bool follow,
 		     enum key_look look)
 {
-	struct {
-		uint64_t dev, ino;
-		int64_t sec, nsec, csec, cnsec;
-		uint32_t mode;
-		int32_t err;
-	} rec;
-	struct statx st;
+	struct key_rec rec;
 
-	memset(&rec, 0, sizeof(rec));
-	if (syscall(SYS_statx, AT_FDCWD, path,
-		    follow ? 0 : AT_SYMLINK_NOFOLLOW,
-		    STATX_BASIC_STATS | STATX_BTIME, &st) < 0) {
-		rec.err = errno;
-	} else {
-		rec.dev = (uint64_t)st.stx_dev_major << 32 | st.stx_dev_minor;
-		rec.ino = st.stx_ino;
-		rec.mode = st.stx_mode;
-		if (look == KEY_ENTRIES) {
-			rec.sec = st.stx_mtime.tv_sec;
-			rec.nsec = st.stx_mtime.tv_nsec;
-		} else if (look == KEY_BIRTH) {
-			if (st.stx_mask & STATX_BTIME) {
-				rec.sec = st.stx_btime.tv_sec;
-				rec.nsec = st.stx_btime.tv_nsec;
-			}
-			rec.csec = st.stx_ctime.tv_sec;
-			rec.cnsec = st.stx_ctime.tv_nsec;
-		}
-	}
+	key_look(path, follow, look, &rec);
 	if (look == KEY_ENTRIES)
 		sha256_update(c, path, strlen(path) + 1);
 	sha256_update(c, &rec, sizeof(rec));
@@ -999,9 +1010,16 @@ void mountns_key(const struct policy *p, char hex[65])
 	key_path(&c, "/proc/self/ns/mnt", true, KEY_ID);
 	for (size_t i = 0; i < p->roots.n; i++)
 		key_path(&c, p->roots.v[i].path, true, KEY_ID);
+	/* a protected path as itself and as what it leads to (the same
+	 * look, unless it is a symlink) */
 	for (size_t i = 0; i < p->protected.n; i++) {
-		key_path(&c, p->protected.v[i].path, false, KEY_BIRTH);
-		key_path(&c, p->protected.v[i].path, true, KEY_BIRTH);
+		struct key_rec rec;
+
+		key_look(p->protected.v[i].path, false, KEY_BIRTH, &rec);
+		sha256_update(&c, &rec, sizeof(rec));
+		if (!rec.err && S_ISLNK(rec.mode))
+			key_look(p->protected.v[i].path, true, KEY_BIRTH, &rec);
+		sha256_update(&c, &rec, sizeof(rec));
 	}
 	for (size_t i = 0; i < p->hiddens.n; i++)
 		key_path(&c, p->hiddens.v[i].path, true, KEY_BIRTH);
