@@ -9,7 +9,10 @@
 #   (workspace-write, network off: user/mount/network namespaces, Landlock,
 #   seccomp; joined, as every tool of a confinement but the first), the same
 #   built for each exec (SBX_SHARE=0), read-only, protect = off (Landlock
-#   alone), full-access; and
+#   alone), full-access; the same default inside an agent's session (sbx
+#   session, whose agent is a `rounds --serve` answering from inside: a
+#   user cannot leave a session's view for the outside rows), against a bare
+#   true there; and
 #   bubblewrap with a comparable sandbox (--ro-bind / / --dev /dev --proc
 #   /proc --bind WS WS --unshare-net --unshare-pid). Then python3 -c pass,
 #   bare and through the shim. Each row: the median, what it adds to bare,
@@ -18,8 +21,8 @@
 #   bench/exec.sh [SBX]      (default: build/sbx; ROUNDS=2000)
 #
 # Run it as root and as a user (e.g. runuser -u sbx-ci -- bench/exec.sh
-# /path/to/sbx): a user's sbx also makes a user namespace. Inside an agent's
-# session: bench/session.sh.
+# /path/to/sbx): a user's sbx also makes a user namespace. The session's
+# interception itself (its covers): bench/session.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 sbx=$(realpath "${1:-$here/../build/sbx}")
@@ -36,6 +39,9 @@ fi
 ln -s "$sbx" "$work/shims/true"
 ln -s "$sbx" "$work/shims/python3"
 ln -s "$sbx" "$work/sbx" # (sbx by name: a copy may be called otherwise)
+mkdir -p "$work/lib/sbx/shims"
+ln -s "$sbx" "$work/lib/sbx/shims/true"
+cp /usr/bin/true "$work/true-copy" # not a tool the session covers
 cd "$work/ws"
 export PATH=$work/shims:/usr/bin:/bin
 unset SBX_SANDBOX SBX_DEBUG SBX_PROFILE SBX_NETWORK SBX_PROTECT SBX_WRITABLE
@@ -58,7 +64,27 @@ fi
 cmds+=(":python3 bare" /usr/bin/python3 -c pass --
 	":python3 through sbx" "$work/shims/python3" -c pass)
 
-"$work/rounds" "$rounds" "${cmds[@]}" >"$work/out"
+# The session's rows: its agent runs them when asked (fd 3 in, 4 out).
+session=()
+if "$work/sbx" session --dir "$work/lib/sbx/shims" --no-check -- /usr/bin/true \
+	2>/dev/null; then
+	mkfifo "$work/ask" "$work/answer"
+	"$work/sbx" session --dir "$work/lib/sbx/shims" --no-check -- \
+		"$work/rounds" --serve 3,4 "$work/true-copy" -- \
+		"$work/lib/sbx/shims/true" 3<"$work/ask" 4>"$work/answer" \
+		2>"$work/session.err" &
+	exec 3>"$work/ask" 4<"$work/answer"
+	session=(-r "3,4")
+	cmds+=(-- ":session: bare" %0 -- ":sbx inside a session" %1)
+else
+	echo "bench: sbx session does not start here: no session row" >&2
+fi
+
+"$work/rounds" "$rounds" "${session[@]}" "${cmds[@]}" >"$work/out"
+if [ ${#session[@]} -gt 0 ]; then
+	exec 3>&- 4<&-
+	wait
+fi
 
 echo "$(id -un), $(nproc) cores, $(uname -r), $rounds rounds, sbx: $("$work/sbx" --version | head -n 1)"
 awk -F '\t' '
@@ -68,8 +94,8 @@ awk -F '\t' '
 		printf "%-30s %8s %10s %12s\n", "", "median", "adds", "of bwrap'"'"'s"
 		for (i = 1; i <= NR; i++) {
 			n = name[i]
-			if (n ~ /^python3/) continue
-			add = t[n] - bare
+			if (n ~ /^python3/ || n == "session: bare") continue
+			add = t[n] - (n ~ /session/ ? t["session: bare"] : bare)
 			if (n == "bare")
 				printf "%-30s %6d us\n", n, t[n]
 			else if (bw > 0)

@@ -3,7 +3,8 @@
  * prints each one's median wall time: interleaved, so that a machine whose
  * speed swings (this shared VM, by 2x) swings for all of them alike.
  *
- *   rounds N [-m FD] CMD1 -- CMD2 -- ...
+ *   rounds N [-m FD] [-r OUT,IN] CMD1 -- CMD2 -- ...
+ *   rounds --serve IN,OUT CMD1 -- CMD2 -- ...
  *
  * A command whose first word starts with '@' (the '@' dropped) runs in the
  * mount namespace open on FD (-m): bench/session.sh measures commands
@@ -11,10 +12,19 @@
  * a path and its arguments, exec'd directly (no shell), after words of the
  * form NAME=value, which are set in its environment (as env(1) would, but
  * without the extra exec). A label for the output may lead: ':LABEL'.
+ *
+ * A command "%K" is the K-th (from 0) of a server's: a `rounds --serve`
+ * started elsewhere (inside an agent's session, where a user cannot leave
+ * for the outside ones) runs it when asked on the pipe IN (-r: the
+ * descriptors to write the question to and read the answer from; --serve:
+ * to read it from and answer on) and answers with the time it measured,
+ * taken as this round's. bench/exec.sh measures a tool inside a session
+ * this way, as root and as a user.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +37,7 @@ struct cmd {
 	char **env; /* NAME=value words, NULL-terminated */
 	const char *label;
 	int outside;
+	int remote; /* the server's command number, or -1 */
 	double *t;
 };
 
@@ -45,17 +56,70 @@ static int cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Runs C once; its wall time, or -1 when it failed. */
+static double run(const struct cmd *c, int fd, int here)
+{
+	double t0 = now_us();
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		/* setns() moves to the namespace's root: come back to the
+		 * same folder. */
+		if (c->outside && (setns(fd, CLONE_NEWNS) < 0 || fchdir(here) < 0))
+			_exit(126);
+		for (char **e = c->env; *e; e++)
+			putenv(*e);
+		execv(c->argv[0], c->argv);
+		_exit(127);
+	}
+	waitpid(pid, &st, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "rounds: %s failed (%d)\n", c->argv[0], st);
+		return -1;
+	}
+	return now_us() - t0;
+}
+
+/* --serve: each byte read from IN names a command to run; its time (a
+ * double) is the answer on OUT. Ends at IN's end. */
+static int serve(struct cmd *cmds, int n, int in, int out, int here)
+{
+	unsigned char k;
+
+	while (read(in, &k, 1) == 1) {
+		double t = k < n ? run(&cmds[k], -1, here) : -1;
+
+		if (write(out, &t, sizeof(t)) != (ssize_t)sizeof(t))
+			return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	struct cmd cmds[16];
-	int n = 0, rounds, fd = -1, i = 1;
+	int n = 0, rounds = 0, fd = -1, i = 1, rin = -1, rout = -1;
 	int here = open(".", O_RDONLY | O_DIRECTORY);
+	bool serving = false;
 
 	if (argc < 3)
 		goto usage;
-	rounds = atoi(argv[i++]);
-	if (strcmp(argv[i], "-m") == 0 && i + 1 < argc) {
+	if (strcmp(argv[i], "--serve") == 0) {
+		serving = true;
+		if (sscanf(argv[i + 1], "%d,%d", &rin, &rout) != 2)
+			goto usage;
+		i += 2;
+	} else {
+		rounds = atoi(argv[i++]);
+	}
+	if (!serving && strcmp(argv[i], "-m") == 0 && i + 1 < argc) {
 		fd = atoi(argv[i + 1]);
+		i += 2;
+	}
+	if (!serving && i + 1 < argc && strcmp(argv[i], "-r") == 0) {
+		if (sscanf(argv[i + 1], "%d,%d", &rout, &rin) != 2)
+			goto usage;
 		i += 2;
 	}
 	while (i < argc && n < 16) {
@@ -66,7 +130,7 @@ int main(int argc, char *argv[])
 			cmds[n].label = argv[i++] + 1;
 		cmds[n].env = calloc((size_t)argc, sizeof(char *));
 		while (i < argc && argv[i][0] != '/' && argv[i][0] != '@' &&
-		       strchr(argv[i], '='))
+		       argv[i][0] != '%' && strchr(argv[i], '='))
 			cmds[n].env[e++] = argv[i++];
 		if (i >= argc)
 			goto usage;
@@ -74,41 +138,39 @@ int main(int argc, char *argv[])
 		cmds[n].outside = argv[i][0] == '@';
 		if (cmds[n].outside)
 			argv[i]++;
+		cmds[n].remote = argv[i][0] == '%' ? atoi(argv[i] + 1) : -1;
 		if (!cmds[n].label)
 			cmds[n].label = cmds[n].argv[0];
-		cmds[n].t = calloc((size_t)rounds, sizeof(double));
+		cmds[n].t = calloc((size_t)rounds + 1, sizeof(double));
 		while (i < argc && strcmp(argv[i], "--") != 0)
 			i++;
 		if (i < argc)
 			argv[i++] = NULL;
 		n++;
 	}
+	if (serving)
+		return n == 0 ? 2 : serve(cmds, n, rin, rout, here);
 	if (rounds < 1 || n == 0)
 		goto usage;
 	for (int r = 0; r < rounds; r++) {
 		for (int c = 0; c < n; c++) {
-			double t0 = now_us();
-			int st;
-			pid_t pid = fork();
+			double t = -1;
 
-			if (pid == 0) {
-				/* setns() moves to the namespace's root:
-				 * come back to the same folder. */
-				if (cmds[c].outside &&
-				    (setns(fd, CLONE_NEWNS) < 0 || fchdir(here) < 0))
-					_exit(126);
-				for (char **e = cmds[c].env; *e; e++)
-					putenv(*e);
-				execv(cmds[c].argv[0], cmds[c].argv);
-				_exit(127);
+			if (cmds[c].remote >= 0) {
+				unsigned char k = (unsigned char)cmds[c].remote;
+
+				if (write(rout, &k, 1) != 1 ||
+				    read(rin, &t, sizeof(t)) != (ssize_t)sizeof(t))
+					t = -1;
+			} else {
+				t = run(&cmds[c], fd, here);
 			}
-			waitpid(pid, &st, 0);
-			cmds[c].t[r] = now_us() - t0;
-			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-				fprintf(stderr, "rounds: %s failed (%d)\n",
-					cmds[c].argv[0], st);
+			if (t < 0) {
+				fprintf(stderr, "rounds: %s failed\n",
+					cmds[c].label);
 				return 1;
 			}
+			cmds[c].t[r] = t;
 		}
 	}
 	for (int c = 0; c < n; c++) {
@@ -118,7 +180,8 @@ int main(int argc, char *argv[])
 	}
 	return 0;
 usage:
-	fprintf(stderr, "usage: rounds N [-m FD] [:LABEL] [NAME=value...] CMD "
-			"-- ...\n");
+	fprintf(stderr, "usage: rounds N [-m FD] [-r OUT,IN] [:LABEL] "
+			"[NAME=value...] CMD -- ...\n"
+			"       rounds --serve IN,OUT CMD -- ...\n");
 	return 2;
 }

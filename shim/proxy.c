@@ -238,19 +238,20 @@ enum { CTL_TYPE = SOCK_SEQPACKET };
  * another install or build) never meets this one's shims. */
 static socklen_t ctl_address(struct sockaddr_un *a)
 {
-	struct stat ns, exe;
+	struct stat ns;
+	dev_t dev;
+	ino_t ino;
 	int n;
 
 	if (stat("/proc/self/ns/pid", &ns) < 0)
 		ns.st_ino = 0;
-	if (stat("/proc/self/exe", &exe) < 0)
-		exe.st_dev = exe.st_ino = 0;
+	self_identity(&dev, &ino); /* (0 and 0 when it cannot) */
 	memset(a, 0, sizeof(*a));
 	a->sun_family = AF_UNIX;
 	n = snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1,
 		     "sbx-proxy-4-%u-%lu-%lu-%lu", (unsigned)getuid(),
-		     (unsigned long)ns.st_ino, (unsigned long)exe.st_dev,
-		     (unsigned long)exe.st_ino);
+		     (unsigned long)ns.st_ino, (unsigned long)dev,
+		     (unsigned long)ino);
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
 			   (size_t)n);
 }
@@ -312,7 +313,7 @@ static bool confined_self(void)
  * early) into BUF, a string. Returns 0, or -1 when it cannot. */
 static int read_proc(const char *path, char *buf, size_t size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_cloexec(path, O_RDONLY);
 	ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
 
 	if (fd >= 0)

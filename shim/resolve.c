@@ -99,7 +99,15 @@ void resolved_free(struct resolved *r)
 
 int self_identity(dev_t *dev, ino_t *ino)
 {
-	struct stat st;
+	/* looked at once: a process's binary changes only with an exec */
+	static struct stat st;
+	static int known; /* 1: st is it; -1: it cannot be looked at */
+
+	if (known) {
+		*dev = known > 0 ? st.st_dev : 0;
+		*ino = known > 0 ? st.st_ino : 0;
+		return known > 0 ? 0 : -1;
+	}
 #ifdef __APPLE__
 	char self[PATH_MAX];
 	uint32_t size = sizeof(self);
@@ -111,10 +119,12 @@ int self_identity(dev_t *dev, ino_t *ino)
 	if (stat(self, &st) < 0) {
 #endif
 		trace("cannot stat %s: %s", self, strerror(errno));
+		known = -1;
 		*dev = 0;
 		*ino = 0;
 		return -1;
 	}
+	known = 1;
 	*dev = st.st_dev;
 	*ino = st.st_ino;
 	return 0;

@@ -382,13 +382,18 @@ char *read_small_fd(int fd, size_t max, size_t *len)
 	return read_fd(fd, max, 4096, len);
 }
 
+int open_cloexec(const char *path, int flags)
+{
+	return openat(AT_FDCWD, path, flags | O_CLOEXEC);
+}
+
 char *read_small_file(const char *path, size_t max, int flags, size_t *len)
 {
 	struct stat st;
 	char *buf = NULL;
 	int fd, saved;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | flags);
+	fd = open_cloexec(path, O_RDONLY | O_NOCTTY | flags);
 	if (fd < 0)
 		return NULL;
 	if (fstat(fd, &st) < 0)
