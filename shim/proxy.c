@@ -231,27 +231,31 @@ static socklen_t ctl_address(struct sockaddr_un *a)
 #else
 enum { CTL_TYPE = SOCK_SEQPACKET };
 
-/* The control socket's abstract name: one proxy per uid and pid namespace
- * (a proxy must see its clients' pids), version of this protocol (4:
- * requests by kind, a secret) and sbx binary (its device and inode): a
- * daemon of another sbx (an older one, still running through an upgrade;
- * another install or build) never meets this one's shims. */
+/* The control socket's abstract name: one proxy per uid, pid namespace (a
+ * proxy must see its clients' pids) and user namespace (the namespaces it
+ * makes are its user namespace's children, which only a shim of the same
+ * one may join: inside a user's sbx session, the session's), version of
+ * this protocol (4: requests by kind, a secret) and sbx binary (its device
+ * and inode): a daemon of another sbx (an older one, still running through
+ * an upgrade; another install or build) never meets this one's shims. */
 static socklen_t ctl_address(struct sockaddr_un *a)
 {
-	struct stat ns;
+	struct stat ns, user;
 	dev_t dev;
 	ino_t ino;
 	int n;
 
 	if (stat("/proc/self/ns/pid", &ns) < 0)
 		ns.st_ino = 0;
+	if (stat("/proc/self/ns/user", &user) < 0)
+		user.st_ino = 0;
 	self_identity(&dev, &ino); /* (0 and 0 when it cannot) */
 	memset(a, 0, sizeof(*a));
 	a->sun_family = AF_UNIX;
 	n = snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1,
-		     "sbx-proxy-4-%u-%lu-%lu-%lu", (unsigned)getuid(),
-		     (unsigned long)ns.st_ino, (unsigned long)dev,
-		     (unsigned long)ino);
+		     "sbx-proxy-4-%u-%lu-%lu-%lu-%lu", (unsigned)getuid(),
+		     (unsigned long)ns.st_ino, (unsigned long)user.st_ino,
+		     (unsigned long)dev, (unsigned long)ino);
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
 			   (size_t)n);
 }

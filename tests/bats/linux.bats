@@ -206,7 +206,8 @@ PY
 	holder=$!
 	SERVER_PIDS="${SERVER_PIDS:-} $holder"
 	sleep 0.2
-	ino=$(stat -L -c %i /proc/self/ns/pid)
+	# the daemon of this pid and user namespace
+	ino=$(stat -L -c %i /proc/self/ns/pid)-$(stat -L -c %i /proc/self/ns/user)
 	# a daemon of ours, trusted, that answers every "ns" with a namespace
 	# whose lo is down
 	"$PY" -c '

@@ -171,7 +171,8 @@ PY
 	# first would get every later tool's listener and stderr
 	pkill -u "$(id -u)" -f '^sbx proxy-daemon$' || true
 	sleep 0.3
-	ino=$(stat -L -c %i /proc/self/ns/pid)
+	# the daemon of this pid and user namespace
+	ino=$(stat -L -c %i /proc/self/ns/pid)-$(stat -L -c %i /proc/self/ns/user)
 	squat='import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.bind("\0sbx-proxy-4-%s-%s-%s" % (sys.argv[1], sys.argv[2], sys.argv[4])); s.listen(8)

@@ -140,6 +140,32 @@ print(r.returncode)'
 	[[ "$stderr" == *"fix: keep $STOOLS first on PATH"* ]]
 }
 
+@test "in a session (a user's too) the tools of a confinement share its namespaces, and the joined one is the same sandbox" {
+	# a user's session is a user namespace of its own: sbx's proxy is
+	# one per user namespace, so that the namespaces it keeps are ones
+	# the session's tools may join
+	mkdir -p "$HOME/.ssh"
+	echo key >"$HOME/.ssh/id_ed25519"
+	# a tool outside first: the proxy of this user namespace is started
+	# (a user's session must not be handed that one's namespaces)
+	run -0 python3 -c 'print(1)'
+	run -0 --separate-stderr session bash -c '
+		SBX_DEBUG=1 python3 -c "print(1)" 2>"$OUT/first.err"
+		SBX_DEBUG=1 python3 -c "
+import os
+print(os.listdir(os.path.expanduser(\"~/.ssh\")))
+for f in (\".git/config\", os.environ[\"OUT\"] + \"/f\"):
+    try:
+        open(f, \"w\"); print(\"written\", f)
+    except OSError as e:
+        print(\"refused\")
+" 2>"$OUT/second.err"'
+	assert_output $'1\n[]\nrefused\nrefused'
+	run cat "$OUT/second.err"
+	assert_output --partial "joined: the one an earlier tool of this confinement made"
+	assert_file_not_exists "$OUT/f"
+}
+
 @test "protect = off and full-access tools leave the session's view too" {
 	run --separate-stderr session /usr/bin/python3 agent.py \
 		"SBX_PROTECT=off python3 probe.py protect-off" \
@@ -205,6 +231,9 @@ JS
 		"$SBX" session --dir "$STOOLS" --no-check -- /usr/bin/python3 agent.py 'python3 probe.py path-layer'
 	[[ "$stderr" == *"no interception here (no user namespace (Operation not permitted))"* ]]
 	assert_line "path-layer landlock denied"
+	# the proxy a tool started there runs under that filter: no outside
+	# shim trusts it, and it holds this user namespace's name for a minute
+	pkill -u "$(id -u)" -f '^sbx proxy-daemon$' || true
 }
 
 @test "sbx run, a nested session and sbx doctor inside a session" {
