@@ -259,6 +259,26 @@ static socklen_t ctl_address(struct sockaddr_un *a)
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
 			   (size_t)n);
 }
+
+/*
+ * The daemon's second name, "...-look": a socket it listens on and never
+ * polls. A shim that only needs the daemon's pidfd (to take a kept
+ * confinement's descriptors, proxy_shared) connects there: the connection
+ * waits in the backlog, the peer's credentials are the listener's, and the
+ * daemon is not woken (woken, it ran on the shim's CPU, ~50 us per exec).
+ * The daemon empties the backlog each time round its loop (at least once
+ * a second).
+ */
+static socklen_t look_address(struct sockaddr_un *a)
+{
+	socklen_t len = ctl_address(a);
+	size_t n = len - offsetof(struct sockaddr_un, sun_path);
+
+	if (n + 5 > sizeof(a->sun_path))
+		return 0;
+	memcpy(a->sun_path + n, "-look", 5);
+	return len + 5;
+}
 #endif
 
 /* ---- the shim's side ---- */
@@ -483,6 +503,29 @@ int proxy_connect(void)
 {
 	return connect_ctl(false, NULL);
 }
+
+#ifndef SBX_PROXY_FILE
+/* A connection to the daemon's look socket (look_address), its peer a
+ * proxy of ours, whose pidfd is set in PIDFD; or -1: no daemon, its
+ * backlog full (a non-blocking connect), or not ours. Never starts one. */
+static int connect_look(int *pidfd)
+{
+	struct sockaddr_un a;
+	socklen_t len = look_address(&a);
+	int fd;
+
+	if (len == 0)
+		return -1;
+	fd = sock(AF_UNIX, CTL_TYPE | SOCK_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&a, len) == 0 &&
+	    trusted_peer_pidfd(fd, pidfd))
+		return fd;
+	close(fd);
+	return -1;
+}
+#endif
 
 #ifdef SBX_PROXY_FILE
 /* TOKEN: PROXY_TOKEN_LEN hex digits from the kernel's random source. */
@@ -732,13 +775,26 @@ int proxy_shared(const struct policy *p, const char *mkey,
 	ssize_t n;
 
 	ns->userns = ns->netns = ns->mntns = ns->ruleset = -1;
-	ctl = connect_ctl(true, &pidfd);
-	if (ctl < 0)
-		return -1;
 	/* SBX_SHARE=ask: by request only, as where ptrace is refused */
 	v = getenv(ENV_SHARE);
 	ask = v && strcmp(v, "ask") == 0;
+	/* kept already: taken without waking the daemon */
+	if (mkey && !ask && (ctl = connect_look(&pidfd)) >= 0) {
+		bool hit = taken(pidfd, mkey, !p->network, ns) == 0;
+
+		close(pidfd);
+		close(ctl);
+		if (hit) {
+			trace("the confinement's namespaces taken from sbx's "
+			      "proxy");
+			return 0;
+		}
+	}
+	ctl = connect_ctl(true, &pidfd);
+	if (ctl < 0)
+		return -1;
 	if (mkey && !ask && taken(pidfd, mkey, !p->network, ns) == 0) {
+		/* (the daemon just started: kept by another name) */
 		trace("the confinement's namespaces taken from sbx's proxy");
 		close(pidfd);
 		close(ctl);
@@ -2304,6 +2360,21 @@ static void on_term(int sig)
 	ending = 1;
 }
 
+/* Empties the look socket LOOK's backlog (look_address); how many shims
+ * had come by (-1: none there). */
+static int emptied(int look)
+{
+	int n = 0, fd;
+
+	if (look < 0)
+		return -1;
+	while ((fd = accept_cloexec(look)) >= 0) {
+		close(fd);
+		n++;
+	}
+	return n;
+}
+
 int proxy_daemon(void)
 {
 	struct sockaddr_un a;
@@ -2319,7 +2390,8 @@ int proxy_daemon(void)
 	} pend[PENDING_MAX];
 	time_t idle_since = time(NULL);
 	pthread_attr_t attr;
-	int ctl;
+	int ctl, look = -1;
+	bool looked = false;
 #ifdef SBX_PROXY_FILE
 	char *lock;
 	int lockfd;
@@ -2358,6 +2430,22 @@ int proxy_daemon(void)
 	if (ctl < 0 || bind(ctl, (struct sockaddr *)&a, len) < 0 ||
 	    listen(ctl, 64) < 0)
 		return errno == EADDRINUSE ? 0 : 1; /* one runs already */
+#ifndef SBX_PROXY_FILE
+	/* the look socket (look_address): never polled, emptied each round;
+	 * without it (its name taken) shims only come the longer way */
+	{
+		struct sockaddr_un la;
+		socklen_t llen = look_address(&la);
+
+		look = sock(AF_UNIX, CTL_TYPE | SOCK_NONBLOCK);
+		if (look >= 0 &&
+		    (llen == 0 || bind(look, (struct sockaddr *)&la, llen) < 0 ||
+		     listen(look, SOMAXCONN) < 0)) {
+			close(look);
+			look = -1;
+		}
+	}
+#endif
 #ifdef SBX_PROXY_FILE
 	if (lstat(a.sun_path, &bound) < 0)
 		return 1;
@@ -2382,7 +2470,10 @@ int proxy_daemon(void)
 							     POLLIN, 0 };
 		}
 		watch(p + 1 + np + 2 * n, nm);
-		int ready = poll(p, 1 + np + 2 * n + nm, 1000);
+		/* while shims come by the look socket, its backlog (128
+		 * connections where net.core.somaxconn is) is emptied ten
+		 * times a second */
+		int ready = poll(p, 1 + np + 2 * n + nm, looked ? 100 : 1000);
 
 		if (ending) {
 			coverage_flush();
@@ -2420,7 +2511,8 @@ int proxy_daemon(void)
 		/* first: a namespace whose mounts changed is not handed
 		 * out again (not even to a request of this round) */
 		watched(p + 1 + np + 2 * n, nm);
-		if (n > 0 || np > 0 || atomic_load(&active) > 0)
+		looked = emptied(look) > 0;
+		if (n > 0 || np > 0 || atomic_load(&active) > 0 || looked)
 			idle_since = now;
 		else if (ready == 0 && now - idle_since >= DAEMON_IDLE_SECONDS) {
 			coverage_flush();

@@ -352,3 +352,52 @@ except OSError as e:
 	assert_failure
 	[ "$st" = 700 ]
 }
+
+@test "root: the daemon's look socket held by a process that is not ours is passed over, even with a confinement's descriptors at its slot" {
+	# A tool with the network on could bind the name first (abstract
+	# names have no owner). Were it trusted, a shim would join the host's
+	# namespaces it holds, with a ruleset that lets everything be written.
+	[ "$(id -u)" = 0 ] || skip "root only: a user's shim cannot join the host's namespaces anyway"
+	run_tool
+	run_tool
+	[[ "$stderr" == *"$joined"* ]] || fail "not joined: $stderr"
+	self=$(readlink -f "$SBX")
+	for d in $(pgrep -u 0 -f '^sbx proxy-daemon$'); do
+		[ "$(readlink "/proc/$d/exe" 2>/dev/null)" = "$self" ] && break
+	done
+	key=$(for f in /proc/"$d"/fd/*; do readlink "$f"; done |
+		sed -n 's|^/memfd:sbx-\([0-9a-f]\{64\}\) (deleted)$|\1|p' | head -n 1)
+	[ -n "$key" ] || fail "no kept key in the daemon"
+	kill "$d"
+	sleep 0.3
+	name="sbx-proxy-4-0-$(stat -L -c %i /proc/self/ns/pid)-$(stat -L -c %i /proc/self/ns/user)-$(stat -L -c %d-%i "$SBX")-look"
+	"$PY" -c '
+import ctypes, os, resource, socket, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+key, name, ready = sys.argv[1:4]
+libc.prctl(38, 1, 0, 0, 0)  # no_new_privs: more confined than a shim
+lim = 20000
+resource.setrlimit(resource.RLIMIT_NOFILE, (lim, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+at = lim - 64 * 8 + int(key[:3], 16) % 64 * 8
+os.dup2(os.memfd_create("sbx-" + key), at)
+os.dup2(os.open("/proc/self/ns/net", os.O_RDONLY), at + 2)
+os.dup2(os.open("/proc/self/ns/mnt", os.O_RDONLY), at + 3)
+attr = (ctypes.c_uint64 * 1)(1 << 13)  # handles refer only: writes allowed
+rs = libc.syscall(444, attr, 8, 0)
+assert rs >= 0
+os.dup2(rs, at + 4)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.bind("\0" + name)
+s.listen(128)
+open(ready, "w").close()
+time.sleep(120)  # never accepts' "$key" "$name" "$OUT/ready" 3>&- &
+	SERVER_PIDS="${SERVER_PIDS:-} $!"
+	for _ in $(seq 100); do [ -e "$OUT/ready" ] && break; sleep 0.05; done
+	SBX_DEBUG=1 run --separate-stderr python3 -c 'open("'"$OUT"'/f", "w"); print("written")'
+	refute_output written
+	assert_file_not_exists "$OUT/f"
+	# the shim did knock there (one connection waits in its backlog)
+	[ "$(ss -xl | awk -v n="@$name" '$5 == n { print $3 }')" -ge 1 ]
+	stop_servers
+	pkill -u 0 -f '^sbx proxy-daemon$' || true
+}
