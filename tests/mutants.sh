@@ -118,6 +118,10 @@ MUTANTS=(
 	'relative-path-searched-bats' shim/resolve.c
 	's/n == 0 \|\| p\[0\] != '"'"'\/'"'"'/n == 0/'
 	core.bats 'relative PATH entries are never searched'
+
+	'look-peer-trusted' shim/proxy.c
+	's/(len\) == 0 &&\n\s*)trusted_peer_pidfd\(fd, pidfd\)/$1getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, pidfd, \&(socklen_t){ sizeof(int) }) == 0/'
+	share.bats 'look socket held by a process that is not ours'
 )
 
 [ "$(id -u)" = 0 ] || echo "mutants: not root: the root-only tests skip, some mutants will live" >&2
