@@ -808,11 +808,13 @@ int mountns_loopback_up(void)
 }
 
 /* The shared network namespace's `lo` is up. (The daemon made the
- * namespace with `lo` alone, and is this very binary: the control socket's
- * name carries its device and inode, and its peer is an unconfined process
- * of ours, proxy.c trusted_peer_pidfd. No tool in the namespace holds
- * CAP_NET_ADMIN to add or change an interface. Reading /proc/self/net/dev
- * here cost ~30 us per exec: an interface list is not read again.) */
+ * namespace with `lo` alone. A tool cannot change it with its own
+ * capabilities, but a protect = off tool of a user, handed a socket of
+ * that namespace by another tool, has the owner's capabilities over it
+ * (the kernel's owner rule): it could add an address or an interface
+ * there, which reaches nothing outside (the namespace has no way out),
+ * or take `lo` down, which this check sees. Reading /proc/self/net/dev for
+ * other interfaces cost ~30 us per exec.) */
 static bool loopback_is_up(void)
 {
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);

@@ -133,6 +133,35 @@ static scmp_filter_ctx make_filter(int network)
 			       SCMP_A0(SCMP_CMP_NE, 0), SCMP_A2(SCMP_CMP_NE, 0)),
 	      "prlimit64 of another process");
 	/*
+	 * Joining a namespace, and the new mount API. A tool that stays in
+	 * the user's own user namespace (protect = off) has, by the kernel's
+	 * owner rule, every capability in the user namespaces sbx keeps for
+	 * that user's confinements: handed one of their descriptors by
+	 * another tool (over a Unix socket), it could join them (setns) and
+	 * make a read-only bind writable again (mount_setattr) or another
+	 * mount (open_tree, move_mount, fspick...). No build joins a
+	 * namespace; the new mount API answers ENOSYS, so that libmount
+	 * falls back to mount(2), which acts only in the caller's own mount
+	 * namespace and stays allowed (a tool may sandbox its children).
+	 */
+	check(seccomp_rule_add(ctx, DENY, SCMP_SYS(setns), 0), "setns");
+	{
+		static const struct {
+			const char *name;
+			int nr; /* the generic number, for an older libseccomp */
+		} api[] = {
+			{ "open_tree", 428 }, { "move_mount", 429 },
+			{ "fsopen", 430 },    { "fsconfig", 431 },
+			{ "fsmount", 432 },   { "fspick", 433 },
+			{ "mount_setattr", 442 },
+		};
+
+		for (size_t i = 0; i < sizeof(api) / sizeof(*api); i++)
+			check(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+					       sys(api[i].name, api[i].nr), 0),
+			      api[i].name);
+	}
+	/*
 	 * The mark of sbx's sandbox, for a nested shim to ask the kernel
 	 * instead of believing SBX_SANDBOX: an unknown prctl option answers
 	 * EINVAL, and ENOTRECOVERABLE only under this filter. A process can

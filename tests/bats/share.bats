@@ -401,3 +401,40 @@ time.sleep(120)  # never accepts' "$key" "$name" "$OUT/ready" 3>&- &
 	stop_servers
 	pkill -u 0 -f '^sbx proxy-daemon$' || true
 }
+
+@test "a tool cannot join a namespace (setns) nor use the new mount API, even handed a kept namespace of the user's" {
+	# A user's protect = off tool stays in the user's own user namespace,
+	# where the kernel's owner rule gives it every capability over the
+	# namespaces sbx keeps: handed one by another tool, it could join it
+	# and make a read-only bind writable again (mount_setattr).
+	run_tool
+	run_tool
+	[[ "$stderr" == *"$joined"* ]] || fail "not joined: $stderr"
+	self=$(readlink -f "$SBX")
+	for d in $(pgrep -u "$(id -u)" -f '^sbx proxy-daemon$'); do
+		[ "$(readlink "/proc/$d/exe" 2>/dev/null)" = "$self" ] && break
+	done
+	# a kept user namespace (a user's) or mount namespace (root's)
+	kept=
+	for f in /proc/"$d"/fd/*; do
+		case $(readlink "$f") in user:*) kept=$f ;; esac
+	done
+	[ -n "$kept" ] || for f in /proc/"$d"/fd/*; do
+		case $(readlink "$f") in mnt:*) kept=$f ;; esac
+	done
+	[ -n "$kept" ] || fail "no kept namespace in the daemon"
+	SBX_PROTECT=off run -0 python3 -c '
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+def call(*a):
+    r = libc.syscall(*a)
+    return "ok" if r >= 0 else os.strerror(ctypes.get_errno())
+print("setns", call(308, 5, 0))
+print("open_tree", call(428, -100, b"/", 0))
+print("mount_setattr", call(442, -100, b"/", 0, None, 0))
+print("fsopen", call(430, b"tmpfs", 0))' 5<"$kept"
+	assert_line "setns Operation not permitted"
+	assert_line "open_tree Function not implemented"
+	assert_line "mount_setattr Function not implemented"
+	assert_line "fsopen Function not implemented"
+}
