@@ -119,6 +119,10 @@ MUTANTS=(
 	's/n == 0 \|\| p\[0\] != '"'"'\/'"'"'/n == 0/'
 	core.bats 'relative PATH entries are never searched'
 
+	'new-mount-api-allowed' shim/seccomp-gen.c
+	's/SCMP_ACT_ERRNO\(ENOSYS\),(\s*)sys\(api/SCMP_ACT_ERRNO(0),$1sys(api/'
+	share.bats 'nor use the new mount API'
+
 	'look-peer-trusted' shim/proxy.c
 	's/(len\) == 0 &&\n\s*)trusted_peer_pidfd\(fd, pidfd\)/$1getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, pidfd, \&(socklen_t){ sizeof(int) }) == 0/'
 	share.bats 'look socket held by a process that is not ours'
