@@ -175,12 +175,8 @@ static uid_t peer_uid(int fd)
 	return (uid_t)-1;
 }
 
-#ifdef SBX_PROXY_FILE
-/* The control socket: a file in sbx's own folder (sealed against tools:
- * no tool can put a socket of its own there), and the daemon's lock; 4 is
- * the protocol's version, as in Linux's name. */
-enum { CTL_TYPE = SOCK_STREAM };
-
+/* NAME in sbx's own folder (next to the trust records; made when missing,
+ * ours, not a link), or NULL with errno set. */
 static char *ctl_file(const char *name)
 {
 	char *allow = trust_dir(), *dir, *f;
@@ -209,6 +205,12 @@ static char *ctl_file(const char *name)
 	free(dir);
 	return f;
 }
+
+#ifdef SBX_PROXY_FILE
+/* The control socket: a file in sbx's own folder (sealed against tools:
+ * no tool can put a socket of its own there), and the daemon's lock; 4 is
+ * the protocol's version, as in Linux's name. */
+enum { CTL_TYPE = SOCK_STREAM };
 
 static socklen_t ctl_address(struct sockaddr_un *a)
 {
@@ -278,6 +280,93 @@ static socklen_t look_address(struct sockaddr_un *a)
 		return 0;
 	memcpy(a->sun_path + n, "-look", 5);
 	return len + 5;
+}
+
+/*
+ * The daemon's record: a file in sbx's own folder (next to the trust
+ * records, ~/.local/share/sbx: a tool can neither write nor make one
+ * there) naming the daemon by its pidfd's inode (unique per process,
+ * Linux 6.9+) and pid, under the control socket's name. A shim that runs
+ * under another sandbox's no_new_privs and seccomp filter cannot tell a
+ * daemon from a tool sbx confined from a plain shell by counting them
+ * (trusted_peer_pidfd): it also asks for the record.
+ */
+static char *record_file(bool make)
+{
+	struct sockaddr_un a;
+	socklen_t len = ctl_address(&a);
+	char name[128], *allow, *dir, *f;
+
+	if (len <= offsetof(struct sockaddr_un, sun_path) + 1)
+		return NULL;
+	snprintf(name, sizeof(name), "%.*s.id",
+		 (int)(len - offsetof(struct sockaddr_un, sun_path) - 1),
+		 a.sun_path + 1);
+	if (make)
+		return ctl_file(name); /* the folder made, ours */
+	allow = trust_dir();
+	if (!allow)
+		return NULL;
+	dir = path_dirname(allow);
+	f = path_join(dir, name);
+	free(allow);
+	free(dir);
+	return f;
+}
+
+/* PIDFD's inode and pid, as the record says them. */
+static void record_text(int pidfd, pid_t pid, char *text, size_t size)
+{
+	struct stat st;
+
+	if (fstat(pidfd, &st) < 0)
+		st.st_ino = 0;
+	snprintf(text, size, "%llu %d\n", (unsigned long long)st.st_ino,
+		 (int)pid);
+}
+
+/* The record names the process PIDFD (pid PID). */
+static bool recorded(int pidfd, pid_t pid)
+{
+	char *f = record_file(false), want[64], *text;
+	size_t len;
+	bool same;
+
+	if (!f)
+		return false;
+	text = read_small_file(f, 64, O_NOFOLLOW, &len);
+	free(f);
+	record_text(pidfd, pid, want, sizeof(want));
+	same = text && strcmp(text, want) == 0;
+	free(text);
+	return same;
+}
+
+/* The daemon writes its record (rename: never half there). */
+static void write_record(void)
+{
+	char *f = record_file(true), *tmp, text[64];
+	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0), fd;
+
+	if (!f || pidfd < 0) {
+		free(f);
+		if (pidfd >= 0)
+			close(pidfd);
+		return;
+	}
+	record_text(pidfd, getpid(), text, sizeof(text));
+	close(pidfd);
+	tmp = xasprintf("%s.%d", f, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text) &&
+	    close(fd) == 0)
+		rename(tmp, f);
+	else if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	free(f);
 }
 #endif
 
@@ -413,8 +502,11 @@ static pid_t pidfd_pid(int pidfd)
  * filter more than the shim that started it; the proxy, started by a shim
  * before it confines anything, has what the shim has). The peer is held by
  * a pidfd while it is looked at, so a pid reused meanwhile is no answer.
+ * DAEMON (a shim looking at the daemon, not the daemon at a client): where
+ * the shim has no_new_privs or a filter of its own (another sandbox's),
+ * also the process the daemon's record names (record_file()).
  * macOS: our uid and not sandboxed (the socket's folder is sealed too). */
-static bool trusted_peer_pidfd(int fd, int *keep)
+static bool trusted_peer_pidfd(int fd, int *keep, bool daemon)
 {
 #ifdef __linux__
 	socklen_t len;
@@ -434,6 +526,14 @@ static bool trusted_peer_pidfd(int fd, int *keep)
 	/* still the same process after the look (not exited, pid reused) */
 	ok = theirs >= 0 && ours >= 0 && theirs <= ours &&
 	     pidfd_pid(pidfd) == pid;
+#ifndef SBX_PROXY_FILE
+	/* a shim under another sandbox: counts prove nothing (a tool sbx
+	 * confined from a plain shell counts as many); the record does */
+	if (ok && daemon && ours > 0 && !recorded(pidfd, pid))
+		ok = false;
+#else
+	(void)daemon; /* (the socket's folder is sealed) */
+#endif
 	if (ok && keep)
 		*keep = pidfd;
 	else
@@ -441,6 +541,7 @@ static bool trusted_peer_pidfd(int fd, int *keep)
 	return ok;
 #else
 	(void)keep;
+	(void)daemon;
 	pid_t pid = 0;
 	socklen_t len = sizeof(pid);
 
@@ -452,7 +553,7 @@ static bool trusted_peer_pidfd(int fd, int *keep)
 
 static bool trusted_peer(int fd)
 {
-	return trusted_peer_pidfd(fd, NULL);
+	return trusted_peer_pidfd(fd, NULL, false);
 }
 
 /* The control socket, connected to a proxy of ours (started when none
@@ -473,7 +574,7 @@ static int connect_ctl(bool quiet, int *pidfd)
 		if (fd < 0)
 			return -1;
 		if (connect(fd, (struct sockaddr *)&a, len) == 0) {
-			if (trusted_peer_pidfd(fd, pidfd))
+			if (trusted_peer_pidfd(fd, pidfd, true))
 				return fd;
 			close(fd);
 			if (!quiet)
@@ -520,7 +621,7 @@ static int connect_look(int *pidfd)
 	if (fd < 0)
 		return -1;
 	if (connect(fd, (struct sockaddr *)&a, len) == 0 &&
-	    trusted_peer_pidfd(fd, pidfd))
+	    trusted_peer_pidfd(fd, pidfd, true))
 		return fd;
 	close(fd);
 	return -1;
@@ -2427,8 +2528,7 @@ int proxy_daemon(void)
 	unlink(a.sun_path);
 #endif
 	ctl = sock(AF_UNIX, CTL_TYPE);
-	if (ctl < 0 || bind(ctl, (struct sockaddr *)&a, len) < 0 ||
-	    listen(ctl, 64) < 0)
+	if (ctl < 0 || bind(ctl, (struct sockaddr *)&a, len) < 0)
 		return errno == EADDRINUSE ? 0 : 1; /* one runs already */
 #ifndef SBX_PROXY_FILE
 	/* the look socket (look_address): never polled, emptied each round;
@@ -2439,13 +2539,21 @@ int proxy_daemon(void)
 
 		look = sock(AF_UNIX, CTL_TYPE | SOCK_NONBLOCK);
 		if (look >= 0 &&
-		    (llen == 0 || bind(look, (struct sockaddr *)&la, llen) < 0 ||
-		     listen(look, SOMAXCONN) < 0)) {
+		    (llen == 0 || bind(look, (struct sockaddr *)&la, llen) < 0)) {
 			close(look);
 			look = -1;
 		}
 	}
+	/* named (bound) and recorded before anyone can connect (listen):
+	 * a shim that asks for the record finds it */
+	write_record();
+	if (look >= 0 && listen(look, SOMAXCONN) < 0) {
+		close(look);
+		look = -1;
+	}
 #endif
+	if (listen(ctl, 64) < 0)
+		return 1;
 #ifdef SBX_PROXY_FILE
 	if (lstat(a.sun_path, &bound) < 0)
 		return 1;

@@ -310,6 +310,10 @@ except OSError as e:
 
 @test "a kernel without PIDFD_GET_INFO (before 6.13): the pidfd's fdinfo says whose it is" {
 	"$PY" -c 'import seccomp' 2>/dev/null || fail "python3-seccomp is needed (apt-get install python3-seccomp)"
+	# a daemon of this test's HOME: the shim under fault.py's filter asks
+	# for the daemon's record, which is in the HOME the daemon started with
+	pkill -u "$(id -u)" -f '^sbx proxy-daemon$' || true
+	sleep 0.3
 	run_tool
 	# _IOWR(0xFF, 11, 64 bytes): refused for the shim and the tool only
 	# (musl's ioctl takes an int: the request arrives sign-extended)
@@ -437,4 +441,65 @@ print("fsopen", call(430, b"tmpfs", 0))' 5<"$kept"
 	assert_line "open_tree Function not implemented"
 	assert_line "mount_setattr Function not implemented"
 	assert_line "fsopen Function not implemented"
+}
+
+@test "a shim under another sandbox's no_new_privs and filter trusts no tool that holds the daemon's name, and its own daemon still serves it" {
+	# A tool sbx confined from a plain shell counts as many no_new_privs
+	# and seccomp filters as such a shim: the daemon's record decides.
+	pkill -u "$(id -u)" -f '^sbx proxy-daemon$' || true
+	sleep 0.3
+	# the outer sandbox: no_new_privs and a filter that allows everything
+	cat >"$OUT/outer.py" <<'PY'
+import ctypes, os, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+assert libc.prctl(38, 1, 0, 0, 0) == 0
+buf = ctypes.create_string_buffer(struct.pack("HBBI", 0x06, 0, 0, 0x7fff0000))
+class Prog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+assert libc.prctl(22, 2, ctypes.byref(Prog(1, ctypes.addressof(buf))), 0, 0) == 0
+os.execvp(sys.argv[1], sys.argv[1:])
+PY
+	# the attacker: holds the daemon's name, answers with its own
+	# namespaces and a ruleset that lets everything be written
+	cat >"$OUT/squat.py" <<'PY'
+import array, ctypes, os, socket, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+rs = libc.syscall(444, (ctypes.c_uint64 * 1)(1 << 13), 8, 0)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.bind("\0" + sys.argv[1])
+s.listen(16)
+open(sys.argv[2], "w").close()
+s.settimeout(1)
+end = time.time() + 30
+while time.time() < end:
+    try:
+        c, _ = s.accept()
+    except socket.timeout:
+        continue
+    if c.recv(4096).startswith(b"ns\n"):
+        fds, what = [os.open("/proc/self/ns/mnt", os.O_RDONLY), rs], b"kml"
+        if os.getuid():
+            fds, what = [os.open("/proc/self/ns/user", os.O_RDONLY)] + fds, b"kuml"
+        else:
+            fds, what = [os.open("/proc/self/ns/net", os.O_RDONLY)] + fds, b"knml"
+        c.sendmsg([what], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
+    c.close()
+PY
+	name="sbx-proxy-4-$(id -u)-$(stat -L -c %i /proc/self/ns/pid)-$(stat -L -c %i /proc/self/ns/user)-$(stat -L -c %d-%i "$SBX")"
+	# (SBX_SHARE=0: this tool starts no daemon of its own first)
+	SBX_SHARE=0 SBX_NETWORK=on python3 "$OUT/squat.py" "$name" "$WS/ready" 3>&- &
+	SERVER_PIDS="${SERVER_PIDS:-} $!"
+	for _ in $(seq 100); do [ -e "$WS/ready" ] && break; sleep 0.05; done
+	[ -e "$WS/ready" ] || fail "the squatter did not start"
+	SBX_DEBUG=1 run --separate-stderr "$PY" "$OUT/outer.py" python3 -c 'open("'"$OUT"'/f", "w"); print("written")'
+	refute_output written
+	assert_file_not_exists "$OUT/f"
+	[[ "$stderr" != *"$joined"* ]] || fail "joined the squatter's: $stderr"
+	stop_servers
+	sleep 1.2 # (the squatter's socket closes with it)
+	# its own daemon (started under that sandbox, recorded) serves it
+	SBX_DEBUG=1 run -0 --separate-stderr "$PY" "$OUT/outer.py" python3 -c 'print(1)'
+	SBX_DEBUG=1 run -0 --separate-stderr "$PY" "$OUT/outer.py" python3 -c 'print(1)'
+	[[ "$stderr" == *"$joined"* ]] || fail "not joined under the outer sandbox: $stderr"
+	pkill -u "$(id -u)" -f '^sbx proxy-daemon$' || true
 }
