@@ -123,6 +123,10 @@ MUTANTS=(
 	's/SCMP_ACT_ERRNO\(ENOSYS\),(\s*)sys\(api/SCMP_ACT_ERRNO(0),$1sys(api/'
 	share.bats 'nor use the new mount API'
 
+	'record-not-asked' shim/proxy.c
+	's/ok && daemon && ours > 0 && !recorded/ok \&\& daemon \&\& ours > 99 \&\& !recorded/'
+	share.bats 'under another sandbox'
+
 	'look-peer-trusted' shim/proxy.c
 	's/(len\) == 0 &&\n\s*)trusted_peer_pidfd\(fd, pidfd\)/$1getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, pidfd, \&(socklen_t){ sizeof(int) }) == 0/'
 	share.bats 'look socket held by a process that is not ours'
