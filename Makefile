@@ -60,7 +60,7 @@ SBX_CFLAGS = -std=gnu11 -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
 OS_CFLAGS_darwin = -DSBX_PROXY_FILE -DSBX_OS_DARWIN
 SBX_LIBS = $(HOST_LIBS_$(HOST))
 
-OBJS = $(BUILD)/util.o $(BUILD)/sha256.o $(BUILD)/rcfile.o $(BUILD)/resolve.o $(BUILD)/trust.o \
+OBJS = $(BUILD)/util.o $(BUILD)/deps.o $(BUILD)/pcache.o $(BUILD)/sha256.o $(BUILD)/rcfile.o $(BUILD)/resolve.o $(BUILD)/trust.o \
 	$(BUILD)/policy.o $(BUILD)/policy-finish.o $(BUILD)/policy-effects.o \
 	$(BUILD)/cli.o $(BUILD)/tool.o $(BUILD)/seatbelt.o $(BUILD)/integrate.o \
 	$(BUILD)/session.o $(BUILD)/check.o $(BUILD)/proxy.o $(BUILD)/log.o \
@@ -126,11 +126,11 @@ $(BUILD)/gen/seccomp-bpf.h: $(BUILD)/seccomp-gen
 
 # A helper for this machine, never installed: the section names of a config
 # file, read by rcfile.c, for make install's list of tools.
-$(BUILD)/sections-gen: shim/sections-gen.c shim/rcfile.c shim/rcfile.h \
+$(BUILD)/sections-gen: shim/sections-gen.c shim/rcfile.c shim/rcfile.h shim/deps.c shim/deps.h \
 		shim/util.c shim/util.h Makefile
 	@mkdir -p $(BUILD)
 	$(GEN_CC) $(CFLAGS) $(SBX_CFLAGS) -o $@ shim/sections-gen.c \
-		shim/rcfile.c shim/util.c
+		shim/rcfile.c shim/util.c shim/deps.c
 $(BUILD)/gen/tools: wrappers/defaults $(BUILD)/sections-gen
 	@mkdir -p $(BUILD)/gen
 	$(BUILD)/sections-gen wrappers/defaults >$@.tmp && mv $@.tmp $@

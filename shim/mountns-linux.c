@@ -35,6 +35,8 @@
 #include "sha256.h"
 #include "util.h"
 
+#include "deps.h" /* last: its recorders stand for the calls */
+
 #ifndef SYS_mount_setattr
 #define SYS_mount_setattr 442
 #endif
@@ -966,6 +968,7 @@ static void key_look(const char *path, bool follow, enum key_look look,
 	struct statx st;
 
 	memset(r, 0, sizeof(*r));
+	deps_note(path, DEP_NAME);
 	if (syscall(SYS_statx, AT_FDCWD, path,
 		    follow ? 0 : AT_SYMLINK_NOFOLLOW,
 		    STATX_BASIC_STATS | STATX_BTIME, &st) < 0) {
@@ -1001,7 +1004,7 @@ static void key_path(struct sha256 *c, const char *path, bool follow,
 	sha256_update(c, &rec, sizeof(rec));
 }
 
-void mountns_key(const struct policy *p, char hex[65])
+void mountns_key_part(const struct policy *p, char hex[65])
 {
 	struct sha256 c;
 
@@ -1037,7 +1040,25 @@ void mountns_key(const struct policy *p, char hex[65])
 		key_path(&c, dir, false, KEY_ENTRIES);
 		free(dir);
 	}
-	/* /dev/console is the tool's terminal; /dev/shm is bound */
+	/* /dev/shm is bound */
+	key_path(&c, "/dev/shm", false, KEY_ID);
+	/* root covers every user's runtime folder (other users' files in
+	 * the temp folders come and go: root's proxy watches them, and ends
+	 * the namespaces made before one came, proxy.c temp_events) */
+	if (geteuid() == 0) {
+		key_path(&c, "/run/user", true, KEY_ID);
+		key_path(&c, "/tmp", false, KEY_ID);
+	}
+	sha256_hex(&c, hex);
+}
+
+void mountns_key_of(const char part[65], char hex[65])
+{
+	struct sha256 c;
+
+	sha256_init(&c);
+	sha256_update(&c, part, 64);
+	/* /dev/console is the tool's terminal */
 	for (int fd = 0; fd < 3; fd++) {
 		struct stat st;
 
@@ -1048,15 +1069,19 @@ void mountns_key(const struct policy *p, char hex[65])
 			sha256_update(&c, t, sizeof(t));
 		}
 	}
-	key_path(&c, "/dev/shm", false, KEY_ID);
-	/* root covers every user's runtime folder (other users' files in
-	 * the temp folders come and go: root's proxy watches them, and ends
-	 * the namespaces made before one came, proxy.c temp_events) */
-	if (geteuid() == 0) {
-		key_path(&c, "/run/user", true, KEY_ID);
-		key_path(&c, "/tmp", false, KEY_ID);
-	}
 	sha256_hex(&c, hex);
+}
+
+void mountns_key(const struct policy *p, char hex[65])
+{
+	char part[65];
+
+	if (mountns_key_given) {
+		mountns_key_of(mountns_key_given, hex);
+		return;
+	}
+	mountns_key_part(p, part);
+	mountns_key_of(part, hex);
 }
 
 int mountns_build(const struct policy *p, bool view_only, char *err,

@@ -54,6 +54,12 @@ void mountns_donate(int ruleset);
  * (device, inode, type; a sealed path's folder's mtime), the namespace it
  * is built from, the terminal; equal keys build equal namespaces. */
 void mountns_key(const struct policy *p, char hex[65]);
+/* The key in two steps: what P and the paths it names give (the policy
+ * cache keeps it, pcache.c), then the tool's terminal, looked at per exec.
+ * mountns_key() takes the first from MOUNTNS_KEY_GIVEN when it is set. */
+void mountns_key_part(const struct policy *p, char hex[65]);
+void mountns_key_of(const char part[65], char hex[65]);
+extern const char *mountns_key_given;
 
 /* True when ERR, from creating a namespace, means the kernel has none to
  * give (switched off, not built, refused by policy): Landlock alone then.

@@ -7,6 +7,8 @@
 
 #include "util.h"
 
+#include "deps.h" /* last: its recorders stand for the calls */
+
 void policy_create_roots(const struct policy *p)
 {
 	struct stat st;

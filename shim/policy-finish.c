@@ -16,6 +16,8 @@
 #include "trust.h"
 #include "util.h"
 
+#include "deps.h" /* last: its recorders stand for the calls */
+
 const char *const protected_names[] = {
 	".sbxrc", ".git", ".gitmodules", ".codex", ".claude", ".agents", NULL,
 };

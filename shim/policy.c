@@ -14,6 +14,8 @@
 #include "util.h"
 #include "wrappers.h"
 
+#include "deps.h" /* last: its recorders stand for the calls */
+
 /* The name built-in defaults are reported under. */
 const char builtin_defaults_name[] = "wrappers/defaults";
 

@@ -61,6 +61,7 @@
 int sandbox_check(pid_t pid, const char *operation, int type, ...);
 #endif
 
+#include "pcache.h"
 #include "resolve.h"
 #include "sha256.h"
 #include "trust.h"
@@ -779,7 +780,16 @@ enum {
 	SL_NET,
 	SL_MNT,
 	SL_RULES,
+	/* a cached policy (pcache.c), in the slot of its lookup key: its
+	 * memfd (filled last), watch and mount table descriptors */
+	SL_PC,
+	SL_PCW,
+	SL_PCM,
 };
+/* The daemon's secret (a memfd) just below the slots: only a process
+ * allowed to take descriptors from the daemon reads it, so a message that
+ * holds it comes from no tool (Landlock refuses them that). */
+#define TOKEN_AT(base) ((base) - 1)
 #ifndef MFD_CLOEXEC
 #define MFD_CLOEXEC 0x0001U
 #endif
@@ -826,16 +836,48 @@ static bool key_is(int fd, const char *mkey)
 	return strcmp(name, want) == 0;
 }
 
-static int taken(int pidfd, const char *mkey, bool net, struct shared_ns *ns)
+/* The slot base of the daemon PIDFD stands for, or -1. */
+static int daemon_base(int pidfd)
 {
-	int slot = key_slot(mkey), base, k1 = -1, k2 = -1;
 	pid_t pid = pidfd_pid(pidfd);
 	struct rlimit lim;
+
+	if (pid <= 0 || prlimit(pid, RLIMIT_NOFILE, NULL, &lim) < 0)
+		return -1;
+	return slot_base(lim.rlim_cur);
+}
+
+/* The daemon as the look socket shows it, looked at once per process: a
+ * pidfd of it (BASE set) or -1. */
+static int look_pidfd = -2, look_base = -1;
+
+static int daemon_look(int *base)
+{
+	if (look_pidfd == -2) {
+		int pidfd = -1, ctl = connect_look(&pidfd);
+
+		look_pidfd = -1;
+		if (ctl >= 0) {
+			close(ctl);
+			look_base = daemon_base(pidfd);
+			if (look_base >= 0)
+				look_pidfd = pidfd;
+			else
+				close(pidfd);
+		}
+	}
+	*base = look_base;
+	return look_pidfd;
+}
+
+static int taken(int pidfd, int base, const char *mkey, bool net,
+		 struct shared_ns *ns)
+{
+	int slot = key_slot(mkey), k1 = -1, k2 = -1;
 	struct stat a, b;
 	bool ok;
 
-	if (pid <= 0 || prlimit(pid, RLIMIT_NOFILE, NULL, &lim) < 0 ||
-	    (base = slot_base(lim.rlim_cur)) < 0)
+	if (base < 0)
 		return -1;
 	k1 = getfd(pidfd, base, slot, SL_KEY);
 	if (k1 < 0 || !key_is(k1, mkey)) {
@@ -870,7 +912,7 @@ int proxy_shared(const struct policy *p, const char *mkey,
 	struct iovec iov = { ans, sizeof(ans) - 1 };
 	struct msghdr m;
 	struct timeval tv = { 5, 0 };
-	int fds[4], nfds, ctl, saved, pidfd = -1;
+	int fds[4], nfds, ctl, saved, pidfd = -1, base;
 	const char *v;
 	bool ask;
 	ssize_t n;
@@ -880,21 +922,16 @@ int proxy_shared(const struct policy *p, const char *mkey,
 	v = getenv(ENV_SHARE);
 	ask = v && strcmp(v, "ask") == 0;
 	/* kept already: taken without waking the daemon */
-	if (mkey && !ask && (ctl = connect_look(&pidfd)) >= 0) {
-		bool hit = taken(pidfd, mkey, !p->network, ns) == 0;
-
-		close(pidfd);
-		close(ctl);
-		if (hit) {
-			trace("the confinement's namespaces taken from sbx's "
-			      "proxy");
-			return 0;
-		}
+	if (mkey && !ask && (pidfd = daemon_look(&base)) >= 0 &&
+	    taken(pidfd, base, mkey, !p->network, ns) == 0) {
+		trace("the confinement's namespaces taken from sbx's proxy");
+		return 0;
 	}
 	ctl = connect_ctl(true, &pidfd);
 	if (ctl < 0)
 		return -1;
-	if (mkey && !ask && taken(pidfd, mkey, !p->network, ns) == 0) {
+	if (mkey && !ask &&
+	    taken(pidfd, daemon_base(pidfd), mkey, !p->network, ns) == 0) {
 		/* (the daemon just started: kept by another name) */
 		trace("the confinement's namespaces taken from sbx's proxy");
 		close(pidfd);
@@ -960,6 +997,69 @@ void proxy_shared_close(struct shared_ns *ns)
 			close(*all[i]);
 		*all[i] = -1;
 	}
+}
+
+int proxy_pc_take(const char *lkey, int fds[3])
+{
+	int base, pidfd = daemon_look(&base), slot = key_slot(lkey), again;
+	struct stat a, b;
+	bool ok;
+
+	fds[0] = fds[1] = fds[2] = -1;
+	if (pidfd < 0)
+		return -1;
+	fds[0] = getfd(pidfd, base, slot, SL_PC);
+	if (fds[0] < 0)
+		return -1;
+	fds[1] = getfd(pidfd, base, slot, SL_PCW);
+	fds[2] = getfd(pidfd, base, slot, SL_PCM);
+	/* the memfd again, the same: the other two are its (the daemon
+	 * empties the slot's memfd first and fills it last) */
+	again = getfd(pidfd, base, slot, SL_PC);
+	ok = fds[1] >= 0 && fds[2] >= 0 && again >= 0 &&
+	     fstat(fds[0], &a) == 0 && fstat(again, &b) == 0 &&
+	     a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+	if (again >= 0)
+		close(again);
+	if (!ok) {
+		for (int i = 0; i < 3; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		fds[0] = fds[1] = fds[2] = -1;
+		return -1;
+	}
+	return 0;
+}
+
+int proxy_pc_store(const char *lkey, int memfd, int watch, int mounts)
+{
+	char text[160], token[65];
+	int pidfd = -1, ctl, tok, base, fds[3] = { memfd, watch, mounts };
+	ssize_t n;
+
+	ctl = connect_ctl(true, &pidfd);
+	if (ctl < 0)
+		return -1;
+	base = daemon_base(pidfd);
+	tok = base < 0 ? -1
+		       : (int)syscall(SYS_pidfd_getfd, pidfd, TOKEN_AT(base), 0);
+	close(pidfd);
+	n = tok < 0 ? -1 : pread(tok, token, 64, 0);
+	if (tok >= 0)
+		close(tok);
+	if (n != 64) {
+		close(ctl);
+		return -1;
+	}
+	token[64] = '\0';
+	/* no answer waited for: the token, not a look at this process
+	 * (soon confined), says who sends it */
+	snprintf(text, sizeof(text), "pc\n%s\n%s\n", lkey, token);
+	n = send_fds(ctl, text, strlen(text), fds, 3);
+	explicit_bzero(token, sizeof(token));
+	explicit_bzero(text, sizeof(text));
+	close(ctl);
+	return n > 0 ? 0 : -1;
 }
 
 int proxy_donate_connect(void)
@@ -2063,6 +2163,129 @@ static void serve_mnt(int fd, char *key, const char *netkey, double scan,
 	write_all(fd, "k", 1);
 }
 
+/*
+ * Cached policies (pcache.c): at most PC_MAX at a time (each holds an
+ * inotify instance, of which a user has 128 by default), the oldest
+ * given up first, and any whose watch or mount table says it changed.
+ */
+#define PC_MAX 16
+static struct pc {
+	int slot;
+	time_t at;
+} pcs[PC_MAX];
+static size_t n_pcs;
+static char pc_token[65];
+
+/* The secret of pc messages, at TOKEN_AT() of the slots. */
+static void pc_token_make(void)
+{
+	unsigned char r[32];
+	int fd;
+
+	if (slots_at < 0 || getentropy(r, sizeof(r)) < 0)
+		return;
+	for (size_t i = 0; i < sizeof(r); i++)
+		snprintf(pc_token + 2 * i, 3, "%02x", r[i]);
+	fd = (int)syscall(SYS_memfd_create, "sbx-token", MFD_CLOEXEC);
+	if (fd < 0 || write(fd, pc_token, 64) != 64) {
+		pc_token[0] = '\0';
+	} else {
+		dup3(fd, TOKEN_AT(slots_at), O_CLOEXEC);
+	}
+	if (fd >= 0)
+		close(fd);
+	explicit_bzero(r, sizeof(r));
+}
+
+static void pc_drop(size_t i)
+{
+	int base = slots_at + pcs[i].slot * SLOT_STRIDE;
+
+	close(base + SL_PC);
+	close(base + SL_PCW);
+	close(base + SL_PCM);
+	pcs[i] = pcs[--n_pcs];
+}
+
+/* Entry I's watch saw a change, or its mount table did. */
+static bool pc_dead(size_t i)
+{
+	int base = slots_at + pcs[i].slot * SLOT_STRIDE, queued = 0;
+	struct pollfd pf = { base + SL_PCM, POLLPRI, 0 };
+
+	return ioctl(base + SL_PCW, FIONREAD, &queued) < 0 || queued > 0 ||
+	       poll(&pf, 1, 0) != 0;
+}
+
+/* FD's kind as /proc/self/fd says, into WHAT. */
+static bool fd_is(int fd, const char *prefix, const char *suffix)
+{
+	char link[64], what[128];
+	ssize_t n;
+	size_t lp = strlen(prefix), ls = strlen(suffix);
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, what, sizeof(what) - 1);
+	if (n <= 0)
+		return false;
+	what[n] = '\0';
+	return (size_t)n >= lp + ls && strncmp(what, prefix, lp) == 0 &&
+	       strcmp(what + n - ls, suffix) == 0;
+}
+
+/* "pc\nLKEY\nTOKEN\n" with a cached policy's memfd (its content names
+ * LKEY), watch and mount table: put in LKEY's slot. Never answered. */
+static void serve_pc(char *text, int *fds, int nfds)
+{
+	char *nl = strchr(text, '\n'), *tok = nl ? nl + 1 : NULL;
+	char head[PCACHE_HEAD_LEN + 1], want[PCACHE_HEAD_LEN + 1];
+	int slot, base;
+	bool ok;
+
+	if (nl)
+		*nl = '\0';
+	ok = nfds == 3 && pc_token[0] && tok && strlen(tok) == 65 &&
+	     tok[64] == '\n' && strncmp(tok, pc_token, 64) == 0 &&
+	     valid_key(text) && fd_is(fds[0], "/memfd:sbx-pc", "(deleted)") &&
+	     fd_is(fds[1], "anon_inode:inotify", "") &&
+	     fd_is(fds[2], "/proc/", "/mountinfo");
+	if (ok) {
+		pcache_head(text, want);
+		ok = pread(fds[0], head, PCACHE_HEAD_LEN, 0) ==
+			     PCACHE_HEAD_LEN &&
+		     memcmp(head, want, PCACHE_HEAD_LEN) == 0;
+	}
+	if (!ok || slots_at < 0) {
+		for (int i = 0; i < nfds; i++)
+			close(fds[i]);
+		return;
+	}
+	slot = key_slot(text);
+	base = slots_at + slot * SLOT_STRIDE;
+	for (size_t i = 0; i < n_pcs;) {
+		if (pcs[i].slot == slot || pc_dead(i))
+			pc_drop(i);
+		else
+			i++;
+	}
+	if (n_pcs == PC_MAX) {
+		size_t old = 0;
+
+		for (size_t i = 1; i < n_pcs; i++)
+			if (pcs[i].at < pcs[old].at)
+				old = i;
+		pc_drop(old);
+	}
+	/* (emptied above: the memfd goes in last) */
+	slot_put(fds[1], base + SL_PCW);
+	slot_put(fds[2], base + SL_PCM);
+	slot_put(fds[0], base + SL_PC);
+	for (int i = 0; i < 3; i++)
+		close(fds[i]);
+	pcs[n_pcs].slot = slot;
+	pcs[n_pcs++].at = time(NULL);
+}
+
 /* Answers "ns\nNETKEY\nMNTKEY\n" (either "-"): 'k', a letter per
  * descriptor (u, n, m, l: proxy_shared()) and the descriptors, or 'e'. */
 static void serve_ns(int fd, char *text)
@@ -2224,6 +2447,7 @@ static struct reg *receive(int fd, bool *net)
 	struct reg *r;
 	int fds[16], nfds = 0;
 	ssize_t n = -1;
+	bool pc = false;
 
 	memset(&m, 0, sizeof(m));
 	m.msg_iov = &iov;
@@ -2234,12 +2458,20 @@ static struct reg *receive(int fd, bool *net)
 	 * it confines itself; a tool that reached the name, where Landlock
 	 * cannot scope abstract sockets, gets nothing: no namespace of another
 	 * confinement, no registration) */
-	if (peer_uid(fd) == getuid() &&
-#ifdef __linux__
-	    trusted_peer(fd) &&
+	if (peer_uid(fd) == getuid() && poll(&pf, 1, 1000) == 1) {
+#ifndef SBX_PROXY_FILE
+		char head[3];
+
+		/* a cached policy given: its token says who gives it (the
+		 * giver may be confined by now: it does not wait) */
+		pc = recv(fd, head, 3, MSG_PEEK | MSG_DONTWAIT) == 3 &&
+		     memcmp(head, "pc\n", 3) == 0;
 #endif
-	    poll(&pf, 1, 1000) == 1)
-		n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+#ifdef __linux__
+		if (pc || trusted_peer(fd))
+#endif
+			n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	}
 	for (h = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL; h; h = CMSG_NXTHDR(&m, h)) {
 		size_t k;
 
@@ -2274,6 +2506,18 @@ static struct reg *receive(int fd, bool *net)
 	if (n > 0)
 		text[n] = '\0';
 #ifndef SBX_PROXY_FILE
+	if (pc && n > 3 && strncmp(text, "pc\n", 3) == 0 &&
+	    !(m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		serve_pc(text + 3, fds, nfds);
+		free(text);
+		return NULL;
+	}
+	if (pc) {
+		for (int i = 0; i < nfds; i++)
+			close(fds[i]);
+		free(text);
+		return NULL;
+	}
 	if (n > 3 && nfds == 0 && strncmp(text, "ns\n", 3) == 0 &&
 	    !(m.msg_flags & MSG_TRUNC)) {
 		serve_ns(fd, text + 3);
@@ -2508,6 +2752,7 @@ int proxy_daemon(void)
 #ifndef SBX_PROXY_FILE
 		/* far above what connections take (ALL_CONNS) */
 		slots_at = slot_base(nofile.rlim_cur);
+		pc_token_make();
 		temp_watch_start();
 #endif
 	}

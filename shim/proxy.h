@@ -56,6 +56,12 @@ struct shared_ns {
 int proxy_shared(const struct policy *p, const char *mkey,
 		 struct shared_ns *ns);
 void proxy_shared_close(struct shared_ns *ns);
+/* Linux: the policy cache's (pcache.c). Takes the three descriptors of
+ * the cached policy in LKEY's slot (its memfd, watch, mount table), all of
+ * one entry: 0, or -1. */
+int proxy_pc_take(const char *lkey, int fds[3]);
+/* Gives them, starting the daemon when none runs; does not wait. */
+int proxy_pc_store(const char *lkey, int memfd, int watch, int mounts);
 /* The first tool of a key gives what it made: a control socket opened
  * before it left the host's network namespace, then proxy_donate() (this
  * process's mount and user namespaces, RULESET, and MOUNTS, the original

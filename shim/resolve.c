@@ -14,6 +14,8 @@
 #include <mach-o/dyld.h>
 #endif
 
+#include "deps.h" /* last: its recorders stand for the calls */
+
 /* Appends the entry [S, S+N) to the colon-separated list in OUT. */
 static void append_entry(char *out, size_t *olen, int *count, const char *s,
 			 size_t n)

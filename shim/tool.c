@@ -16,11 +16,19 @@
 
 #include "cli.h"
 #include "leftovers.h"
+#include "mountns.h"
+#include "pcache.h"
 #include "policy.h"
 #include "resolve.h"
 #include "sandbox.h"
 #include "session.h"
 #include "util.h"
+
+#include "deps.h" /* last: its recorders stand for the calls */
+
+static int confine_finished(struct policy *p, const struct resolved *r,
+			    char *argv[], bool cached);
+static char key_part[65];
 
 /* Past this many execs of sbx in one pid, two wrappers run each other. */
 #define MAX_HOPS 8
@@ -160,6 +168,7 @@ int tool_main(const char *name, char *argv[])
 	struct resolved r;
 	struct policy p;
 	const char *outer;
+	bool cached;
 	dev_t dev;
 	ino_t ino;
 	int rc;
@@ -177,6 +186,22 @@ int tool_main(const char *name, char *argv[])
 			dev = (dev_t)ic.sbx_dev;
 			ino = (ino_t)ic.sbx_ino;
 		}
+	}
+	outer = getenv(ENV_SANDBOX);
+	if (outer && *outer && !sandbox_inherited(outer)) {
+		trace("%s=%s, but this process is not confined: ignored",
+		      ENV_SANDBOX, outer);
+		outer = NULL;
+	}
+	memset(&p, 0, sizeof(p));
+	/* the tool and its policy as the last exec of it here worked them
+	 * out, when nothing they came from changed since (pcache.h); else
+	 * worked out under the watch that keeps them for the next */
+	cached = !(outer && *outer) &&
+		 pcache_lookup(name, &ic, dev, ino, &r, &p, key_part) == 0;
+	if (cached) {
+		;
+	} else if (ic.hit) {
 		if (path_resolve(name, getenv("PATH"), dev, ino, &r) < 0)
 			memset(&r, 0, sizeof(r));
 		free(r.path);
@@ -194,12 +219,6 @@ int tool_main(const char *name, char *argv[])
 		rc = exec_in_original(ic.root, r.path, argv);
 		goto out;
 	}
-	outer = getenv(ENV_SANDBOX);
-	if (outer && *outer && !sandbox_inherited(outer)) {
-		trace("%s=%s, but this process is not confined: ignored",
-		      ENV_SANDBOX, outer);
-		outer = NULL;
-	}
 	if (outer && *outer) {
 		/* Nested: the outer sandbox already confines us and our children. */
 		trace("already inside a sandbox (%s=%s): exec directly",
@@ -209,26 +228,32 @@ int tool_main(const char *name, char *argv[])
 		goto out;
 	}
 
-	policy_init(&p, name);
-	p.view_root = ic.root;
-	if (policy_load(&p) > 0) {
-		rc = EXIT_SBX_FAILED;
+	if (cached) {
+		rc = confine_finished(&p, &r, argv, true);
 	} else {
-		rc = tool_confine_and_exec(&p, &r, argv);
+		policy_init(&p, name);
+		p.view_root = ic.root;
+		if (policy_load(&p) > 0) {
+			rc = EXIT_SBX_FAILED;
+		} else {
+			policy_finish(&p);
+			rc = confine_finished(&p, &r, argv, false);
+		}
 	}
-	policy_free(&p);
 out:
+	policy_free(&p);
 	resolved_free(&r);
 	intercept_free(&ic);
 	return rc;
 }
 
-int tool_confine_and_exec(struct policy *p, const struct resolved *r,
-			  char *argv[])
+/* After policy_finish (or from the cache: CACHED), to the exec. A policy
+ * worked out here is given to the cache (when its recording began). */
+static int confine_finished(struct policy *p, const struct resolved *r,
+			    char *argv[], bool cached)
 {
 	struct confinement c;
 
-	policy_finish(p);
 	trace("profile %s (%s), network %s (%s)", profile_name(p->profile),
 	      source_str(&p->profile_src),
 	      p->network	 ? "on"
@@ -241,9 +266,22 @@ int tool_confine_and_exec(struct policy *p, const struct resolved *r,
 	}
 	if (p->profile == PROFILE_WORKSPACE_WRITE && !p->workspace)
 		msg("%s: %s", p->workspace_src.origin + 6, no_workspace_hint);
+	if (!cached) {
+		/* (made once: the cache's watch sees one go) */
+		policy_create_roots(p);
+		pcache_store(r, p, key_part);
+	}
+	if (key_part[0])
+		mountns_key_given = key_part;
 	if (p->profile != PROFILE_FULL_ACCESS)
 		policy_scrub_env(p);
-	policy_create_roots(p);
 	confinement_make(&c, p, r->path, argv);
 	return confine_and_exec(&c);
+}
+
+int tool_confine_and_exec(struct policy *p, const struct resolved *r,
+			  char *argv[])
+{
+	policy_finish(p);
+	return confine_finished(p, r, argv, false);
 }

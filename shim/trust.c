@@ -26,6 +26,8 @@
 #include "rcfile.h"
 #include "util.h"
 
+#include "deps.h" /* last: its recorders stand for the calls */
+
 void project_rc_free(struct project_rc *rc)
 {
 	free(rc->path);

@@ -9,8 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "deps.h" /* last: its recorders stand for the calls */
+
 const char *msg_subject;
 bool debug_on;
+unsigned msg_count;
 void (*msg_hook)(const char *line);
 
 /* One line, one write(2): lines from parallel tools do not interleave. */
@@ -74,6 +77,7 @@ void msg(const char *fmt, ...)
 {
 	va_list ap;
 
+	msg_count++;
 	va_start(ap, fmt);
 	vmsg(fmt, ap);
 	va_end(ap);

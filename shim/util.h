@@ -39,6 +39,8 @@
 extern const char *msg_subject;
 /* Set when SBX_DEBUG=1: trace() prints, otherwise it costs one branch. */
 extern bool debug_on;
+/* How many lines msg() has printed (trace's not counted). */
+extern unsigned msg_count;
 /* Tests only: when set, receives each message line instead of stderr. */
 extern void (*msg_hook)(const char *line);
 

@@ -156,10 +156,11 @@ PY
 	# 10 s on a loaded machine)
 	# (the shared namespaces it keeps aside, per confinement: network,
 	# user, mount with its ruleset, the mounts file it watches, and the
-	# key that names a slot of them)
+	# key that names a slot of them; the policies cached, each with its
+	# watch and mount table, and the secret of their messages)
 	for _ in $(seq 100); do
 		n=$(find /proc/"$pid"/fd -mindepth 1 -printf '%l\n' |
-			grep -cv '^\(net:\|user:\|mnt:\|anon_inode:\[landlock-ruleset\]\|/proc/[0-9]*/mounts\|/memfd:sbx-[0-9a-f]* (deleted)\)')
+			grep -cv '^\(net:\|user:\|mnt:\|anon_inode:\[landlock-ruleset\]\|/proc/[0-9]*/mounts\|/memfd:sbx-[0-9a-f]* (deleted)\|/memfd:sbx-pc (deleted)\|/memfd:sbx-token (deleted)\|anon_inode:inotify\|/proc/[0-9]*/mountinfo\)')
 		[ "$n" -le 8 ] && break
 		sleep 0.1
 	done

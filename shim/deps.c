@@ -1,0 +1,550 @@
+/*
+ * deps.c - the recorders of deps.h.
+ *
+ * While recording, each path is walked from / before the shim looks at it,
+ * and each folder on the way is watched (inotify: names made, removed,
+ * moved in or out) before the next name in it is looked at; a file whose
+ * content is read is watched for its content and attributes too. A change
+ * made after that is queued on the watch by the very system call that
+ * makes it: whoever reads the queue empty afterwards knows that nothing
+ * the policy was worked out from has changed. The mount table is watched
+ * by a mountinfo descriptor opened first (poll says POLLPRI once it
+ * changed). A folder anyone may write to (sticky and world-writable: /tmp)
+ * changes all the time: it is not watched, and the names looked at in it
+ * become checks, looked at again on each use instead. Anything else (a
+ * path of /proc or /sys, a relative one, a network or FUSE file system, a
+ * watch the kernel refuses) spoils the recording: that policy is not kept.
+ */
+#define SBX_DEPS_IMPL
+#include "deps.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#ifdef SBX_DEPS
+#include <sys/inotify.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <linux/stat.h>
+
+/* a folder: its names; a file read: its content and attributes; either
+ * going away itself */
+#define W_ENTRIES                                                        \
+	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |           \
+	 IN_DELETE_SELF | IN_MOVE_SELF)
+#define W_CONTENT                                                        \
+	(IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF |       \
+	 IN_MOVE_SELF)
+#define MAX_LINKS 40
+
+static bool on;
+static int wfd = -1, mfd = -1;
+static const char *spoiled;
+static struct dep_env *envs;
+static size_t n_envs;
+static struct dep_check *checks;
+static size_t n_checks;
+/* walked already, as "KIND path" */
+static char **seen;
+static size_t n_seen;
+static dev_t *devs; /* file systems looked at (statfs) */
+static size_t n_devs;
+
+/* Folders met on a walk already (no symlink in their path): a later walk
+ * through one needs no look (its folder is watched, or it is checked). */
+#define KNOWN_SLOTS 1024
+static struct known {
+	char *path;
+	bool shared; /* anyone writes to it: not watched */
+	bool entries; /* its names watched */
+} known[KNOWN_SLOTS];
+static size_t n_known;
+
+static size_t known_hash(const char *s)
+{
+	size_t h = 1469598103934665603ULL & SIZE_MAX;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * (1099511628211ULL & SIZE_MAX);
+	return h % KNOWN_SLOTS;
+}
+
+static struct known *known_find(const char *path, bool add)
+{
+	size_t h = known_hash(path);
+
+	for (size_t i = 0; i < KNOWN_SLOTS; i++, h = (h + 1) % KNOWN_SLOTS) {
+		if (!known[h].path) {
+			if (!add || n_known >= KNOWN_SLOTS / 2)
+				return NULL;
+			known[h].path = xstrdup(path);
+			n_known++;
+			return &known[h];
+		}
+		if (strcmp(known[h].path, path) == 0)
+			return &known[h];
+	}
+	return NULL;
+}
+
+bool deps_recording(void)
+{
+	return on;
+}
+
+void deps_spoil(const char *why)
+{
+	if (on && !spoiled) {
+		spoiled = why;
+		trace("policy cache: not kept: %s", why);
+	}
+}
+
+int deps_begin(void)
+{
+	/* the mount table first: a mount from now on is seen */
+	mfd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	wfd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (mfd < 0 || wfd < 0) {
+		if (mfd >= 0)
+			close(mfd);
+		if (wfd >= 0)
+			close(wfd);
+		mfd = wfd = -1;
+		return -1;
+	}
+	on = true;
+	spoiled = NULL;
+	return 0;
+}
+
+int deps_end(int *watch, int *mounts, const char **why)
+{
+	on = false;
+	for (size_t i = 0; i < n_seen; i++)
+		free(seen[i]);
+	free(seen);
+	seen = NULL;
+	n_seen = 0;
+	free(devs);
+	devs = NULL;
+	n_devs = 0;
+	for (size_t i = 0; i < KNOWN_SLOTS; i++) {
+		free(known[i].path);
+		known[i].path = NULL;
+	}
+	n_known = 0;
+	if (spoiled) {
+		*why = spoiled;
+		close(wfd);
+		close(mfd);
+		wfd = mfd = -1;
+		return -1;
+	}
+	*watch = wfd;
+	*mounts = mfd;
+	wfd = mfd = -1;
+	return 0;
+}
+
+const struct dep_env *deps_envs(size_t *n)
+{
+	*n = n_envs;
+	return envs;
+}
+
+const struct dep_check *deps_checks(size_t *n)
+{
+	*n = n_checks;
+	return checks;
+}
+
+void deps_id(const char *path, struct dep_id *id)
+{
+	struct statx st;
+
+	memset(id, 0, sizeof(*id));
+	if (syscall(SYS_statx, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW,
+		    STATX_BASIC_STATS | STATX_BTIME, &st) < 0) {
+		id->err = errno;
+		return;
+	}
+	id->dev = (uint64_t)st.stx_dev_major << 32 | st.stx_dev_minor;
+	id->ino = st.stx_ino;
+	id->mode = st.stx_mode;
+	if (st.stx_mask & STATX_BTIME) {
+		id->bsec = st.stx_btime.tv_sec;
+		id->bnsec = st.stx_btime.tv_nsec;
+	}
+	/* not a folder's: its names change it (the ino and birth tell a
+	 * folder made again) */
+	if (!S_ISDIR(st.stx_mode)) {
+		id->csec = st.stx_ctime.tv_sec;
+		id->cnsec = st.stx_ctime.tv_nsec;
+	}
+}
+
+/* Network file systems and FUSE change without telling inotify. */
+static bool watchable_fs(const char *path, dev_t dev)
+{
+	static const long remote[] = {
+		0x6969,	    /* NFS */
+		0x517b,	    /* SMB */
+		(long)0xff534d42, /* CIFS */
+		(long)0xfe534d42, /* SMB2 */
+		0x65735546, /* FUSE */
+		0x01021997, /* 9p */
+		0x00c36400, /* Ceph */
+		0x5346414f, /* AFS */
+		0x6b414653, /* kAFS */
+		0x73757245, /* Coda */
+		0x47504653, /* GPFS */
+		0x0bd00bd0, /* Lustre */
+	};
+	struct statfs sf;
+
+	for (size_t i = 0; i < n_devs; i++)
+		if (devs[i] == dev)
+			return true;
+	if (statfs(path, &sf) < 0)
+		return false;
+	for (size_t i = 0; i < sizeof(remote) / sizeof(*remote); i++)
+		if ((long)sf.f_type == remote[i])
+			return false;
+	devs = xreallocarray(devs, n_devs + 1, sizeof(*devs));
+	devs[n_devs++] = dev;
+	return true;
+}
+
+static void watch(const char *path, const struct stat *st, uint32_t mask)
+{
+	if (!watchable_fs(path, st->st_dev)) {
+		deps_spoil("a network or FUSE file system");
+		return;
+	}
+	if (inotify_add_watch(wfd, path, mask | IN_MASK_ADD | IN_DONT_FOLLOW) <
+	    0)
+		deps_spoil("the kernel refused a watch (its limit?)");
+}
+
+static bool open_to_all(const struct stat *st)
+{
+	return S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX) &&
+	       (st->st_mode & S_IWOTH);
+}
+
+static void add_check(const char *path)
+{
+	for (size_t i = 0; i < n_checks; i++)
+		if (strcmp(checks[i].path, path) == 0)
+			return;
+	checks = xreallocarray(checks, n_checks + 1, sizeof(*checks));
+	checks[n_checks].path = xstrdup(path);
+	deps_id(path, &checks[n_checks].id);
+	n_checks++;
+}
+
+/* Walks PATH from /, as the kernel will, watching each folder before the
+ * name in it is looked at (and what KIND asks of the last one). */
+static void walk(const char *path, enum dep_kind kind)
+{
+	char cur[PATH_MAX], todo[PATH_MAX], next[PATH_MAX], link[PATH_MAX];
+	struct stat st;
+	struct known *k;
+	bool shared;
+	int links = 0;
+
+	if (snprintf(todo, sizeof(todo), "%s", path) >= (int)sizeof(todo))
+		return deps_spoil("a path too long");
+	strcpy(cur, "/");
+	k = known_find("/", false);
+	if (k) {
+		shared = k->shared;
+	} else {
+		if (lstat("/", &st) < 0)
+			return deps_spoil("/ cannot be looked at");
+		shared = open_to_all(&st);
+		if (!shared)
+			watch("/", &st, W_ENTRIES);
+		k = known_find("/", true);
+		if (k) {
+			k->shared = shared;
+			k->entries = !shared;
+		}
+	}
+	for (char *p = todo; !spoiled;) {
+		char *name, *end;
+		size_t len;
+		bool last;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		name = p;
+		end = strchr(p, '/');
+		len = end ? (size_t)(end - p) : strlen(p);
+		p = end ? end : p + len;
+		while (*p == '/')
+			p++;
+		last = !*p;
+		if (len == 1 && name[0] == '.')
+			continue;
+		if (len == 2 && name[0] == '.' && name[1] == '.') {
+			/* CUR has no symlink in it: its parent is textual */
+			char *slash = strrchr(cur, '/');
+
+			if (slash == cur)
+				cur[1] = '\0';
+			else if (slash)
+				*slash = '\0';
+			if (lstat(cur, &st) < 0)
+				return;
+			shared = open_to_all(&st);
+			continue;
+		}
+		if (snprintf(next, sizeof(next), "%s%s%.*s",
+			     strcmp(cur, "/") == 0 ? "" : cur, "/", (int)len,
+			     name) >= (int)sizeof(next))
+			return deps_spoil("a path too long");
+		/* a folder walked before, its names watched (when the
+		 * last one of a lookup of its names, or a step on the way) */
+		k = known_find(next, false);
+		if (k && (k->shared || k->entries ||
+			  (last && kind == DEP_NAME))) {
+			strcpy(cur, next);
+			shared = k->shared;
+			if (shared && last && kind == DEP_ENTRIES)
+				deps_spoil("a folder anyone writes to, listed");
+			continue;
+		}
+		if (shared)
+			add_check(next);
+		if (lstat(next, &st) < 0)
+			return; /* missing: its folder's watch sees it made */
+		if (S_ISLNK(st.st_mode)) {
+			ssize_t n = readlink(next, link, sizeof(link) - 1);
+			char rest[PATH_MAX];
+
+			if (n <= 0 || ++links > MAX_LINKS)
+				return; /* the lookup fails the same way */
+			link[n] = '\0';
+			if (snprintf(rest, sizeof(rest), "%s%s%s", link,
+				     *p ? "/" : "", p) >= (int)sizeof(rest))
+				return deps_spoil("a path too long");
+			strcpy(todo, rest);
+			p = todo;
+			if (link[0] == '/') {
+				strcpy(cur, "/");
+				if (lstat("/", &st) < 0)
+					return;
+				shared = open_to_all(&st);
+			}
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			strcpy(cur, next);
+			shared = open_to_all(&st);
+			/* (a folder's own names matter when it is a
+			 * step on the way, or listed) */
+			k = known_find(cur, true);
+			if (!shared && (!last || kind != DEP_NAME)) {
+				watch(cur, &st, W_ENTRIES);
+				if (k)
+					k->entries = true;
+			} else if (shared && last && kind == DEP_ENTRIES) {
+				deps_spoil("a folder anyone writes to, listed");
+			}
+			if (k)
+				k->shared = shared;
+			continue;
+		}
+		if (last && kind == DEP_CONTENT)
+			watch(next, &st, W_CONTENT);
+		return; /* a file: a name after it fails (ENOTDIR) */
+	}
+}
+
+void deps_note(const char *path, enum dep_kind kind)
+{
+	char *key;
+
+	if (!on || spoiled)
+		return;
+	if (!path || path[0] != '/')
+		return deps_spoil("a relative path");
+	/* per process, and in the cache's lookup key (pcache.c) */
+	if (strcmp(path, "/proc/self/exe") == 0 ||
+	    strcmp(path, "/proc/self/ns/mnt") == 0)
+		return;
+	if (strncmp(path, "/proc/", 6) == 0 || strcmp(path, "/proc") == 0 ||
+	    strncmp(path, "/sys/", 5) == 0)
+		return deps_spoil("a path of /proc or /sys");
+	key = xasprintf("%d %s", (int)kind, path);
+	for (size_t i = 0; i < n_seen; i++) {
+		if (strcmp(seen[i], key) == 0) {
+			free(key);
+			return;
+		}
+	}
+	seen = xreallocarray(seen, n_seen + 1, sizeof(*seen));
+	seen[n_seen++] = key;
+	walk(path, kind);
+}
+
+char *deps_getenv(const char *name)
+{
+	char *v = getenv(name);
+
+	if (!on)
+		return v;
+	for (size_t i = 0; i < n_envs; i++)
+		if (strcmp(envs[i].name, name) == 0)
+			return v;
+	envs = xreallocarray(envs, n_envs + 1, sizeof(*envs));
+	envs[n_envs].name = xstrdup(name);
+	envs[n_envs].value = v ? xstrdup(v) : NULL;
+	n_envs++;
+	return v;
+}
+
+#else /* no cache: the calls themselves */
+
+int deps_begin(void)
+{
+	return -1;
+}
+
+int deps_end(int *watch, int *mounts, const char **why)
+{
+	*watch = *mounts = -1;
+	*why = "no policy cache on this system";
+	return -1;
+}
+
+bool deps_recording(void)
+{
+	return false;
+}
+
+void deps_note(const char *path, enum dep_kind kind)
+{
+	(void)path;
+	(void)kind;
+}
+
+void deps_spoil(const char *why)
+{
+	(void)why;
+}
+
+const struct dep_env *deps_envs(size_t *n)
+{
+	*n = 0;
+	return NULL;
+}
+
+const struct dep_check *deps_checks(size_t *n)
+{
+	*n = 0;
+	return NULL;
+}
+
+void deps_id(const char *path, struct dep_id *id)
+{
+	(void)path;
+	memset(id, 0, sizeof(*id));
+}
+
+char *deps_getenv(const char *name)
+{
+	return getenv(name);
+}
+#endif
+
+/* The recorders: each path noted, then looked at. */
+
+int deps_stat(const char *path, struct stat *st)
+{
+	deps_note(path, DEP_NAME);
+	return stat(path, st);
+}
+
+int deps_lstat(const char *path, struct stat *st)
+{
+	deps_note(path, DEP_NAME);
+	return lstat(path, st);
+}
+
+int deps_access(const char *path, int mode)
+{
+	deps_note(path, DEP_NAME);
+	return access(path, mode);
+}
+
+ssize_t deps_readlink(const char *path, char *buf, size_t size)
+{
+	deps_note(path, DEP_NAME);
+	return readlink(path, buf, size);
+}
+
+char *deps_realpath(const char *path, char *resolved)
+{
+	deps_note(path, DEP_NAME);
+	return realpath(path, resolved);
+}
+
+DIR *deps_opendir(const char *path)
+{
+	deps_note(path, DEP_ENTRIES);
+	return opendir(path);
+}
+
+int deps_mkdir(const char *path, mode_t mode)
+{
+	deps_note(path, DEP_NAME);
+	return mkdir(path, mode);
+}
+
+static mode_t open_mode(int flags, va_list ap)
+{
+	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE
+		       ? (mode_t)va_arg(ap, unsigned)
+		       : 0;
+}
+
+int deps_open(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = open_mode(flags, ap);
+	va_end(ap);
+	deps_note(path, (flags & O_DIRECTORY) ? DEP_ENTRIES : DEP_CONTENT);
+	return open(path, flags, mode);
+}
+
+int deps_openat(int dirfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = open_mode(flags, ap);
+	va_end(ap);
+	if (dirfd != AT_FDCWD && path && path[0] != '/')
+		deps_spoil("a path relative to a folder's descriptor");
+	else
+		deps_note(path, (flags & O_DIRECTORY) ? DEP_ENTRIES
+						      : DEP_CONTENT);
+	return openat(dirfd, path, flags, mode);
+}

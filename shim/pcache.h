@@ -1,0 +1,39 @@
+/*
+ * pcache.h - the policy cache (Linux): a tool's policy, the real tool
+ * found on PATH and its confinement's key, worked out once and kept by
+ * sbx's daemon with a watch on everything they were worked out from
+ * (deps.h), for the next execs of the same tool from the same place.
+ */
+#ifndef SBX_PCACHE_H
+#define SBX_PCACHE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct intercept;
+struct policy;
+struct resolved;
+
+/* "sbx-pc-1\n" and the lookup key's 64 hex digits and "\n": the start of
+ * a cached policy's memfd, which the daemon checks. */
+#define PCACHE_HEAD_LEN 74
+void pcache_head(const char *lkey, char out[PCACHE_HEAD_LEN + 1]);
+
+/* SBX_CACHE=0: no cache (every exec works its policy out). */
+#define ENV_CACHE "SBX_CACHE"
+
+/* Looks for the policy of tool NAME (reached as IC says; sbx's binary
+ * DEV, INO) for this process's place (folder, ids, variables, namespace).
+ * 0 with R, P (finished: policy_finish) and the key's first step in PART
+ * ("" when there is none) when one is kept and nothing it came from has
+ * changed; -1 otherwise, and then the recording for the store has begun. */
+int pcache_lookup(const char *name, const struct intercept *ic, dev_t dev,
+		  ino_t ino, struct resolved *r, struct policy *p,
+		  char part[65]);
+/* After a miss: ends the recording, works out the key's first step (into
+ * PART, "" when P needs none) and gives all of it to the daemon when
+ * everything it came from is watched. */
+void pcache_store(const struct resolved *r, const struct policy *p,
+		  char part[65]);
+
+#endif
