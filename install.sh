@@ -23,7 +23,7 @@ BUILD_DEPS="gcc make pkg-config libmd-dev libseccomp-dev musl-tools"
 DEV_DEPS="bats bats-support bats-assert bats-file clang libclang-rt-14-dev \
 	clang-tidy cppcheck gcovr python3 python3-venv python3-seccomp python3-yaml \
 	netcat-openbsd curl util-linux procps groff man-db shellcheck hyperfine git \
-	libpython3.11-testsuite debhelper lintian apparmor ruby"
+	libpython3.11-testsuite debhelper lintian apparmor ruby strace"
 
 prefix=${PREFIX:-}
 dev=0

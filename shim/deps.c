@@ -541,7 +541,7 @@ int deps_openat(int dirfd, const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode = open_mode(flags, ap);
 	va_end(ap);
-	if (dirfd != AT_FDCWD && path && path[0] != '/')
+	if (dirfd != AT_FDCWD && path[0] != '/')
 		deps_spoil("a path relative to a folder's descriptor");
 	else
 		deps_note(path, (flags & O_DIRECTORY) ? DEP_ENTRIES

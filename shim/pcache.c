@@ -272,7 +272,7 @@ static void get_list(struct in *i, struct pathlist *l)
 #define POLICY_LISTS(p)                                                  \
 	{ &(p)->writable, &(p)->readonly, &(p)->hidden, &(p)->reveal,    \
 	  &(p)->reveal_vars, &(p)->roots, &(p)->protected, &(p)->hiddens, \
-	  &(p)->sealed, &(p)->configs }
+	  &(p)->sealed, &(p)->configs, NULL }
 
 static void put_policy(struct out *o, const struct resolved *r,
 		       const struct policy *p, const char *part)
@@ -318,7 +318,7 @@ static void put_policy(struct out *o, const struct resolved *r,
 	put_src(o, &p->protect_src);
 	put_u32(o, p->end_leftovers);
 	put_src(o, &p->leftovers_src);
-	for (size_t l = 0; l < sizeof(lists) / sizeof(*lists); l++)
+	for (size_t l = 0; lists[l]; l++)
 		put_list(o, lists[l]);
 	put_s(o, part);
 }
@@ -391,7 +391,7 @@ static bool get_policy(struct in *i, const char *name,
 	get_src(i, &p->protect_src);
 	p->end_leftovers = get_u32(i) != 0;
 	get_src(i, &p->leftovers_src);
-	for (size_t l = 0; l < sizeof(lists) / sizeof(*lists); l++)
+	for (size_t l = 0; lists[l]; l++)
 		get_list(i, lists[l]);
 	s = get_s(i);
 	if (i->bad || !r->path || !p->cwd || i->at != i->n ||

@@ -1,0 +1,214 @@
+#!/usr/bin/env bats
+# The policy cache (P14): a tool's policy, the real tool found on PATH and
+# its confinement's key, worked out once under an inotify watch of every
+# path they came from, kept by sbx's daemon and taken by the next exec of
+# the same tool from the same place while nothing changed. Each test warms
+# the cache (the exec before the change took the kept policy, so the test
+# fails if the change goes unseen) and proves the change is seen at once.
+
+load test_helper
+
+setup() {
+	setup_sealed
+	require_landlock
+	require_namespace
+}
+
+kept='policy cache: the policy kept for this tool here, unchanged'
+stored='policy cache: kept for the next execs of this tool here'
+
+# tool ARGS...: python3 ARGS with the trace, the verdict in $stderr
+tool() {
+	SBX_DEBUG=1 run --separate-stderr python3 "$@"
+}
+
+# warm: the next exec of python3 here takes the kept policy
+warm() {
+	local i
+	for i in 1 2 3; do
+		tool -c pass
+		[[ "$stderr" == *"$kept"* ]] && return 0
+	done
+	fail "the policy is not kept: $stderr"
+}
+
+@test "the next exec of a tool from the same place takes the kept policy, and is confined the same" {
+	tool -c pass
+	[[ "$stderr" == *"$stored"* ]] || fail "not kept: $stderr"
+	tool -c pass
+	[[ "$stderr" == *"$kept"* ]] || fail "not taken: $stderr"
+	# the same argv and exit status
+	tool -c 'import sys; print(sys.argv[1:]); sys.exit(7)' a 'b c'
+	[ "$status" -eq 7 ]
+	[ "$output" = "['a', 'b c']" ]
+	[[ "$stderr" == *"$kept"* ]] || fail "not taken: $stderr"
+	# the same confinement: nothing written outside, no network
+	tool -c "open('$OUT/x', 'w')"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"$kept"* ]] || fail "not taken: $stderr"
+	[ ! -e "$OUT/x" ]
+	tool -c 'import socket; socket.create_connection(("1.1.1.1", 53), 3)'
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"$kept"* ]] || fail "not taken: $stderr"
+	tool -c 'import os; print(os.environ.get("SBX_NETWORK_DISABLED"))'
+	[ "$output" = 1 ]
+	# .git stays read-only
+	tool -c "open('$WS/.git/config', 'w')"
+	[ "$status" -ne 0 ]
+	[ ! -e "$WS/.git/config" ]
+	# SBX_CACHE=0: worked out again, and not kept
+	SBX_CACHE=0 tool -c pass
+	[[ "$stderr" != *"policy cache"* ]] || fail "SBX_CACHE=0: $stderr"
+	# another tool name: a policy of its own
+	SBX_DEBUG=1 run --separate-stderr sh -c 'true'
+	[[ "$stderr" != *"$kept"* ]] || fail "sh took python3's: $stderr"
+}
+
+@test "the user's config made, then changed in place: each seen by the next exec" {
+	warm
+	mkdir -p "$XDG_CONFIG_HOME/sbx"
+	echo 'profile = read-only' >"$XDG_CONFIG_HOME/sbx/config"
+	tool -c "open('$WS/a', 'w')"
+	[ "$status" -ne 0 ] || fail "the new config is not used: $stderr"
+	[[ "$stderr" != *"$kept"* ]]
+	warm
+	# the same file, written again (the same inode): its content changed
+	echo 'profile = workspace-write' >>"$XDG_CONFIG_HOME/sbx/config"
+	tool -c "open('$WS/a', 'w')"
+	[ "$status" -eq 0 ] || fail "the changed config is not used: $stderr"
+	[ -e "$WS/a" ]
+}
+
+@test "a credential store that appears is hidden from the next exec" {
+	warm
+	mkdir "$HOME/.aws"
+	echo secret >"$HOME/.aws/credentials"
+	tool -c "print(open('$HOME/.aws/credentials').read())"
+	[ "$status" -ne 0 ] || fail "read: $output"
+	[[ "$output" != *secret* ]]
+}
+
+@test "a nested repository made in the workspace is protected from the next exec" {
+	mkdir -p "$WS/sub"
+	cd "$WS/sub"
+	warm
+	mkdir -p "$WS/sub/inner/.git/hooks"
+	tool -c "open('$WS/sub/inner/.git/hooks/pre-commit', 'w')"
+	[ "$status" -ne 0 ] || fail "a hook written: $stderr"
+	[ ! -e "$WS/sub/inner/.git/hooks/pre-commit" ]
+}
+
+@test "a variable the policy reads, changed: the next exec works it out again" {
+	mkdir -p "$ROOT/cfg/sbx"
+	echo 'profile = read-only' >"$ROOT/cfg/sbx/config"
+	warm
+	XDG_CONFIG_HOME=$ROOT/cfg tool -c "open('$WS/b', 'w')"
+	[ "$status" -ne 0 ] || fail "XDG_CONFIG_HOME not used: $stderr"
+	[[ "$stderr" == *'policy cache: $XDG_CONFIG_HOME changed'* ]] || fail "$stderr"
+}
+
+@test "a tool put earlier on PATH is the one the next exec runs" {
+	mkdir -p "$ROOT/early"
+	PATH=$SHIMS:$ROOT/early:/usr/local/bin:/usr/bin:/bin warm
+	printf '#!/bin/sh\necho early\n' >"$ROOT/early/python3"
+	chmod +x "$ROOT/early/python3"
+	PATH=$SHIMS:$ROOT/early:/usr/local/bin:/usr/bin:/bin tool -c pass
+	[ "$output" = early ] || fail "the old tool ran: $output $stderr"
+}
+
+@test "a name looked at in a folder anyone writes to is looked at again on each exec" {
+	# the workspace under a sticky, world-writable folder: its name there
+	# is checked rather than watched
+	local top=$ROOT/sticky
+	mkdir -p "$top" "$top/ws/.git"
+	chmod 1777 "$top"
+	cd "$top/ws"
+	warm
+	# a .sbxrc made there (no watch sees it): the next exec looks
+	echo 'profile = read-only' >"$top/.sbxrc"
+	tool -c pass
+	[[ "$stderr" == *"policy cache: $top/.sbxrc changed"* ]] || fail "$stderr"
+	[[ "$stderr" == *"$top/.sbxrc"*"not trusted"* ]] || fail "$stderr"
+}
+
+@test "a mount in the tool's namespace: the next exec works the policy out again" {
+	[ "$(id -u)" = 0 ] || skip "mounting needs root"
+	mkdir -p "$ROOT/mnt"
+	warm
+	mount -t tmpfs none "$ROOT/mnt"
+	tool -c pass
+	umount "$ROOT/mnt"
+	[[ "$stderr" == *"policy cache: the mount table changed"* ]] || fail "$stderr"
+}
+
+@test "a policy whose working out warned is not kept: the warning is said each time" {
+	echo 'profile = read-only' >"$WS/.sbxrc"
+	tool -c pass
+	[[ "$stderr" == *"not trusted"* ]] || fail "no warning: $stderr"
+	[[ "$stderr" == *"policy cache: not kept: its working out said something"* ]] || fail "$stderr"
+	tool -c pass
+	[[ "$stderr" == *"not trusted"* ]] || fail "the warning is lost: $stderr"
+}
+
+@test "every path the policy is worked out from is watched before it is looked at, or checked" {
+	# the class: a lookup the recorders (shim/deps.h) do not see would let
+	# a kept policy outlive a change. strace shows each lookup of a
+	# policy's working out (from the mount table's descriptor to the memfd
+	# kept) after a watch on the folder it is in, unless that folder is
+	# anyone's (checked on each use).
+	command -v strace >/dev/null || missing_feature "no strace"
+	mkdir -p "$XDG_CONFIG_HOME/sbx" "$WS/sub/inner/.git" "$HOME/.aws" "$HOME/.cache/x"
+	echo 'writable = ~/.cache/x' >"$XDG_CONFIG_HOME/sbx/config"
+	ln -s "$WS" "$ROOT/link"
+	cd "$ROOT/link/sub"
+	SBX_DEBUG=1 run strace -f -qq -s 4096 -o "$BATS_TEST_TMPDIR/st" python3 -c pass
+	[[ "$output" == *"$stored"* ]] || fail "not kept: $output"
+	run "$PY" - "$BATS_TEST_TMPDIR/st" <<'PY'
+import os, re, stat, sys
+calls = re.compile(r'^\d+ +(stat|lstat|newfstatat|statx|openat|open|access|faccessat|faccessat2|readlink|readlinkat|inotify_add_watch)\((.*)')
+watched, started, bad, seen = set(), False, [], 0
+for line in open(sys.argv[1]):
+    if 'open("/proc/self/mountinfo"' in line or 'openat(AT_FDCWD, "/proc/self/mountinfo"' in line:
+        started = True
+        continue
+    if 'memfd_create("sbx-pc"' in line:
+        break
+    m = calls.match(line)
+    if not started or not m:
+        continue
+    name, args = m.groups()
+    if name == 'inotify_add_watch':
+        watched.add(re.match(r'\d+, "(.*?)"', args).group(1))
+        continue
+    p = re.match(r'(?:AT_FDCWD, |-100, )?"(.*?)"', args)
+    if not p:
+        bad.append("not a path: " + line)
+        continue
+    path = p.group(1)
+    if not path.startswith('/'):
+        bad.append("relative: " + line)
+        continue
+    if path.startswith('/proc/self/'):
+        continue
+    seen += 1
+    parent = os.path.dirname(os.path.normpath(path)) or '/'
+    real = os.path.realpath(parent)
+    try:
+        st = os.stat(real)
+        anyones = st.st_mode & stat.S_ISVTX and st.st_mode & stat.S_IWOTH
+    except OSError:
+        anyones = False
+    # the folder it is in, watched (or anyone's), and every folder on the
+    # way: a missing folder's nearest one is watched
+    d = real
+    while not os.path.isdir(d):
+        d = os.path.dirname(d)
+    if not (anyones or d in watched or path == '/'):
+        bad.append(line.strip())
+print(seen, "lookups")
+for b in bad:
+    print("UNWATCHED", b)
+sys.exit(1 if bad or seen < 30 else 0)
+PY
+	[ "$status" -eq 0 ] || fail "$output"
+}
