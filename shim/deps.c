@@ -31,6 +31,7 @@
 
 #ifdef SBX_DEPS
 #include <sys/inotify.h>
+#include <sys/sysmacros.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <linux/stat.h>
@@ -224,9 +225,9 @@ static bool watchable_fs(const char *path, dev_t dev)
 	return true;
 }
 
-static void watch(const char *path, const struct stat *st, uint32_t mask)
+static void watch(const char *path, dev_t dev, uint32_t mask)
 {
-	if (!watchable_fs(path, st->st_dev)) {
+	if (!watchable_fs(path, dev)) {
 		deps_spoil("a network or FUSE file system");
 		return;
 	}
@@ -235,10 +236,9 @@ static void watch(const char *path, const struct stat *st, uint32_t mask)
 		deps_spoil("the kernel refused a watch (its limit?)");
 }
 
-static bool open_to_all(const struct stat *st)
+static bool open_to_all(mode_t mode)
 {
-	return S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX) &&
-	       (st->st_mode & S_IWOTH);
+	return S_ISDIR(mode) && (mode & S_ISVTX) && (mode & S_IWOTH);
 }
 
 static void add_check(const char *path)
@@ -252,16 +252,33 @@ static void add_check(const char *path)
 	n_checks++;
 }
 
+/* What the last walk found at its end, for the recorder that asked: the
+ * same lookup need not be made twice (the watch covers the time between). */
+static struct {
+	bool have;
+	int err;
+	struct statx stx;
+} fin;
+
+static dev_t stx_dev(const struct statx *x)
+{
+	return makedev(x->stx_dev_major, x->stx_dev_minor);
+}
+
 /* Walks PATH from /, as the kernel will, watching each folder before the
  * name in it is looked at (and what KIND asks of the last one). */
 static void walk(const char *path, enum dep_kind kind)
 {
 	char cur[PATH_MAX], todo[PATH_MAX], next[PATH_MAX], link[PATH_MAX];
 	struct stat st;
+	struct statx stx;
 	struct known *k;
-	bool shared;
+	bool shared, slash;
 	int links = 0;
+	size_t plen = strlen(path);
 
+	/* a trailing slash asks for a folder: looked at again by the call */
+	slash = plen > 1 && path[plen - 1] == '/';
 	if (snprintf(todo, sizeof(todo), "%s", path) >= (int)sizeof(todo))
 		return deps_spoil("a path too long");
 	strcpy(cur, "/");
@@ -271,9 +288,9 @@ static void walk(const char *path, enum dep_kind kind)
 	} else {
 		if (lstat("/", &st) < 0)
 			return deps_spoil("/ cannot be looked at");
-		shared = open_to_all(&st);
+		shared = open_to_all(st.st_mode);
 		if (!shared)
-			watch("/", &st, W_ENTRIES);
+			watch("/", st.st_dev, W_ENTRIES);
 		k = known_find("/", true);
 		if (k) {
 			k->shared = shared;
@@ -300,15 +317,15 @@ static void walk(const char *path, enum dep_kind kind)
 			continue;
 		if (len == 2 && name[0] == '.' && name[1] == '.') {
 			/* CUR has no symlink in it: its parent is textual */
-			char *slash = strrchr(cur, '/');
+			char *sl = strrchr(cur, '/');
 
-			if (slash == cur)
+			if (sl == cur)
 				cur[1] = '\0';
-			else if (slash)
-				*slash = '\0';
+			else if (sl)
+				*sl = '\0';
 			if (lstat(cur, &st) < 0)
 				return;
-			shared = open_to_all(&st);
+			shared = open_to_all(st.st_mode);
 			continue;
 		}
 		if (snprintf(next, sizeof(next), "%s%s%.*s",
@@ -318,19 +335,23 @@ static void walk(const char *path, enum dep_kind kind)
 		/* a folder walked before, its names watched (when the
 		 * last one of a lookup of its names, or a step on the way) */
 		k = known_find(next, false);
-		if (k && (k->shared || k->entries ||
-			  (last && kind == DEP_NAME))) {
+		if (k && !last && (k->shared || k->entries)) {
 			strcpy(cur, next);
 			shared = k->shared;
-			if (shared && last && kind == DEP_ENTRIES)
-				deps_spoil("a folder anyone writes to, listed");
 			continue;
 		}
 		if (shared)
 			add_check(next);
-		if (lstat(next, &st) < 0)
-			return; /* missing: its folder's watch sees it made */
-		if (S_ISLNK(st.st_mode)) {
+		if (syscall(SYS_statx, AT_FDCWD, next, AT_SYMLINK_NOFOLLOW,
+			    STATX_BASIC_STATS | STATX_BTIME, &stx) < 0) {
+			/* missing: its folder's watch sees it made */
+			if (errno == ENOENT && !slash) {
+				fin.have = true;
+				fin.err = ENOENT;
+			}
+			return;
+		}
+		if (S_ISLNK(stx.stx_mode) && !(last && kind == DEP_NOFOLLOW)) {
 			ssize_t n = readlink(next, link, sizeof(link) - 1);
 			char rest[PATH_MAX];
 
@@ -346,18 +367,19 @@ static void walk(const char *path, enum dep_kind kind)
 				strcpy(cur, "/");
 				if (lstat("/", &st) < 0)
 					return;
-				shared = open_to_all(&st);
+				shared = open_to_all(st.st_mode);
 			}
 			continue;
 		}
-		if (S_ISDIR(st.st_mode)) {
+		if (S_ISDIR(stx.stx_mode)) {
 			strcpy(cur, next);
-			shared = open_to_all(&st);
-			/* (a folder's own names matter when it is a
-			 * step on the way, or listed) */
+			shared = open_to_all(stx.stx_mode);
 			k = known_find(cur, true);
-			if (!shared && (!last || kind != DEP_NAME)) {
-				watch(cur, &st, W_ENTRIES);
+			/* (a folder's own names matter when it is a step on
+			 * the way, or listed) */
+			if (!shared && (!last || kind == DEP_ENTRIES) &&
+			    !(k && k->entries)) {
+				watch(cur, stx_dev(&stx), W_ENTRIES);
 				if (k)
 					k->entries = true;
 			} else if (shared && last && kind == DEP_ENTRIES) {
@@ -365,11 +387,23 @@ static void walk(const char *path, enum dep_kind kind)
 			}
 			if (k)
 				k->shared = shared;
+			if (last && !slash) {
+				fin.have = true;
+				fin.err = 0;
+				fin.stx = stx;
+			}
 			continue;
 		}
-		if (last && kind == DEP_CONTENT)
-			watch(next, &st, W_CONTENT);
-		return; /* a file: a name after it fails (ENOTDIR) */
+		if (!last)
+			return; /* a file on the way: the lookup fails */
+		if (kind == DEP_CONTENT)
+			watch(next, stx_dev(&stx), W_CONTENT);
+		if (!slash) {
+			fin.have = true;
+			fin.err = 0;
+			fin.stx = stx;
+		}
+		return;
 	}
 }
 
@@ -377,6 +411,7 @@ void deps_note(const char *path, enum dep_kind kind)
 {
 	char *key;
 
+	fin.have = false;
 	if (!on || spoiled)
 		return;
 	if (!path || path[0] != '/')
@@ -472,16 +507,81 @@ char *deps_getenv(const char *name)
 
 /* The recorders: each path noted, then looked at. */
 
+#ifdef SBX_DEPS
+static void to_stat(const struct statx *x, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = makedev(x->stx_dev_major, x->stx_dev_minor);
+	st->st_ino = x->stx_ino;
+	st->st_mode = x->stx_mode;
+	st->st_nlink = x->stx_nlink;
+	st->st_uid = x->stx_uid;
+	st->st_gid = x->stx_gid;
+	st->st_rdev = makedev(x->stx_rdev_major, x->stx_rdev_minor);
+	st->st_size = (off_t)x->stx_size;
+	st->st_blksize = (blksize_t)x->stx_blksize;
+	st->st_blocks = (blkcnt_t)x->stx_blocks;
+	st->st_atim.tv_sec = x->stx_atime.tv_sec;
+	st->st_atim.tv_nsec = x->stx_atime.tv_nsec;
+	st->st_mtim.tv_sec = x->stx_mtime.tv_sec;
+	st->st_mtim.tv_nsec = x->stx_mtime.tv_nsec;
+	st->st_ctim.tv_sec = x->stx_ctime.tv_sec;
+	st->st_ctim.tv_nsec = x->stx_ctime.tv_nsec;
+}
+
+/* The walk's answer for this lookup, when it has one: 1 (ST set), -1
+ * (errno set), 0 (none: make the call). */
+static int walked(struct stat *st)
+{
+	if (!fin.have)
+		return 0;
+	fin.have = false;
+	if (fin.err) {
+		errno = fin.err;
+		return -1;
+	}
+	to_stat(&fin.stx, st);
+	return 1;
+}
+
+int deps_statx(const char *path, int flags, unsigned mask, struct statx *stx)
+{
+	deps_note(path, flags & AT_SYMLINK_NOFOLLOW ? DEP_NOFOLLOW : DEP_NAME);
+	if (fin.have && !(mask & ~(unsigned)(STATX_BASIC_STATS | STATX_BTIME))) {
+		fin.have = false;
+		if (fin.err) {
+			errno = fin.err;
+			return -1;
+		}
+		*stx = fin.stx;
+		return 0;
+	}
+	return (int)syscall(SYS_statx, AT_FDCWD, path, flags, mask, stx);
+}
+#else
+static int walked(struct stat *st)
+{
+	(void)st;
+	return 0;
+}
+#endif
+
 int deps_stat(const char *path, struct stat *st)
 {
+	int r;
+
 	deps_note(path, DEP_NAME);
-	return stat(path, st);
+	r = walked(st);
+	return r ? (r > 0 ? 0 : -1) : stat(path, st);
 }
 
 int deps_lstat(const char *path, struct stat *st)
 {
-	deps_note(path, DEP_NAME);
-	return lstat(path, st);
+	int r;
+
+	deps_note(path, DEP_NOFOLLOW);
+	r = walked(st);
+	return r ? (r > 0 ? 0 : -1) : lstat(path, st);
 }
 
 int deps_access(const char *path, int mode)
@@ -492,7 +592,7 @@ int deps_access(const char *path, int mode)
 
 ssize_t deps_readlink(const char *path, char *buf, size_t size)
 {
-	deps_note(path, DEP_NAME);
+	deps_note(path, DEP_NOFOLLOW);
 	return readlink(path, buf, size);
 }
 

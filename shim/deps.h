@@ -23,6 +23,7 @@
 
 enum dep_kind {
 	DEP_NAME,    /* what the name leads to (found or not, what type) */
+	DEP_NOFOLLOW, /* what the name is itself (a last symlink not followed) */
 	DEP_CONTENT, /* and the file's content and attributes */
 	DEP_ENTRIES, /* and the folder's names */
 };
@@ -71,6 +72,11 @@ DIR *deps_opendir(const char *path);
 int deps_open(const char *path, int flags, ...);
 int deps_openat(int dirfd, const char *path, int flags, ...);
 int deps_mkdir(const char *path, mode_t mode);
+#ifdef SBX_DEPS
+struct statx;
+/* statx(AT_FDCWD, PATH, FLAGS, MASK, STX), recorded */
+int deps_statx(const char *path, int flags, unsigned mask, struct statx *stx);
+#endif
 
 #if defined(SBX_DEPS) && !defined(SBX_DEPS_IMPL)
 #define getenv(n) deps_getenv(n)

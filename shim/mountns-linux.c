@@ -968,10 +968,8 @@ static void key_look(const char *path, bool follow, enum key_look look,
 	struct statx st;
 
 	memset(r, 0, sizeof(*r));
-	deps_note(path, DEP_NAME);
-	if (syscall(SYS_statx, AT_FDCWD, path,
-		    follow ? 0 : AT_SYMLINK_NOFOLLOW,
-		    STATX_BASIC_STATS | STATX_BTIME, &st) < 0) {
+	if (deps_statx(path, follow ? 0 : AT_SYMLINK_NOFOLLOW,
+		       STATX_BASIC_STATS | STATX_BTIME, &st) < 0) {
 		r->err = errno;
 		return;
 	}
