@@ -127,6 +127,30 @@ MUTANTS=(
 	's/ok && daemon && ours > 0 && !recorded/ok \&\& daemon \&\& ours > 99 \&\& !recorded/'
 	share.bats 'under another sandbox'
 
+	'pcache-queue-ignored' shim/pcache.c
+	's/queued == 0 &&/1 \&\&/'
+	pcache.bats 'config made'
+
+	'pcache-mounts-ignored' shim/pcache.c
+	's/poll\(&pf, 1, 0\) == 0/1/'
+	pcache.bats 'a mount in'
+
+	'pcache-variables-unchecked' shim/pcache.c
+	's/if \(\(now == NULL\) != \(was == NULL\) \|\|/if (0 \&\& /'
+	pcache.bats 'a variable the policy reads'
+
+	'pcache-checks-unchecked' shim/pcache.c
+	's/if \(memcmp\(&was, &now, sizeof\(now\)\) != 0\)/if (0)/'
+	pcache.bats 'anyone writes to'
+
+	'pcache-folders-unwatched' shim/deps.c
+	's/watch\(cur, stx_dev\(&stx\), W_ENTRIES\);/(void)0;/'
+	pcache.bats 'credential store that appears'
+
+	'pcache-token-unchecked' shim/proxy.c
+	's/strncmp\(tok, pc_token, 64\) == 0/1/'
+	pcache.bats 'secret'
+
 	'look-peer-trusted' shim/proxy.c
 	's/(len\) == 0 &&\n\s*)trusted_peer_pidfd\(fd, pidfd\)/$1getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, pidfd, \&(socklen_t){ sizeof(int) }) == 0/'
 	share.bats 'look socket held by a process that is not ours'

@@ -221,3 +221,76 @@ sys.exit(1 if bad or seen < 30 else 0)
 PY
 	[ "$status" -eq 0 ] || fail "$output"
 }
+
+@test "the daemon keeps a policy only from who holds its secret, which no tool can read" {
+	warm
+	local d name
+	d=$(sbx_daemon)
+	[ -n "$d" ] || fail "no daemon"
+	name="sbx-proxy-4-$(id -u)-$(stat -L -c %i /proc/self/ns/pid)-$(stat -L -c %i /proc/self/ns/user)-$(stat -L -c %d-%i "$SBX")"
+	# poison.py PID NAME TOKEN: the kept policy of python3 here, its profile
+	# made full-access, given to the daemon with TOKEN (right: the daemon's
+	# own secret, read as its owner may; else a wrong one)
+	cat >"$BATS_TEST_TMPDIR/poison.py" <<'PY'
+import ctypes, os, resource, socket, struct, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+def getfd(pidfd, fd):
+    r = libc.syscall(438, pidfd, fd, 0)
+    return r if r >= 0 else None
+pid, name, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+pidfd = libc.syscall(434, pid, 0)
+base = resource.prlimit(pid, resource.RLIMIT_NOFILE)[0] - 64 * 8
+entry = None
+for slot in range(64):
+    fd = getfd(pidfd, base + slot * 8 + 5)
+    if fd is not None:
+        data = os.pread(fd, 65536, 0)
+        if data.startswith(b"sbx-pc-1\n") and b"/python3\0" in data:
+            entry = data
+if not entry:
+    sys.exit("no kept policy")
+at = 74
+def u32():
+    global at
+    at += 4
+    return struct.unpack_from("I", entry, at - 4)[0]
+def skip():
+    global at
+    n = u32()
+    at += n
+for _ in range(u32()):
+    skip(); skip()
+for _ in range(u32()):
+    skip(); at += 48
+skip(); skip(); u32(); skip(); skip(); skip()
+poisoned = entry[:at] + struct.pack("I", 2) + entry[at + 4:]
+token = os.pread(getfd(pidfd, base - 1), 64, 0) if mode == "right" else b"f" * 64
+m = os.memfd_create("sbx-pc", os.MFD_CLOEXEC)
+os.write(m, poisoned)
+w = libc.inotify_init1(0)
+mi = os.open("/proc/self/mountinfo", os.O_RDONLY)
+c = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+c.connect("\0" + name)
+socket.send_fds(c, [b"pc\n" + entry[9:73] + b"\n" + token + b"\n"], [m, w, mi])
+c.close()
+time.sleep(0.5)
+print("sent")
+PY
+	run "$PY" "$BATS_TEST_TMPDIR/poison.py" "$d" "$name" wrong
+	[ "$status" -eq 0 ] || fail "$output"
+	tool -c "open('$OUT/x', 'w')"
+	[ "$status" -ne 0 ] || fail "a policy without the secret was used"
+	[[ "$stderr" == *"$kept"* ]] || fail "not the kept one: $stderr"
+	[ ! -e "$OUT/x" ]
+	# with it (the owner's own processes can read it): taken; the test can
+	# see a poisoned policy
+	run "$PY" "$BATS_TEST_TMPDIR/poison.py" "$d" "$name" right
+	[ "$status" -eq 0 ] || fail "$output"
+	tool -c "open('$OUT/x', 'w')"
+	[ "$status" -eq 0 ] || fail "the test cannot tell: $stderr"
+	[ -e "$OUT/x" ]
+	# a tool cannot read it: Landlock keeps it from the daemon's descriptors
+	SBX_CACHE=0 run python3 "$BATS_TEST_TMPDIR/poison.py" "$d" "$name" right
+	[ "$status" -ne 0 ] || fail "a tool read the secret: $output"
+}

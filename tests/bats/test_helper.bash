@@ -124,3 +124,16 @@ require_namespace() {
 	out=$(kernel_says namespace)
 	[ "$out" = rc=0 ] || missing_feature "no mount namespace here: ${out%rc=*}"
 }
+
+# The pid of this user's sbx proxy daemon of the sbx under test (the one of
+# this user namespace), or nothing: sbx_daemon.
+sbx_daemon() {
+	local d self
+	self=$(readlink -f "$SBX")
+	for d in $(pgrep -u "$(id -u)" -f '^sbx proxy-daemon$'); do
+		[ "$(readlink "/proc/$d/exe" 2>/dev/null)" = "$self" ] || continue
+		[ "$(stat -L -c %i "/proc/$d/ns/user")" = "$(stat -L -c %i /proc/self/ns/user)" ] || continue
+		echo "$d"
+		return 0
+	done
+}
