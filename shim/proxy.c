@@ -45,6 +45,7 @@
 
 #ifdef __linux__
 #include <sys/inotify.h>
+#include <sys/statfs.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <linux/nsfs.h>
@@ -290,7 +291,11 @@ static socklen_t look_address(struct sockaddr_un *a)
  * Linux 6.9+) and pid, under the control socket's name. A shim that runs
  * under another sandbox's no_new_privs and seccomp filter cannot tell a
  * daemon from a tool sbx confined from a plain shell by counting them
- * (trusted_peer_pidfd): it also asks for the record.
+ * (trusted_peer_pidfd): it also asks for the record. It says too how
+ * confined the daemon is (no_new_privs and seccomp filters, counted as
+ * trusted_peer_pidfd counts) and where its slots begin, so a shim finds
+ * the daemon by its record alone (daemon_by_record), without a connection
+ * or a look at /proc.
  */
 static char *record_file(bool make)
 {
@@ -315,38 +320,71 @@ static char *record_file(bool make)
 	return f;
 }
 
-/* PIDFD's inode and pid, as the record says them. */
+/* PIDFD's inode and pid, as the record says them, then a space. */
 static void record_text(int pidfd, pid_t pid, char *text, size_t size)
 {
 	struct stat st;
 
 	if (fstat(pidfd, &st) < 0)
 		st.st_ino = 0;
-	snprintf(text, size, "%llu %d\n", (unsigned long long)st.st_ino,
+	snprintf(text, size, "%llu %d ", (unsigned long long)st.st_ino,
 		 (int)pid);
+}
+
+struct record {
+	unsigned long long ino;
+	long pid, count;
+	int base;
+};
+
+/* Reads the record (made since the machine started) into R. */
+static bool record_read(struct record *r)
+{
+	char *f = record_file(false), text[128];
+	struct timespec real, boot;
+	struct stat st;
+	ssize_t n = -1;
+	int fd;
+
+	if (!f)
+		return false;
+	fd = open_cloexec(f, O_RDONLY | O_NOFOLLOW | O_NOCTTY);
+	free(f);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    clock_gettime(CLOCK_REALTIME, &real) == 0 &&
+	    clock_gettime(CLOCK_BOOTTIME, &boot) == 0 &&
+	    st.st_mtime >= real.tv_sec - boot.tv_sec - 1)
+		n = read(fd, text, sizeof(text) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	return sscanf(text, "%llu %ld %ld %d", &r->ino, &r->pid, &r->count,
+		      &r->base) == 4;
 }
 
 /* The record names the process PIDFD (pid PID). */
 static bool recorded(int pidfd, pid_t pid)
 {
-	char *f = record_file(false), want[64], *text;
-	size_t len;
-	bool same;
+	struct record r;
+	struct stat st;
 
-	if (!f)
-		return false;
-	text = read_small_file(f, 64, O_NOFOLLOW, &len);
-	free(f);
-	record_text(pidfd, pid, want, sizeof(want));
-	same = text && strcmp(text, want) == 0;
-	free(text);
-	return same;
+	return record_read(&r) && fstat(pidfd, &st) == 0 &&
+	       (unsigned long long)st.st_ino == r.ino && r.pid == (long)pid;
 }
+
+static long own_confinement(void);
+static int slots_at;
+#ifndef PIDFS_MAGIC
+#define PIDFS_MAGIC 0x50494446
+#endif
 
 /* The daemon writes its record (rename: never half there). */
 static void write_record(void)
 {
-	char *f = record_file(true), *tmp, text[64];
+	char *f = record_file(true), *tmp, text[128];
+	struct statfs fs;
 	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0), fd;
 
 	if (!f || pidfd < 0) {
@@ -355,7 +393,15 @@ static void write_record(void)
 			close(pidfd);
 		return;
 	}
+	/* (only where pidfds have inodes of their own: pidfs, 6.9) */
+	if (fstatfs(pidfd, &fs) < 0 || fs.f_type != PIDFS_MAGIC) {
+		free(f);
+		close(pidfd);
+		return;
+	}
 	record_text(pidfd, getpid(), text, sizeof(text));
+	snprintf(text + strlen(text), sizeof(text) - strlen(text), "%ld %d\n",
+		 own_confinement(), slots_at);
 	close(pidfd);
 	tmp = xasprintf("%s.%d", f, (int)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
@@ -851,11 +897,43 @@ static int daemon_base(int pidfd)
  * pidfd of it (BASE set) or -1. */
 static int look_pidfd = -2, look_base = -1;
 
+/* The daemon its record names, when it runs and is no more confined than
+ * this process: a pidfd of it (its inode the record's: pidfs numbers each
+ * process once) and its slot base in BASE; or -1. */
+static int daemon_by_record(int *base)
+{
+	struct record r;
+	struct stat st;
+	long ours;
+	int pidfd;
+
+	if (!record_read(&r) || r.pid <= 0 || r.pid > INT_MAX || r.count < 0 ||
+	    (ours = own_confinement()) < 0 || r.count > ours)
+		return -1;
+	pidfd = (int)syscall(SYS_pidfd_open, (pid_t)r.pid, 0);
+	if (pidfd < 0)
+		return -1;
+	if (fstat(pidfd, &st) < 0 || (unsigned long long)st.st_ino != r.ino) {
+		close(pidfd);
+		return -1;
+	}
+	*base = r.base >= 0 && r.base < INT_MAX ? r.base : -1;
+	return pidfd;
+}
+
 static int daemon_look(int *base)
 {
 	if (look_pidfd == -2) {
-		int pidfd = -1, ctl = connect_look(&pidfd);
+		int pidfd = -1, ctl;
 
+		look_pidfd = daemon_by_record(&look_base);
+		if (look_pidfd >= 0 && look_base >= 0) {
+			*base = look_base;
+			return look_pidfd;
+		}
+		if (look_pidfd >= 0)
+			close(look_pidfd);
+		ctl = connect_look(&pidfd);
 		look_pidfd = -1;
 		if (ctl >= 0) {
 			close(ctl);
@@ -2233,6 +2311,17 @@ static bool fd_is(int fd, const char *prefix, const char *suffix)
 	       strcmp(what + n - ls, suffix) == 0;
 }
 
+/* The 64 characters at A and B are equal, compared in a time that does
+ * not say where they differ. */
+static bool same_secret(const char *a, const char *b)
+{
+	unsigned char d = 0;
+
+	for (size_t i = 0; i < 64; i++)
+		d |= (unsigned char)(a[i] ^ b[i]);
+	return d == 0;
+}
+
 /* "pc\nLKEY\nTOKEN\n" with a cached policy's memfd (its content names
  * LKEY), watch and mount table: put in LKEY's slot. Never answered. */
 static void serve_pc(char *text, int *fds, int nfds)
@@ -2245,7 +2334,7 @@ static void serve_pc(char *text, int *fds, int nfds)
 	if (nl)
 		*nl = '\0';
 	ok = nfds == 3 && pc_token[0] && tok && strlen(tok) == 65 &&
-	     tok[64] == '\n' && strncmp(tok, pc_token, 64) == 0 &&
+	     tok[64] == '\n' && same_secret(tok, pc_token) &&
 	     valid_key(text) && fd_is(fds[0], "/memfd:sbx-pc", "(deleted)") &&
 	     fd_is(fds[1], "anon_inode:inotify", "") &&
 	     fd_is(fds[2], "/proc/", "/mountinfo");

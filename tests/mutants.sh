@@ -148,8 +148,12 @@ MUTANTS=(
 	pcache.bats 'credential store that appears'
 
 	'pcache-token-unchecked' shim/proxy.c
-	's/strncmp\(tok, pc_token, 64\) == 0/1/'
+	's/same_secret\(tok, pc_token\)/1/'
 	pcache.bats 'secret'
+
+	'record-inode-unchecked' shim/proxy.c
+	's/\(unsigned long long\)st.st_ino != r.ino/0/'
+	share.bats 'record that names another process'
 
 	'look-peer-trusted' shim/proxy.c
 	's/(len\) == 0 &&\n\s*)trusted_peer_pidfd\(fd, pidfd\)/$1getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, pidfd, \&(socklen_t){ sizeof(int) }) == 0/'

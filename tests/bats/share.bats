@@ -373,6 +373,8 @@ except OSError as e:
 		sed -n 's|^/memfd:sbx-\([0-9a-f]\{64\}\) (deleted)$|\1|p' | head -n 1)
 	[ -n "$key" ] || fail "no kept key in the daemon"
 	kill "$d"
+	# gone (its record names it no more)
+	for _ in $(seq 100); do kill -0 "$d" 2>/dev/null || break; sleep 0.05; done
 	sleep 0.3
 	name="sbx-proxy-4-0-$(stat -L -c %i /proc/self/ns/pid)-$(stat -L -c %i /proc/self/ns/user)-$(stat -L -c %d-%i "$SBX")-look"
 	"$PY" -c '
@@ -401,9 +403,51 @@ time.sleep(120)  # never accepts' "$key" "$name" "$OUT/ready" 3>&- &
 	refute_output written
 	assert_file_not_exists "$OUT/f"
 	# the shim did knock there (one connection waits in its backlog)
-	[ "$(ss -xl | awk -v n="@$name" '$5 == n { print $3 }')" -ge 1 ]
+	[ "$(ss -xl | awk -v n="@$name" '$5 == n { print $3 }')" -ge 1 ] || fail "no knock: $(ss -xl | grep sbx-proxy) $stderr"
 	stop_servers
 	pkill -u 0 -f '^sbx proxy-daemon$' || true
+}
+
+@test "root: a daemon record that names another process is not believed, even with a confinement's descriptors at its slot" {
+	# A record outlives its daemon; its pid may be another process's by
+	# then. The record names the daemon by its pidfd's inode too (pidfs
+	# numbers each process once): a process with that pid but another
+	# inode is not the daemon.
+	[ "$(id -u)" = 0 ] || skip "root only: a user's shim cannot join the host's namespaces anyway"
+	run_tool
+	run_tool
+	[[ "$stderr" == *"$joined"* ]] || fail "not joined: $stderr"
+	d=$(sbx_daemon)
+	key=$(for f in /proc/"$d"/fd/*; do readlink "$f"; done |
+		sed -n 's|^/memfd:sbx-\([0-9a-f]\{64\}\) (deleted)$|\1|p' | head -n 1)
+	[ -n "$key" ] || fail "no kept key in the daemon"
+	record=$(ls "$XDG_DATA_HOME"/sbx/sbx-proxy-4-*.id)
+	[ -f "$record" ] || fail "no record"
+	"$PY" -c '
+import ctypes, os, resource, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+key, record = sys.argv[1:3]
+lim = 20000
+resource.setrlimit(resource.RLIMIT_NOFILE, (lim, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+base = lim - 64 * 8
+at = base + int(key[:3], 16) % 64 * 8
+os.dup2(os.memfd_create("sbx-" + key), at)
+os.dup2(os.open("/proc/self/ns/net", os.O_RDONLY), at + 2)
+os.dup2(os.open("/proc/self/ns/mnt", os.O_RDONLY), at + 3)
+attr = (ctypes.c_uint64 * 1)(1 << 13)  # handles refer only: writes allowed
+rs = libc.syscall(444, attr, 8, 0)
+assert rs >= 0
+os.dup2(rs, at + 4)
+with open(record + ".new", "w") as f:
+    f.write("1 %d 0 %d\n" % (os.getpid(), base))  # its pid, not its inode
+os.rename(record + ".new", record)
+time.sleep(120)' "$key" "$record" 3>&- &
+	SERVER_PIDS="${SERVER_PIDS:-} $!"
+	for _ in $(seq 100); do grep -q "^1 " "$record" 2>/dev/null && break; sleep 0.05; done
+	SBX_DEBUG=1 run --separate-stderr python3 -c 'open("'"$OUT"'/f", "w"); print("written")'
+	refute_output written
+	assert_file_not_exists "$OUT/f"
+	stop_servers
 }
 
 @test "a tool cannot join a namespace (setns) nor use the new mount API, even handed a kept namespace of the user's" {
