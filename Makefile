@@ -126,11 +126,11 @@ $(BUILD)/gen/seccomp-bpf.h: $(BUILD)/seccomp-gen
 
 # A helper for this machine, never installed: the section names of a config
 # file, read by rcfile.c, for make install's list of tools.
-$(BUILD)/sections-gen: shim/sections-gen.c shim/rcfile.c shim/rcfile.h shim/deps.c shim/deps.h \
+$(BUILD)/sections-gen: shim/sections-gen.c shim/rcfile.c shim/rcfile.h shim/deps.c shim/deps.h shim/sha256.c \
 		shim/util.c shim/util.h Makefile
 	@mkdir -p $(BUILD)
 	$(GEN_CC) $(CFLAGS) $(SBX_CFLAGS) -o $@ shim/sections-gen.c \
-		shim/rcfile.c shim/util.c shim/deps.c
+		shim/rcfile.c shim/util.c shim/deps.c shim/sha256.c
 $(BUILD)/gen/tools: wrappers/defaults $(BUILD)/sections-gen
 	@mkdir -p $(BUILD)/gen
 	$(BUILD)/sections-gen wrappers/defaults >$@.tmp && mv $@.tmp $@

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sha256.h"
 #include "util.h"
 
 #ifdef SBX_DEPS
@@ -36,11 +37,16 @@
 #include <sys/syscall.h>
 #include <linux/stat.h>
 
-/* a folder: its names; a file read: its content and attributes; either
- * going away itself */
+/* a folder: its names (not IN_ATTRIB, or any event a child has: adding
+ * such a watch makes the kernel mark every child dentry it holds, a
+ * million negative ones in /var/tmp, milliseconds); a file read: its
+ * content and attributes; either going away itself */
 #define W_ENTRIES                                                        \
 	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |           \
 	 IN_DELETE_SELF | IN_MOVE_SELF)
+/* a name looked up: its mode and owner (a tool found on PATH must still
+ * be executable), through any of its links */
+#define W_ATTRIB (IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
 #define W_CONTENT                                                        \
 	(IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF |       \
 	 IN_MOVE_SELF)
@@ -109,9 +115,39 @@ void deps_spoil(const char *why)
 	}
 }
 
+/* The unique ids of this namespace's mounts (listmount: Linux 6.8), as a
+ * SHA-256 into FP: any mount made or ended changes it. -1 without. */
+int deps_mounts(char fp[65])
+{
+	struct {
+		uint32_t size, spare;
+		uint64_t mnt_id, param;
+	} req = { 24, 0, ~(uint64_t)0 /* LSMT_ROOT */, 0 };
+	uint64_t ids[1024];
+	struct sha256 c;
+	long n;
+
+	n = syscall(458 /* listmount */, &req, ids, 1024, 0);
+	if (n < 0 || n >= 1024)
+		return -1;
+	sha256_init(&c);
+	sha256_update(&c, ids, (size_t)n * sizeof(*ids));
+	sha256_hex(&c, fp);
+	return 0;
+}
+
+static char mounts_then[65];
+
+const char *deps_mount_print(void)
+{
+	return mounts_then;
+}
+
 int deps_begin(void)
 {
 	/* the mount table first: a mount from now on is seen */
+	if (deps_mounts(mounts_then) < 0)
+		return -1;
 	mfd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	wfd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (mfd < 0 || wfd < 0) {
@@ -129,6 +165,10 @@ int deps_begin(void)
 
 int deps_end(int *watch, int *mounts, const char **why)
 {
+	char now[65];
+
+	if (deps_mounts(now) < 0 || strcmp(now, mounts_then) != 0)
+		deps_spoil("a mount made or ended meanwhile");
 	on = false;
 	for (size_t i = 0; i < n_seen; i++)
 		free(seen[i]);
@@ -193,22 +233,35 @@ void deps_id(const char *path, struct dep_id *id)
 	}
 }
 
-/* Network file systems and FUSE change without telling inotify. */
+/* File systems whose every change goes through this kernel, so inotify
+ * hears of it: local ones. Network file systems, FUSE, a virtual machine's
+ * shared folders change from elsewhere without a word. */
 static bool watchable_fs(const char *path, dev_t dev)
 {
-	static const long remote[] = {
-		0x6969,	    /* NFS */
-		0x517b,	    /* SMB */
-		(long)0xff534d42, /* CIFS */
-		(long)0xfe534d42, /* SMB2 */
-		0x65735546, /* FUSE */
-		0x01021997, /* 9p */
-		0x00c36400, /* Ceph */
-		0x5346414f, /* AFS */
-		0x6b414653, /* kAFS */
-		0x73757245, /* Coda */
-		0x47504653, /* GPFS */
-		0x0bd00bd0, /* Lustre */
+	static const unsigned long local[] = {
+		0xef53,	    /* ext2, ext3, ext4 */
+		0x58465342, /* XFS */
+		0x9123683e, /* Btrfs */
+		0x01021994, /* tmpfs */
+		0x858458f6, /* ramfs */
+		0x794c7630, /* overlayfs */
+		0xf2f52010, /* F2FS */
+		0x2fc12fc1, /* ZFS */
+		0xca451a4e, /* bcachefs */
+		0x73717368, /* SquashFS */
+		0xe0f5e1e2, /* EROFS */
+		0x28cd3d45, /* cramfs */
+		0x9660,	    /* ISO 9660 */
+		0x15013346, /* UDF */
+		0x4d44,	    /* FAT */
+		0x2011bab0, /* exFAT */
+		0x5346544e, /* NTFS */
+		0x7366746e, /* NTFS3 */
+		0x3153464a, /* JFS */
+		0x52654973, /* ReiserFS */
+		0x3434,	    /* NILFS */
+		0x4244,	    /* HFS */
+		0x482b,	    /* HFS+ */
 	};
 	struct statfs sf;
 
@@ -217,18 +270,20 @@ static bool watchable_fs(const char *path, dev_t dev)
 			return true;
 	if (statfs(path, &sf) < 0)
 		return false;
-	for (size_t i = 0; i < sizeof(remote) / sizeof(*remote); i++)
-		if ((long)sf.f_type == remote[i])
-			return false;
-	devs = xreallocarray(devs, n_devs + 1, sizeof(*devs));
-	devs[n_devs++] = dev;
-	return true;
+	for (size_t i = 0; i < sizeof(local) / sizeof(*local); i++) {
+		if ((unsigned long)sf.f_type == local[i]) {
+			devs = xreallocarray(devs, n_devs + 1, sizeof(*devs));
+			devs[n_devs++] = dev;
+			return true;
+		}
+	}
+	return false;
 }
 
 static void watch(const char *path, dev_t dev, uint32_t mask)
 {
 	if (!watchable_fs(path, dev)) {
-		deps_spoil("a network or FUSE file system");
+		deps_spoil("a file system other than a local one (network, FUSE)");
 		return;
 	}
 	if (inotify_add_watch(wfd, path, mask | IN_MASK_ADD | IN_DONT_FOLLOW) <
@@ -396,8 +451,8 @@ static void walk(const char *path, enum dep_kind kind)
 		}
 		if (!last)
 			return; /* a file on the way: the lookup fails */
-		if (kind == DEP_CONTENT)
-			watch(next, stx_dev(&stx), W_CONTENT);
+		watch(next, stx_dev(&stx),
+		      kind == DEP_CONTENT ? W_CONTENT : W_ATTRIB);
 		if (!slash) {
 			fin.have = true;
 			fin.err = 0;
@@ -452,6 +507,17 @@ char *deps_getenv(const char *name)
 }
 
 #else /* no cache: the calls themselves */
+
+int deps_mounts(char fp[65])
+{
+	fp[0] = '\0';
+	return -1;
+}
+
+const char *deps_mount_print(void)
+{
+	return "";
+}
 
 int deps_begin(void)
 {

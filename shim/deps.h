@@ -53,6 +53,11 @@ int deps_begin(void);
  * watched or in the checks; -1 (both closed) with WHY set when not. */
 int deps_end(int *watch, int *mounts, const char **why);
 bool deps_recording(void);
+/* The mount table's print: a SHA-256 of its mounts' unique ids into FP
+ * (hex; listmount, Linux 6.8); -1 where the kernel has none. The one
+ * taken when the recording began: deps_mount_print(). */
+int deps_mounts(char fp[65]);
+const char *deps_mount_print(void);
 /* PATH (absolute) is about to be looked at as KIND. */
 void deps_note(const char *path, enum dep_kind kind);
 /* Something the cache cannot watch was met: this policy is not kept. */

@@ -1009,8 +1009,10 @@ void mountns_key_part(const struct policy *p, char hex[65])
 	sha256_init(&c);
 	sha256_update(&c, "mnt\n", 4);
 	policy_hash(p, &c);
-	/* the namespace this one is made from (a session's view, or not) */
+	/* the namespace this one is made from (a session's view, or not),
+	 * and the root in it (a chroot) */
 	key_path(&c, "/proc/self/ns/mnt", true, KEY_ID);
+	key_path(&c, "/", true, KEY_ID);
 	for (size_t i = 0; i < p->roots.n; i++)
 		key_path(&c, p->roots.v[i].path, true, KEY_ID);
 	/* a protected path as itself and as what it leads to (the same

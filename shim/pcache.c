@@ -100,7 +100,7 @@ static int lookup_key(const char *name, const struct intercept *ic,
 	gid_t groups[256];
 	int ng = getgroups(256, groups);
 	ssize_t n;
-	uint64_t ids[12] = {
+	uint64_t ids[14] = {
 		(uint64_t)dev,	       (uint64_t)ino,
 		(uint64_t)getuid(),    (uint64_t)geteuid(),
 		(uint64_t)getgid(),    (uint64_t)getegid(),
@@ -115,6 +115,11 @@ static int lookup_key(const char *name, const struct intercept *ic,
 		return -1;
 	ids[10] = (uint64_t)st.st_dev;
 	ids[11] = (uint64_t)st.st_ino;
+	/* and the root (a chroot in the same namespace) */
+	if (stat("/", &st) < 0)
+		return -1;
+	ids[12] = (uint64_t)st.st_dev;
+	ids[13] = (uint64_t)st.st_ino;
 	sha256_update(&c, ids, sizeof(ids));
 	sha256_update(&c, groups, (size_t)ng * sizeof(*groups));
 	put_str(&c, name);
@@ -285,6 +290,7 @@ static void put_policy(struct out *o, const struct resolved *r,
 
 	pcache_head(lkey, head);
 	put(o, head, PCACHE_HEAD_LEN);
+	put_s(o, deps_mount_print());
 	envs = deps_envs(&ne);
 	put_u32(o, (uint32_t)ne);
 	for (size_t i = 0; i < ne; i++) {
@@ -332,12 +338,20 @@ static bool get_policy(struct in *i, const char *name,
 	struct pathlist *lists[] = POLICY_LISTS(p);
 	uint32_t n, flags;
 	const char *s;
-	char head[PCACHE_HEAD_LEN + 1];
+	char head[PCACHE_HEAD_LEN + 1], print[65];
 
 	pcache_head(lkey, head);
 	if (i->n < PCACHE_HEAD_LEN || memcmp(i->b, head, PCACHE_HEAD_LEN) != 0)
 		return false;
 	i->at = PCACHE_HEAD_LEN;
+	/* the mount table: no mount made or ended since (a mount moved,
+	 * or made read-only, the daemon sees by the mount table's
+	 * descriptor, and drops the entry) */
+	s = get_s(i);
+	if (!s || deps_mounts(print) < 0 || strcmp(s, print) != 0) {
+		trace("policy cache: the mount table changed");
+		return false;
+	}
 	n = get_u32(i);
 	for (uint32_t k = 0; k < n && !i->bad; k++) {
 		const char *var = get_s(i), *was = get_s(i), *now;
@@ -423,7 +437,6 @@ int pcache_lookup(const char *name, const struct intercept *ic, dev_t dev,
 		  ino_t ino, struct resolved *r, struct policy *p,
 		  char part[65])
 {
-	struct pollfd pf;
 	struct in in;
 	int fds[3], queued = -1;
 	ssize_t n;
@@ -439,15 +452,13 @@ int pcache_lookup(const char *name, const struct intercept *ic, dev_t dev,
 		begin();
 		return -1;
 	}
+	/* (the mount table's descriptor is the daemon's to poll: a poll
+	 * answers a change once, to the first who asks) */
 	n = pread(fds[0], text, sizeof(text), 0);
-	pf = (struct pollfd){ fds[2], POLLPRI, 0 };
 	ok = n > 0 && (size_t)n < sizeof(text) &&
-	     ioctl(fds[1], FIONREAD, &queued) == 0 && queued == 0 &&
-	     poll(&pf, 1, 0) == 0;
+	     ioctl(fds[1], FIONREAD, &queued) == 0 && queued == 0;
 	if (!ok)
-		trace("policy cache: %s",
-		      queued > 0 ? "what it came from changed"
-				 : "the mount table changed");
+		trace("policy cache: what it came from changed");
 	for (int k = 0; k < 3; k++)
 		close(fds[k]);
 	if (ok) {

@@ -2,6 +2,7 @@
 #include "policy.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -438,6 +439,7 @@ static void add_nested(struct policy *p, const char *dir, int depth,
 		return;
 	while ((de = readdir(d))) {
 		char *sub, *git;
+		bool found;
 
 		if (de->d_name[0] == '.' ||
 		    strcmp(de->d_name, "node_modules") == 0 ||
@@ -449,7 +451,19 @@ static void add_nested(struct policy *p, const char *dir, int depth,
 			continue;
 		}
 		git = path_join(sub, ".git");
-		if (lstat(git, &st) < 0) {
+		found = lstat(git, &st) == 0;
+		if (!found && errno != ENOENT && errno != ENOTDIR) {
+			/* a folder sbx cannot look into (made unsearchable
+			 * by a tool): it may hold a repository, so it is
+			 * kept as it is, read-only, mode and all */
+			if (!find_entry(&p->protected, sub))
+				add_unique(&p->protected, xstrdup(sub),
+					   (struct source){
+						   "a folder sbx cannot look "
+						   "into (a repository?)",
+						   0 });
+			free(git);
+		} else if (!found) {
 			if (depth < 2 && *budget > 0)
 				add_nested(p, sub, depth + 1, budget, count);
 			/* with the budget spent, the rest of this level is

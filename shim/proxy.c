@@ -360,8 +360,26 @@ static bool record_read(struct record *r)
 	if (n <= 0)
 		return false;
 	text[n] = '\0';
-	return sscanf(text, "%llu %ld %ld %d", &r->ino, &r->pid, &r->count,
-		      &r->base) == 4;
+	{
+		char *at = text, *end;
+		long long v[4];
+
+		for (int i = 0; i < 4; i++) {
+			errno = 0;
+			v[i] = i == 0 ? (long long)strtoull(at, &end, 10)
+				      : strtoll(at, &end, 10);
+			if (end == at || errno || (*end != ' ' && *end != '\n'))
+				return false;
+			at = end + 1;
+		}
+		if (v[1] <= 0 || v[1] > INT_MAX || v[3] < -1 || v[3] > INT_MAX)
+			return false;
+		r->ino = (unsigned long long)v[0];
+		r->pid = (long)v[1];
+		r->count = (long)v[2];
+		r->base = (int)v[3];
+	}
+	return true;
 }
 
 /* The record names the process PIDFD (pid PID). */
@@ -2745,23 +2763,54 @@ static void handle(int fd, struct reg ***regs, size_t *n)
 }
 
 #ifndef SBX_PROXY_FILE
-/* The mounts files of the namespaces given, watched for a change. */
+/* The mounts files of the namespaces given, watched for a change; each
+ * cached policy's watch (something it came from changed) and mount table
+ * (a mount moved or changed: the shims see mounts made or ended
+ * themselves, pcache.c), so that a dead one is dropped at once. */
+static int pc_polled[PC_MAX];
+static size_t n_pc_polled, n_mnt_polled;
+
 static size_t n_watched(void)
 {
-	return n_mnts + 1;
+	return n_mnts + 2 * n_pcs + 1;
 }
 
 static void watch(struct pollfd *p, size_t nm)
 {
-	for (size_t i = 0; i + 1 < nm; i++)
-		p[i] = (struct pollfd){ mnts[i].mounts, POLLPRI, 0 };
+	size_t k = 0;
+
+	for (size_t i = 0; i < n_mnts; i++)
+		p[k++] = (struct pollfd){ mnts[i].mounts, POLLPRI, 0 };
+	n_mnt_polled = n_mnts;
+	for (size_t i = 0; i < n_pcs; i++) {
+		int base = slots_at + pcs[i].slot * SLOT_STRIDE;
+
+		pc_polled[i] = pcs[i].slot;
+		p[k++] = (struct pollfd){ base + SL_PCW, POLLIN, 0 };
+		p[k++] = (struct pollfd){ base + SL_PCM, POLLPRI, 0 };
+	}
+	n_pc_polled = n_pcs;
 	p[nm - 1] = (struct pollfd){ temp_watch, POLLIN, 0 };
 }
 
 static void watched(const struct pollfd *p, size_t nm)
 {
+	/* the cached policies first, by slot (a request served since the
+	 * poll may have changed the list) */
+	for (size_t i = 0; i < n_pc_polled; i++) {
+		const struct pollfd *q = p + n_mnt_polled + 2 * i;
+
+		if (!q[0].revents && !q[1].revents)
+			continue;
+		for (size_t j = 0; j < n_pcs; j++) {
+			if (pcs[j].slot == pc_polled[i]) {
+				pc_drop(j);
+				break;
+			}
+		}
+	}
 	/* from the end: mnt_drop() moves the last one into the gap */
-	for (size_t i = nm - 1; i-- > 0;)
+	for (size_t i = n_mnt_polled; i-- > 0;)
 		if (p[i].revents)
 			mnt_drop(i);
 	if (p[nm - 1].revents)

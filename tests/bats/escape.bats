@@ -682,3 +682,18 @@ os.mkdir("real"); os.mkdir("real/sub"); os.symlink("real", "l")'
 	run --separate-stderr python3 -c 'pass'
 	assert_equal "$stderr" "sbx: python3: $WS/.sbxrc:2: writable $WS/.codex/cache lies in $WS/.codex (protected): it stays read-only"
 }
+
+@test "a folder made unsearchable cannot hide a nested repository from the next tool" {
+	# defends: the nested repositories are found by looking into each
+	# folder; one a tool made unsearchable (chmod 0) hid its .git from the
+	# next tool's shim, which then made it searchable again and wrote a
+	# hook. Such a folder is kept read-only, mode and all.
+	[ "$(id -u)" != 0 ] || skip "root looks into any folder"
+	mkdir -p "$WS/sub/.git/hooks"
+	run python3 -c "import os; os.chmod('$WS/sub', 0)"
+	[ "$status" -eq 0 ]
+	run python3 -c "import os; os.chmod('$WS/sub', 0o755); open('$WS/sub/.git/hooks/pre-commit', 'w')"
+	chmod 755 "$WS/sub"
+	[ "$status" -ne 0 ] || fail "a hook written"
+	[ ! -e "$WS/sub/.git/hooks/pre-commit" ]
+}
