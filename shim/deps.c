@@ -72,7 +72,49 @@ static struct known {
 	char *path;
 	bool shared; /* anyone writes to it: not watched */
 	bool entries; /* its names watched */
+	int wd;	      /* its watch (entries) */
 } known[KNOWN_SLOTS];
+
+/*
+ * Which events of a watch matter, for the daemon that reads them (a watch
+ * of a folder hears of every name made in it; most are not the policy's
+ * business: pyenv's lock files in its shims folder, a build's objects
+ * next to a folder searched for .git). A name the walk looked up in the
+ * folder, or any name when the folder was listed or the watch is a file's
+ * (ALL). What the daemon does with them: proxy.c pc_events().
+ */
+static struct dep_name *names;
+static size_t n_names;
+
+static void note_name(int wd, const char *name, size_t len)
+{
+	for (size_t i = 0; i < n_names; i++)
+		if (names[i].wd == wd &&
+		    (names[i].all || (names[i].name &&
+				      strlen(names[i].name) == len &&
+				      memcmp(names[i].name, name, len) == 0)))
+			return;
+	names = xreallocarray(names, n_names + 1, sizeof(*names));
+	names[n_names].wd = wd;
+	names[n_names].all = false;
+	names[n_names++].name = xstrndup(name, len);
+}
+
+static void note_all(int wd)
+{
+	if (wd < 0)
+		return;
+	names = xreallocarray(names, n_names + 1, sizeof(*names));
+	names[n_names].wd = wd;
+	names[n_names].all = true;
+	names[n_names++].name = NULL;
+}
+
+const struct dep_name *deps_names(size_t *n)
+{
+	*n = n_names;
+	return names;
+}
 static size_t n_known;
 
 static size_t known_hash(const char *s)
@@ -93,6 +135,7 @@ static struct known *known_find(const char *path, bool add)
 			if (!add || n_known >= KNOWN_SLOTS / 2)
 				return NULL;
 			known[h].path = xstrdup(path);
+			known[h].wd = -1;
 			n_known++;
 			return &known[h];
 		}
@@ -280,15 +323,28 @@ static bool watchable_fs(const char *path, dev_t dev)
 	return false;
 }
 
-static void watch(const char *path, dev_t dev, uint32_t mask)
+/* Watches PATH (on device DEV) for MASK: its watch descriptor, or -1:
+ * spoiled, or (errno EACCES) not readable here, which the walk looks at
+ * again on each use instead (as a folder anyone writes to). */
+static int watch(const char *path, dev_t dev, uint32_t mask)
 {
+	static char why[160];
+	int wd;
+
 	if (!watchable_fs(path, dev)) {
 		deps_spoil("a file system other than a local one (network, FUSE)");
-		return;
+		return -1;
 	}
-	if (inotify_add_watch(wfd, path, mask | IN_MASK_ADD | IN_DONT_FOLLOW) <
-	    0)
-		deps_spoil("the kernel refused a watch (its limit?)");
+	wd = inotify_add_watch(wfd, path, mask | IN_MASK_ADD | IN_DONT_FOLLOW);
+	if (wd < 0 && errno != EACCES) {
+		snprintf(why, sizeof(why), "no watch on %.100s: %s", path,
+			 strerror(errno));
+		deps_spoil(why);
+	}
+	if (wd < 0)
+		trace("policy cache: %s not readable: checked on each use",
+		      path);
+	return wd;
 }
 
 static bool open_to_all(mode_t mode)
@@ -329,7 +385,7 @@ static void walk(const char *path, enum dep_kind kind)
 	struct statx stx;
 	struct known *k;
 	bool shared, slash;
-	int links = 0;
+	int links = 0, cur_wd; /* CUR's watch, -1: none */
 	size_t plen = strlen(path);
 
 	/* a trailing slash asks for a folder: looked at again by the call */
@@ -340,16 +396,19 @@ static void walk(const char *path, enum dep_kind kind)
 	k = known_find("/", false);
 	if (k) {
 		shared = k->shared;
+		cur_wd = k->wd;
 	} else {
 		if (lstat("/", &st) < 0)
 			return deps_spoil("/ cannot be looked at");
 		shared = open_to_all(st.st_mode);
-		if (!shared)
-			watch("/", st.st_dev, W_ENTRIES);
+		cur_wd = shared ? -1 : watch("/", st.st_dev, W_ENTRIES);
+		if (cur_wd < 0)
+			shared = true;
 		k = known_find("/", true);
 		if (k) {
 			k->shared = shared;
 			k->entries = !shared;
+			k->wd = cur_wd;
 		}
 	}
 	for (char *p = todo; !spoiled;) {
@@ -381,6 +440,10 @@ static void walk(const char *path, enum dep_kind kind)
 			if (lstat(cur, &st) < 0)
 				return;
 			shared = open_to_all(st.st_mode);
+			k = known_find(cur, false);
+			cur_wd = k && k->entries ? k->wd : -1;
+			if (!shared && cur_wd < 0)
+				return deps_spoil("a folder walked back to, not watched");
 			continue;
 		}
 		if (snprintf(next, sizeof(next), "%s%s%.*s",
@@ -389,10 +452,13 @@ static void walk(const char *path, enum dep_kind kind)
 			return deps_spoil("a path too long");
 		/* a folder walked before, its names watched (when the
 		 * last one of a lookup of its names, or a step on the way) */
+		if (cur_wd >= 0)
+			note_name(cur_wd, name, len);
 		k = known_find(next, false);
 		if (k && !last && (k->shared || k->entries)) {
 			strcpy(cur, next);
 			shared = k->shared;
+			cur_wd = k->entries ? k->wd : -1;
 			continue;
 		}
 		if (shared)
@@ -420,9 +486,11 @@ static void walk(const char *path, enum dep_kind kind)
 			p = todo;
 			if (link[0] == '/') {
 				strcpy(cur, "/");
-				if (lstat("/", &st) < 0)
-					return;
-				shared = open_to_all(st.st_mode);
+				k = known_find("/", false);
+				if (!k)
+					return deps_spoil("/ not watched");
+				shared = k->shared;
+				cur_wd = k->wd;
 			}
 			continue;
 		}
@@ -434,14 +502,25 @@ static void walk(const char *path, enum dep_kind kind)
 			 * the way, or listed) */
 			if (!shared && (!last || kind == DEP_ENTRIES) &&
 			    !(k && k->entries)) {
-				watch(cur, stx_dev(&stx), W_ENTRIES);
-				if (k)
+				cur_wd = watch(cur, stx_dev(&stx), W_ENTRIES);
+				if (cur_wd < 0) /* unreadable: checks */
+					shared = true;
+				if (shared && last && kind == DEP_ENTRIES)
+					deps_spoil("a folder not watched, listed");
+				if (k && !shared) {
 					k->entries = true;
+					k->wd = cur_wd;
+				}
 			} else if (shared && last && kind == DEP_ENTRIES) {
 				deps_spoil("a folder anyone writes to, listed");
+			} else {
+				cur_wd = k && k->entries ? k->wd : -1;
 			}
 			if (k)
 				k->shared = shared;
+			/* listed: every name in it matters */
+			if (last && kind == DEP_ENTRIES)
+				note_all(cur_wd);
 			if (last && !slash) {
 				fin.have = true;
 				fin.err = 0;
@@ -451,8 +530,16 @@ static void walk(const char *path, enum dep_kind kind)
 		}
 		if (!last)
 			return; /* a file on the way: the lookup fails */
-		watch(next, stx_dev(&stx),
-		      kind == DEP_CONTENT ? W_CONTENT : W_ATTRIB);
+		{
+			int wd = watch(next, stx_dev(&stx),
+				       kind == DEP_CONTENT ? W_CONTENT
+							   : W_ATTRIB);
+
+			if (wd >= 0)
+				note_all(wd);
+			else
+				add_check(next); /* unreadable: a check */
+		}
 		if (!slash) {
 			fin.have = true;
 			fin.err = 0;
@@ -554,6 +641,12 @@ const struct dep_env *deps_envs(size_t *n)
 }
 
 const struct dep_check *deps_checks(size_t *n)
+{
+	*n = 0;
+	return NULL;
+}
+
+const struct dep_name *deps_names(size_t *n)
 {
 	*n = 0;
 	return NULL;

@@ -40,6 +40,12 @@ struct dep_check {
 	char *path;
 	struct dep_id id;
 };
+/* Which events of watch WD matter: those about NAME in it, or any (ALL). */
+struct dep_name {
+	int wd;
+	bool all;
+	char *name;
+};
 /* A variable read, and its value then (NULL: not set). */
 struct dep_env {
 	char *name, *value;
@@ -64,6 +70,7 @@ void deps_note(const char *path, enum dep_kind kind);
 void deps_spoil(const char *why);
 const struct dep_env *deps_envs(size_t *n);
 const struct dep_check *deps_checks(size_t *n);
+const struct dep_name *deps_names(size_t *n);
 /* Looks at PATH as a check does (not following a last symlink). */
 void deps_id(const char *path, struct dep_id *id);
 

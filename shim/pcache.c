@@ -285,11 +285,20 @@ static void put_policy(struct out *o, const struct resolved *r,
 	const struct pathlist *lists[] = POLICY_LISTS(p);
 	const struct dep_env *envs;
 	const struct dep_check *checks;
-	size_t ne, nc;
+	const struct dep_name *dn;
+	size_t ne, nc, nn;
 	char head[PCACHE_HEAD_LEN + 1];
 
 	pcache_head(lkey, head);
 	put(o, head, PCACHE_HEAD_LEN);
+	/* for the daemon: which events of the watch matter (pcache.h) */
+	dn = deps_names(&nn);
+	put_u32(o, (uint32_t)nn);
+	for (size_t i = 0; i < nn; i++) {
+		put_u32(o, (uint32_t)dn[i].wd);
+		put_u32(o, dn[i].all);
+		put_s(o, dn[i].name);
+	}
 	put_s(o, deps_mount_print());
 	envs = deps_envs(&ne);
 	put_u32(o, (uint32_t)ne);
@@ -344,6 +353,13 @@ static bool get_policy(struct in *i, const char *name,
 	if (i->n < PCACHE_HEAD_LEN || memcmp(i->b, head, PCACHE_HEAD_LEN) != 0)
 		return false;
 	i->at = PCACHE_HEAD_LEN;
+	/* (the events that matter: the daemon's) */
+	n = get_u32(i);
+	for (uint32_t k = 0; k < n && !i->bad; k++) {
+		get_u32(i);
+		get_u32(i);
+		get_s(i);
+	}
 	/* the mount table: no mount made or ended since (a mount moved,
 	 * or made read-only, the daemon sees by the mount table's
 	 * descriptor, and drops the entry) */
@@ -438,7 +454,7 @@ int pcache_lookup(const char *name, const struct intercept *ic, dev_t dev,
 		  char part[65])
 {
 	struct in in;
-	int fds[3], queued = -1;
+	int fds[3], queued = -1, alive = 0;
 	ssize_t n;
 	bool ok;
 
@@ -452,11 +468,14 @@ int pcache_lookup(const char *name, const struct intercept *ic, dev_t dev,
 		begin();
 		return -1;
 	}
-	/* (the mount table's descriptor is the daemon's to poll: a poll
-	 * answers a change once, to the first who asks) */
+	/* the watch's queue empty (a change is queued there by the call
+	 * that makes it), then the entry alive: the daemon, which reads the
+	 * queue, first takes the entry's life (its pipe's byte) and gives it
+	 * back only when what it read did not matter (proxy.c pc_events) */
 	n = pread(fds[0], text, sizeof(text), 0);
 	ok = n > 0 && (size_t)n < sizeof(text) &&
-	     ioctl(fds[1], FIONREAD, &queued) == 0 && queued == 0;
+	     ioctl(fds[1], FIONREAD, &queued) == 0 && queued == 0 &&
+	     ioctl(fds[2], FIONREAD, &alive) == 0 && alive == 1;
 	if (!ok)
 		trace("policy cache: what it came from changed");
 	for (int k = 0; k < 3; k++)

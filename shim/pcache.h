@@ -15,7 +15,10 @@ struct policy;
 struct resolved;
 
 /* "sbx-pc-1\n" and the lookup key's 64 hex digits and "\n": the start of
- * a cached policy's memfd, which the daemon checks. */
+ * a cached policy's memfd, which the daemon checks. Then, for the daemon,
+ * which events of the watch matter: a u32 count, and for each a u32 watch
+ * descriptor, a u32 (1: any event of it) and a name (a u32 length with its
+ * NUL, 0 for none, and the bytes). */
 #define PCACHE_HEAD_LEN 74
 void pcache_head(const char *lkey, char out[PCACHE_HEAD_LEN + 1]);
 

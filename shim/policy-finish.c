@@ -380,6 +380,12 @@ static void add_repo(struct policy *p, const char *top, int depth,
 	if (depth >= 2)
 		return;
 	modules = path_join(top, ".gitmodules");
+	/* a nested repository's list of submodules (the root's is one of
+	 * protected_names): rewritten, it would drop their protection */
+	if (depth > 0)
+		add_unique(&p->protected, xstrdup(modules),
+			   (struct source){ "a nested repository's .gitmodules",
+					    0 });
 	text = read_small_file(modules, RC_MAX_SIZE, O_NOFOLLOW, &len);
 	for (line = text; line && *line; line = next) {
 		char *val;
@@ -453,16 +459,20 @@ static void add_nested(struct policy *p, const char *dir, int depth,
 		git = path_join(sub, ".git");
 		found = lstat(git, &st) == 0;
 		if (!found && errno != ENOENT && errno != ENOTDIR) {
-			/* a folder sbx cannot look into (made unsearchable
-			 * by a tool): it may hold a repository, so it is
-			 * kept as it is, read-only, mode and all */
-			if (!find_entry(&p->protected, sub))
-				add_unique(&p->protected, xstrdup(sub),
+			/* a folder sbx cannot look into here (made
+			 * unsearchable by a tool, which can make it
+			 * searchable again): its .git, if it has one, is
+			 * kept read-only (the namespace is built where the
+			 * user's own folders can be looked into) */
+			if (!find_entry(&p->protected, git))
+				add_unique(&p->protected, git,
 					   (struct source){
-						   "a folder sbx cannot look "
-						   "into (a repository?)",
+						   "nested repository's .git "
+						   "(in a folder sbx cannot "
+						   "look into)",
 						   0 });
-			free(git);
+			else
+				free(git);
 		} else if (!found) {
 			if (depth < 2 && *budget > 0)
 				add_nested(p, sub, depth + 1, budget, count);

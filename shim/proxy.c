@@ -845,10 +845,11 @@ enum {
 	SL_MNT,
 	SL_RULES,
 	/* a cached policy (pcache.c), in the slot of its lookup key: its
-	 * memfd (filled last), watch and mount table descriptors */
+	 * memfd (filled last), watch, and a pipe holding one byte while it
+	 * is alive (pc_events) */
 	SL_PC,
 	SL_PCW,
-	SL_PCM,
+	SL_PCA,
 };
 /* The daemon's secret (a memfd) just below the slots: only a process
  * allowed to take descriptors from the daemon reads it, so a message that
@@ -1108,7 +1109,7 @@ int proxy_pc_take(const char *lkey, int fds[3])
 	if (fds[0] < 0)
 		return -1;
 	fds[1] = getfd(pidfd, base, slot, SL_PCW);
-	fds[2] = getfd(pidfd, base, slot, SL_PCM);
+	fds[2] = getfd(pidfd, base, slot, SL_PCA);
 	/* the memfd again, the same: the other two are its (the daemon
 	 * empties the slot's memfd first and fills it last) */
 	again = getfd(pidfd, base, slot, SL_PC);
@@ -2265,9 +2266,18 @@ static void serve_mnt(int fd, char *key, const char *netkey, double scan,
  * given up first, and any whose watch or mount table says it changed.
  */
 #define PC_MAX 16
+#define PC_TEXT_MAX 65536
 static struct pc {
 	int slot;
 	time_t at;
+	int mounts;  /* its mount table (POLLPRI: a mount moved, changed) */
+	int alive_w; /* its pipe's write end (the read end is in the slot) */
+	struct pc_name {
+		int wd;
+		bool all;
+		char *name;
+	} *names;    /* the events of its watch that matter */
+	size_t n_names;
 } pcs[PC_MAX];
 static size_t n_pcs;
 static char pc_token[65];
@@ -2293,24 +2303,106 @@ static void pc_token_make(void)
 	explicit_bzero(r, sizeof(r));
 }
 
+/* Entry I's life taken (a shim that took it sees it dead); 1 when it had
+ * it. */
+static int pc_kill(size_t i)
+{
+	char b;
+
+	return read(slots_at + pcs[i].slot * SLOT_STRIDE + SL_PCA, &b, 1) == 1;
+}
+
 static void pc_drop(size_t i)
 {
 	int base = slots_at + pcs[i].slot * SLOT_STRIDE;
 
+	pc_kill(i);
 	close(base + SL_PC);
 	close(base + SL_PCW);
-	close(base + SL_PCM);
+	close(base + SL_PCA);
+	close(pcs[i].mounts);
+	close(pcs[i].alive_w);
+	for (size_t k = 0; k < pcs[i].n_names; k++)
+		free(pcs[i].names[k].name);
+	free(pcs[i].names);
 	pcs[i] = pcs[--n_pcs];
 }
 
-/* Entry I's watch saw a change, or its mount table did. */
-static bool pc_dead(size_t i)
+/* Event E of entry I's watch matters to its policy. */
+static bool pc_matters(size_t i, const struct inotify_event *e)
 {
-	int base = slots_at + pcs[i].slot * SLOT_STRIDE, queued = 0;
-	struct pollfd pf = { base + SL_PCM, POLLPRI, 0 };
+	if (e->mask & (IN_Q_OVERFLOW | IN_IGNORED | IN_UNMOUNT |
+		       IN_DELETE_SELF | IN_MOVE_SELF) ||
+	    e->len == 0)
+		return true;
+	for (size_t k = 0; k < pcs[i].n_names; k++) {
+		const struct pc_name *n = &pcs[i].names[k];
 
-	return ioctl(base + SL_PCW, FIONREAD, &queued) < 0 || queued > 0 ||
-	       poll(&pf, 1, 0) != 0;
+		if (n->wd == e->wd &&
+		    (n->all || strncmp(n->name, e->name, e->len) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* Entry I's watch has events: its life is taken first (a shim that finds
+ * the queue emptied then finds it dead), the events read, and it is given
+ * back when none matters (a name made that the policy never looked up);
+ * else the entry goes. */
+static void pc_events(size_t i)
+{
+	int wfd = slots_at + pcs[i].slot * SLOT_STRIDE + SL_PCW;
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool matters = false;
+	ssize_t n;
+
+	pc_kill(i);
+	while ((n = read(wfd, buf, sizeof(buf))) > 0) {
+		for (ssize_t at = 0; at + (ssize_t)sizeof(struct inotify_event) <= n;) {
+			const struct inotify_event *e =
+				(const struct inotify_event *)(buf + at);
+
+			matters = matters || pc_matters(i, e);
+			at += (ssize_t)sizeof(*e) + e->len;
+		}
+	}
+	if (n < 0 && errno != EAGAIN)
+		matters = true;
+	if (matters || write(pcs[i].alive_w, "1", 1) != 1)
+		pc_drop(i);
+}
+
+/* The events section of a cached policy's TEXT (N bytes; pcache.h) into
+ * entry E. */
+static bool pc_names(struct pc *e, const char *text, size_t n)
+{
+	size_t at = PCACHE_HEAD_LEN;
+	uint32_t count, v[3];
+
+	if (n < at + 4)
+		return false;
+	memcpy(&count, text + at, 4);
+	at += 4;
+	if (count > 100000)
+		return false;
+	e->names = xcalloc(count ? count : 1, sizeof(*e->names));
+	e->n_names = 0;
+	for (uint32_t k = 0; k < count; k++) {
+		if (n - at < 12)
+			return false;
+		memcpy(v, text + at, 12);
+		at += 12;
+		if (v[2] > n - at || (v[2] && text[at + v[2] - 1] != '\0'))
+			return false;
+		e->names[k].wd = (int)v[0];
+		e->names[k].all = v[1] != 0;
+		e->names[k].name = v[2] ? xstrdup(text + at) : NULL;
+		if (!e->names[k].all && !e->names[k].name)
+			e->names[k].all = true;
+		e->n_names++;
+		at += v[2];
+	}
+	return true;
 }
 
 /* FD's kind as /proc/self/fd says, into WHAT. */
@@ -2345,9 +2437,13 @@ static bool same_secret(const char *a, const char *b)
 static void serve_pc(char *text, int *fds, int nfds)
 {
 	char *nl = strchr(text, '\n'), *tok = nl ? nl + 1 : NULL;
-	char head[PCACHE_HEAD_LEN + 1], want[PCACHE_HEAD_LEN + 1];
-	int slot, base;
+	char want[PCACHE_HEAD_LEN + 1], *body = xmalloc(PC_TEXT_MAX);
+	struct pc e;
+	int slot, base, alive[2];
+	ssize_t n;
 	bool ok;
+
+	memset(&e, 0, sizeof(e));
 
 	if (nl)
 		*nl = '\0';
@@ -2358,11 +2454,22 @@ static void serve_pc(char *text, int *fds, int nfds)
 	     fd_is(fds[2], "/proc/", "/mountinfo");
 	if (ok) {
 		pcache_head(text, want);
-		ok = pread(fds[0], head, PCACHE_HEAD_LEN, 0) ==
-			     PCACHE_HEAD_LEN &&
-		     memcmp(head, want, PCACHE_HEAD_LEN) == 0;
+		n = pread(fds[0], body, PC_TEXT_MAX, 0);
+		ok = n >= PCACHE_HEAD_LEN &&
+		     memcmp(body, want, PCACHE_HEAD_LEN) == 0 &&
+		     pc_names(&e, body, (size_t)n) &&
+		     pipe2(alive, O_CLOEXEC | O_NONBLOCK) == 0;
+		if (ok && write(alive[1], "1", 1) != 1) {
+			close(alive[0]);
+			close(alive[1]);
+			ok = false;
+		}
 	}
+	free(body);
 	if (!ok || slots_at < 0) {
+		for (size_t k = 0; k < e.n_names; k++)
+			free(e.names[k].name);
+		free(e.names);
 		for (int i = 0; i < nfds; i++)
 			close(fds[i]);
 		return;
@@ -2370,7 +2477,7 @@ static void serve_pc(char *text, int *fds, int nfds)
 	slot = key_slot(text);
 	base = slots_at + slot * SLOT_STRIDE;
 	for (size_t i = 0; i < n_pcs;) {
-		if (pcs[i].slot == slot || pc_dead(i))
+		if (pcs[i].slot == slot)
 			pc_drop(i);
 		else
 			i++;
@@ -2385,12 +2492,16 @@ static void serve_pc(char *text, int *fds, int nfds)
 	}
 	/* (emptied above: the memfd goes in last) */
 	slot_put(fds[1], base + SL_PCW);
-	slot_put(fds[2], base + SL_PCM);
+	slot_put(alive[0], base + SL_PCA);
 	slot_put(fds[0], base + SL_PC);
-	for (int i = 0; i < 3; i++)
-		close(fds[i]);
-	pcs[n_pcs].slot = slot;
-	pcs[n_pcs++].at = time(NULL);
+	close(fds[0]);
+	close(fds[1]);
+	close(alive[0]);
+	e.slot = slot;
+	e.at = time(NULL);
+	e.mounts = fds[2];
+	e.alive_w = alive[1];
+	pcs[n_pcs++] = e;
 }
 
 /* Answers "ns\nNETKEY\nMNTKEY\n" (either "-"): 'k', a letter per
@@ -2787,7 +2898,7 @@ static void watch(struct pollfd *p, size_t nm)
 
 		pc_polled[i] = pcs[i].slot;
 		p[k++] = (struct pollfd){ base + SL_PCW, POLLIN, 0 };
-		p[k++] = (struct pollfd){ base + SL_PCM, POLLPRI, 0 };
+		p[k++] = (struct pollfd){ pcs[i].mounts, POLLPRI, 0 };
 	}
 	n_pc_polled = n_pcs;
 	p[nm - 1] = (struct pollfd){ temp_watch, POLLIN, 0 };
@@ -2803,10 +2914,13 @@ static void watched(const struct pollfd *p, size_t nm)
 		if (!q[0].revents && !q[1].revents)
 			continue;
 		for (size_t j = 0; j < n_pcs; j++) {
-			if (pcs[j].slot == pc_polled[i]) {
+			if (pcs[j].slot != pc_polled[i])
+				continue;
+			if (q[1].revents || (q[0].revents & ~POLLIN))
 				pc_drop(j);
-				break;
-			}
+			else
+				pc_events(j);
+			break;
 		}
 	}
 	/* from the end: mnt_drop() moves the last one into the gap */

@@ -128,7 +128,7 @@ MUTANTS=(
 	share.bats 'under another sandbox'
 
 	'pcache-queue-ignored' shim/pcache.c
-	's/queued == 0;/(queued = 0) == 0;/'
+	's/queued == 0 &&/(queued = 0) == 0 \&\&/'
 	pcache.bats 'config made'
 
 	'pcache-mounts-ignored' shim/pcache.c
@@ -144,8 +144,12 @@ MUTANTS=(
 	pcache.bats 'anyone writes to'
 
 	'pcache-folders-unwatched' shim/deps.c
-	's/watch\(cur, stx_dev\(&stx\), W_ENTRIES\);/(void)0;/'
+	's/cur_wd = watch\(cur, stx_dev\(&stx\), W_ENTRIES\);/cur_wd = 0;/'
 	pcache.bats 'credential store that appears'
+
+	'pcache-events-never-matter' shim/proxy.c
+	's/matters = matters \|\| pc_matters\(i, e\);/matters = matters \&\& pc_matters(i, e);/'
+	pcache.bats 'never looked up'
 
 	'pcache-token-unchecked' shim/proxy.c
 	's/same_secret\(tok, pc_token\)/(same_secret(tok, pc_token) || 1)/'

@@ -299,6 +299,8 @@ def skip():
     global at
     n = u32()
     at += n
+for _ in range(u32()):  # the events that matter (the daemon's)
+    u32(); u32(); skip()
 skip()  # the mount table's print
 for _ in range(u32()):
     skip(); skip()
@@ -334,4 +336,43 @@ PY
 	# a tool cannot read it: Landlock keeps it from the daemon's descriptors
 	SBX_CACHE=0 run python3 "$BATS_TEST_TMPDIR/poison.py" "$d" "$name" right
 	[ "$status" -ne 0 ] || fail "a tool read the secret: $output"
+}
+
+@test "names made that the policy never looked up do not end the kept policy" {
+	# pyenv's lock files in its shims folder on PATH, a build's objects in
+	# the workspace: the daemon reads the watch's events, and a name no
+	# lookup asked for gives the policy back its life
+	mkdir -p "$WS/src"
+	warm
+	touch "$WS/made-at-the-top" "$WS/src/made-in-src"
+	rm "$WS/made-at-the-top"
+	mkdir "$WS/src/objects"
+	local i
+	for i in $(seq 20); do
+		tool -c pass
+		[[ "$stderr" == *"$kept"* ]] && break
+		sleep 0.05
+	done
+	[[ "$stderr" == *"$kept"* ]] || fail "a name nothing looked up ended it: $stderr"
+	# one that was looked up ends it (the daemon given time to read it)
+	mkdir -p "$WS/src/.git"
+	sleep 0.5
+	tool -c "open('$WS/src/.git/x', 'w')"
+	[ "$status" -ne 0 ] || fail "the new repository is not protected"
+}
+
+@test "a folder sbx cannot read is looked at on each use, and the policy is still kept" {
+	[ "$(id -u)" != 0 ] || skip "root reads every folder"
+	mkdir -p "$WS/locked"
+	chmod 0 "$WS/locked"
+	warm
+	chmod 755 "$WS/locked"
+}
+
+@test "a folder made unsearchable can still be cleaned up by a tool" {
+	mkdir -p "$WS/out/locked"
+	chmod 0 "$WS/out/locked"
+	SBX_DEBUG=1 run --separate-stderr sh -c 'chmod -R u+rwX out && rm -rf out'
+	[ "$status" -eq 0 ] || fail "$output $stderr"
+	[ ! -e "$WS/out" ]
 }

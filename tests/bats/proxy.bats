@@ -160,7 +160,7 @@ PY
 	# watch and mount table, and the secret of their messages)
 	for _ in $(seq 100); do
 		n=$(find /proc/"$pid"/fd -mindepth 1 -printf '%l\n' |
-			grep -cv '^\(net:\|user:\|mnt:\|anon_inode:\[landlock-ruleset\]\|/proc/[0-9]*/mounts\|/memfd:sbx-[0-9a-f]* (deleted)\|/memfd:sbx-pc (deleted)\|/memfd:sbx-token (deleted)\|anon_inode:inotify\|/proc/[0-9]*/mountinfo\)')
+			grep -cv '^\(net:\|user:\|mnt:\|anon_inode:\[landlock-ruleset\]\|/proc/[0-9]*/mounts\|/memfd:sbx-[0-9a-f]* (deleted)\|/memfd:sbx-pc (deleted)\|/memfd:sbx-token (deleted)\|anon_inode:inotify\|/proc/[0-9]*/mountinfo\|pipe:\[[0-9]*\]\)')
 		[ "$n" -le 8 ] && break
 		sleep 0.1
 	done
