@@ -39,6 +39,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "deps.h"
@@ -473,9 +474,21 @@ int pcache_lookup(const char *name, const struct intercept *ic, dev_t dev,
 	 * queue, first takes the entry's life (its pipe's byte) and gives it
 	 * back only when what it read did not matter (proxy.c pc_events) */
 	n = pread(fds[0], text, sizeof(text), 0);
-	ok = n > 0 && (size_t)n < sizeof(text) &&
-	     ioctl(fds[1], FIONREAD, &queued) == 0 && queued == 0 &&
-	     ioctl(fds[2], FIONREAD, &alive) == 0 && alive == 1;
+	ok = n > 0 && (size_t)n < sizeof(text);
+	/* events the daemon has not read yet (most are of names no lookup
+	 * asked for: it gives the life back): a moment for it, on the other
+	 * CPU, before this exec works the policy out again */
+	for (int tries = 0; ok && tries < 4; tries++) {
+		queued = -1;
+		alive = 0;
+		if (ioctl(fds[1], FIONREAD, &queued) == 0 && queued == 0 &&
+		    ioctl(fds[2], FIONREAD, &alive) == 0 && alive == 1)
+			break;
+		if (tries == 3)
+			ok = false;
+		else
+			nanosleep(&(struct timespec){ 0, 100000 }, NULL);
+	}
 	if (!ok)
 		trace("policy cache: what it came from changed");
 	for (int k = 0; k < 3; k++)
