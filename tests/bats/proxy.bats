@@ -18,19 +18,6 @@ teardown() {
 	teardown_sealed
 }
 
-# The proxy's pid (one per uid, started on demand by a shim).
-# The daemon of the sbx under test (another build's may run too).
-proxy_pid() {
-	local p self
-	self=$(readlink -f "$SBX")
-	for p in $(pgrep -u "$(id -u)" -f '^sbx proxy-daemon$'); do
-		if [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$self" ]; then
-			echo "$p"
-			return
-		fi
-	done
-}
-
 @test "explain and check show the hosts and their source; a bad value is an error with its line" {
 	run -0 "$SBX" explain npm
 	assert_line --regexp "^network: +only registry.npmjs.org \(through sbx's proxy\) +\(wrappers/defaults:[0-9]+\)$"
@@ -133,7 +120,7 @@ PY
 
 @test "thousands of connections in a row leak no descriptor in the proxy" {
 	SBX_NETWORK=registry.npmjs.org run -0 python3 -c 'pass'
-	pid=$(proxy_pid)
+	pid=$(sbx_daemon)
 	[ -n "$pid" ]
 	SBX_NETWORK=registry.npmjs.org run -0 --separate-stderr python3 - <<'PY'
 import os, socket, sys, time, urllib.parse

@@ -21,6 +21,27 @@ run_tool() {
 	SBX_DEBUG=1 run -0 --separate-stderr python3 -c 'print(1)'
 }
 
+# slot_holder: python (after `key` is set, and ctypes, os, resource and
+# libc) for a process that is not the daemon and holds, at the daemon's
+# slot for KEY (base: its RLIMIT_NOFILE less 64 * 8), the key's memfd, its
+# own network and mount namespaces and a ruleset that lets everything be
+# written: what a shim must never take.
+slot_holder() {
+	cat <<'PY'
+lim = 20000
+resource.setrlimit(resource.RLIMIT_NOFILE, (lim, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+base = lim - 64 * 8
+at = base + int(key[:3], 16) % 64 * 8
+os.dup2(os.memfd_create("sbx-" + key), at)
+os.dup2(os.open("/proc/self/ns/net", os.O_RDONLY), at + 2)
+os.dup2(os.open("/proc/self/ns/mnt", os.O_RDONLY), at + 3)
+attr = (ctypes.c_uint64 * 1)(1 << 13)  # handles refer only: writes allowed
+rs = libc.syscall(444, attr, 8, 0)
+assert rs >= 0
+os.dup2(rs, at + 4)
+PY
+}
+
 @test "the second tool of a confinement joins the first one's namespace and ruleset; SBX_SHARE=0 builds its own" {
 	run_tool
 	[[ "$stderr" == *"$made"* ]] || fail "first: $stderr"
@@ -176,10 +197,7 @@ for req, fds in ((b"mnt\n" + b"0" * 64 + b"\n", ["/proc/self/ns/mnt", "/proc/sel
 	refute_line --partial "answer b'k"
 	# nor take the daemon's descriptors (pidfd_getfd: ptrace outside the
 	# sandbox, refused by Landlock)
-	self=$(readlink -f "$SBX")
-	for d in $(pgrep -u "$(id -u)" -f '^sbx proxy-daemon$'); do
-		[ "$(readlink "/proc/$d/exe" 2>/dev/null)" = "$self" ] && break
-	done
+	d=$(sbx_daemon)
 	[ -n "${d:-}" ]
 	SBX_NETWORK=on run -0 python3 -c '
 import ctypes, os, sys
@@ -327,13 +345,7 @@ except OSError as e:
 
 @test "root: a daemon started where /dev/shm is another folder keeps no namespace of this one (it could not watch it)" {
 	[ "$(id -u)" = 0 ] || skip "root only"
-	self=$(readlink -f "$SBX")
-	for d in $(pgrep -u 0 -f '^sbx proxy-daemon$'); do
-		[ "$(readlink "/proc/$d/exe" 2>/dev/null)" = "$self" ] || continue
-		kill "$d"
-		# gone before the next tool looks for one (a slow build: ASan)
-		for _ in $(seq 100); do kill -0 "$d" 2>/dev/null || break; sleep 0.05; done
-	done
+	end_sbx_daemon
 	# the daemon starts from a tool whose /dev/shm is a private tmpfs
 	# (as /tmp would be; /tmp may hold sbx itself)
 	unshare -m --propagation private /bin/sh -c \
@@ -350,9 +362,7 @@ except OSError as e:
 	st=$(stat -c %a "$d")
 	rm -rf "$d"
 	# (that daemon goes: the next tests' tools look for one of these)
-	for d in $(pgrep -u 0 -f '^sbx proxy-daemon$'); do
-		[ "$(readlink "/proc/$d/exe" 2>/dev/null)" = "$self" ] && kill "$d"
-	done
+	end_sbx_daemon
 	assert_failure
 	[ "$st" = 700 ]
 }
@@ -365,16 +375,12 @@ except OSError as e:
 	run_tool
 	run_tool
 	[[ "$stderr" == *"$joined"* ]] || fail "not joined: $stderr"
-	self=$(readlink -f "$SBX")
-	for d in $(pgrep -u 0 -f '^sbx proxy-daemon$'); do
-		[ "$(readlink "/proc/$d/exe" 2>/dev/null)" = "$self" ] && break
-	done
+	d=$(sbx_daemon)
 	key=$(for f in /proc/"$d"/fd/*; do readlink "$f"; done |
 		sed -n 's|^/memfd:sbx-\([0-9a-f]\{64\}\) (deleted)$|\1|p' | head -n 1)
 	[ -n "$key" ] || fail "no kept key in the daemon"
-	kill "$d"
 	# gone (its record names it no more)
-	for _ in $(seq 100); do kill -0 "$d" 2>/dev/null || break; sleep 0.05; done
+	end_sbx_daemon
 	sleep 0.3
 	name="sbx-proxy-4-0-$(stat -L -c %i /proc/self/ns/pid)-$(stat -L -c %i /proc/self/ns/user)-$(stat -L -c %d-%i "$SBX")-look"
 	"$PY" -c '
@@ -382,16 +388,7 @@ import ctypes, os, resource, socket, sys, time
 libc = ctypes.CDLL(None, use_errno=True)
 key, name, ready = sys.argv[1:4]
 libc.prctl(38, 1, 0, 0, 0)  # no_new_privs: more confined than a shim
-lim = 20000
-resource.setrlimit(resource.RLIMIT_NOFILE, (lim, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
-at = lim - 64 * 8 + int(key[:3], 16) % 64 * 8
-os.dup2(os.memfd_create("sbx-" + key), at)
-os.dup2(os.open("/proc/self/ns/net", os.O_RDONLY), at + 2)
-os.dup2(os.open("/proc/self/ns/mnt", os.O_RDONLY), at + 3)
-attr = (ctypes.c_uint64 * 1)(1 << 13)  # handles refer only: writes allowed
-rs = libc.syscall(444, attr, 8, 0)
-assert rs >= 0
-os.dup2(rs, at + 4)
+'"$(slot_holder)"'
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.bind("\0" + name)
 s.listen(128)
@@ -415,11 +412,7 @@ time.sleep(120)  # never accepts' "$key" "$name" "$OUT/ready" 3>&- &
 	# inode is not the daemon.
 	[ "$(id -u)" = 0 ] || skip "root only: a user's shim cannot join the host's namespaces anyway"
 	# a daemon of this home (its record is here)
-	d=$(sbx_daemon)
-	if [ -n "$d" ]; then
-		kill "$d"
-		for _ in $(seq 100); do kill -0 "$d" 2>/dev/null || break; sleep 0.05; done
-	fi
+	end_sbx_daemon
 	run_tool
 	run_tool
 	[[ "$stderr" == *"$joined"* ]] || fail "not joined: $stderr"
@@ -433,17 +426,7 @@ time.sleep(120)  # never accepts' "$key" "$name" "$OUT/ready" 3>&- &
 import ctypes, os, resource, sys, time
 libc = ctypes.CDLL(None, use_errno=True)
 key, record = sys.argv[1:3]
-lim = 20000
-resource.setrlimit(resource.RLIMIT_NOFILE, (lim, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
-base = lim - 64 * 8
-at = base + int(key[:3], 16) % 64 * 8
-os.dup2(os.memfd_create("sbx-" + key), at)
-os.dup2(os.open("/proc/self/ns/net", os.O_RDONLY), at + 2)
-os.dup2(os.open("/proc/self/ns/mnt", os.O_RDONLY), at + 3)
-attr = (ctypes.c_uint64 * 1)(1 << 13)  # handles refer only: writes allowed
-rs = libc.syscall(444, attr, 8, 0)
-assert rs >= 0
-os.dup2(rs, at + 4)
+'"$(slot_holder)"'
 with open(record + ".new", "w") as f:
     f.write("1 %d 0 %d\n" % (os.getpid(), base))  # its pid, not its inode
 os.rename(record + ".new", record)
@@ -464,10 +447,7 @@ time.sleep(120)' "$key" "$record" 3>&- &
 	run_tool
 	run_tool
 	[[ "$stderr" == *"$joined"* ]] || fail "not joined: $stderr"
-	self=$(readlink -f "$SBX")
-	for d in $(pgrep -u "$(id -u)" -f '^sbx proxy-daemon$'); do
-		[ "$(readlink "/proc/$d/exe" 2>/dev/null)" = "$self" ] && break
-	done
+	d=$(sbx_daemon)
 	# a kept user namespace (a user's) or mount namespace (root's)
 	kept=
 	for f in /proc/"$d"/fd/*; do

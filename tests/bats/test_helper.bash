@@ -137,3 +137,13 @@ sbx_daemon() {
 		return 0
 	done
 }
+
+# Ends the daemon sbx_daemon names, if any, and waits until it is gone (a
+# slow build: ASan), so that the next tool starts one: end_sbx_daemon.
+end_sbx_daemon() {
+	local d
+	d=$(sbx_daemon)
+	[ -n "$d" ] || return 0
+	kill "$d"
+	for _ in $(seq 100); do kill -0 "$d" 2>/dev/null || break; sleep 0.05; done
+}
