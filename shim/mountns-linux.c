@@ -790,6 +790,12 @@ static int seal_missing(const struct policy *p, const char **bad)
 bool mountns_loopback;
 int mountns_proxy_port = -1;
 
+int mountns_own_devpts(void)
+{
+	return mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		     "newinstance,ptmxmode=0666,mode=620");
+}
+
 /* In a new network namespace: `lo` up (127.0.0.1 and ::1), nothing else. */
 int mountns_loopback_up(void)
 {
@@ -860,6 +866,11 @@ static int join_shared(struct shared_ns *ns, const char **how)
 		trace("the shared network namespace has its lo down: left");
 		return -1;
 	}
+	/* a copy made ahead (proxy.c claim()): already the tool's own */
+	if (ns->copy >= 0 && setns(ns->copy, CLONE_NEWNS) == 0)
+		return 3;
+	if (ns->copy >= 0)
+		trace("cannot join the copy made ahead: %s", strerror(errno));
 	if (ns->mntns >= 0 && setns(ns->mntns, CLONE_NEWNS) == 0)
 		return 2;
 	if (ns->mntns >= 0)
@@ -1091,8 +1102,8 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		int tree;
 		struct stat st;
 	} *trees = NULL;
-	bool net, share, shared = false, joined_mnt = false;
-	struct shared_ns ns = { -1, -1, -1, -1 };
+	bool net, share, shared = false, joined_mnt = false, copied = false;
+	struct shared_ns ns = { -1, -1, -1, -1, -1 };
 	char key[65];
 	const char *v;
 	int ctl = -1;
@@ -1143,7 +1154,8 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 	if (ns.userns >= 0 || ns.netns >= 0 || ns.mntns >= 0) {
 		r = join_shared(&ns, &how);
 		shared = r > 0;
-		joined_mnt = r == 2;
+		joined_mnt = r >= 2;
+		copied = r == 3;
 	}
 	if (joined_mnt) {
 		mountns_ruleset = ns.ruleset;
@@ -1172,7 +1184,12 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		step = "uid/gid map";
 		goto fail;
 	}
-	if (joined_mnt)
+	if (copied)
+		trace("%s joined: the one an earlier tool of this confinement "
+		      "made, as a copy of its own (a devpts of its own) made "
+		      "ahead by sbx's proxy",
+		      how);
+	else if (joined_mnt)
 		trace("%s joined: the one an earlier tool of this confinement "
 		      "made",
 		      how);
@@ -1201,12 +1218,11 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 		 * ptys another tool of the confinement opened are not this
 		 * one's to read or type into. */
 		step = "a mount namespace of its own in the shared one";
-		if (unshare(CLONE_NEWNS) < 0)
+		if (!copied && unshare(CLONE_NEWNS) < 0)
 			goto fail;
 		bad = "/dev/pts";
 		step = "mounting its own /dev/pts";
-		if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-			  "newinstance,ptmxmode=0666,mode=620") < 0)
+		if (!copied && mountns_own_devpts() < 0)
 			goto fail;
 		bad = p->cwd;
 		step = "entering the current folder again";

@@ -70,6 +70,10 @@ int mountns_readonly(const char *path, bool ro, bool recursive);
 
 /* In a new network namespace: `lo` up (127.0.0.1 and ::1). */
 int mountns_loopback_up(void);
+/* In a copy of a confinement's mount namespace: a devpts instance of its
+ * own on /dev/pts (the ptys other tools opened are not there). Only
+ * system calls: the daemon's children use it. */
+int mountns_own_devpts(void);
 
 /* capget(2) of this process, both words (DATA[0] and DATA[1]): 0, or -1
  * with errno set. */

@@ -838,7 +838,10 @@ enum {
 	SLOT_MIN_LIMIT = 10000, /* a daemon allowed fewer descriptors: no
 				 * slots (connections would reach them) */
 	SLOTS = 64,
-	SLOT_STRIDE = 8,
+	/* copies of a slot's mount namespace, each with a devpts of its
+	 * own, made ahead (pool_fill) for the tools that join it */
+	POOL = 16,
+	SLOT_STRIDE = 32,
 	SL_KEY = 0,
 	SL_USER,
 	SL_NET,
@@ -850,7 +853,20 @@ enum {
 	SL_PC,
 	SL_PCW,
 	SL_PCA,
+	/* the copies: a pipe of claims (struct claim), read by whoever
+	 * takes one, and the copies (SL_CP + place); see claim() */
+	SL_CQ,
+	SL_CP,
 };
+/* One claim in the pipe: the place of a copy and the copy's mount
+ * namespace id (NS_GET_MNTNS_ID: never given twice). */
+struct claim {
+	uint32_t place, pad;
+	uint64_t id;
+};
+#ifndef NS_GET_MNTNS_ID
+#define NS_GET_MNTNS_ID _IOR(0xb7, 0x5, uint64_t)
+#endif
 /* The daemon's secret (a memfd) just below the slots: only a process
  * allowed to take descriptors from the daemon reads it, so a message that
  * holds it comes from no tool (Landlock refuses them that). */
@@ -967,6 +983,36 @@ static int daemon_look(int *base)
 	return look_pidfd;
 }
 
+/*
+ * A copy of the slot's mount namespace that the daemon made ahead, claimed
+ * for this tool alone: a claim read from the slot's pipe (each is read
+ * once) names the place of a copy and the copy's id, and the copy there
+ * has that id (ids are never given again). A place emptied or filled anew
+ * since has another copy, or none: refused, the tool makes its own, as
+ * when a burst of tools used them all up. -1 then.
+ */
+static int claim(int pidfd, int base, int slot)
+{
+	int q = getfd(pidfd, base, slot, SL_CQ), copy;
+	struct claim c;
+	uint64_t id;
+	ssize_t n;
+
+	if (q < 0)
+		return -1;
+	n = read(q, &c, sizeof(c)); /* (non-blocking: the daemon made it so) */
+	close(q);
+	if (n != (ssize_t)sizeof(c) || c.place >= POOL)
+		return -1;
+	copy = getfd(pidfd, base, slot, SL_CP + (int)c.place);
+	if (copy >= 0 &&
+	    (ioctl(copy, NS_GET_MNTNS_ID, &id) < 0 || id != c.id)) {
+		close(copy);
+		copy = -1;
+	}
+	return copy;
+}
+
 static int taken(int pidfd, int base, const char *mkey, bool net,
 		 struct shared_ns *ns)
 {
@@ -986,6 +1032,8 @@ static int taken(int pidfd, int base, const char *mkey, bool net,
 	ns->netns = net ? getfd(pidfd, base, slot, SL_NET) : -1;
 	ns->mntns = getfd(pidfd, base, slot, SL_MNT);
 	ns->ruleset = getfd(pidfd, base, slot, SL_RULES);
+	if (ns->mntns >= 0)
+		ns->copy = claim(pidfd, base, slot);
 	k2 = getfd(pidfd, base, slot, SL_KEY);
 	ok = k2 >= 0 && fstat(k1, &a) == 0 && fstat(k2, &b) == 0 &&
 	     a.st_ino == b.st_ino && a.st_dev == b.st_dev && ns->mntns >= 0 &&
@@ -1014,7 +1062,7 @@ int proxy_shared(const struct policy *p, const char *mkey,
 	bool ask;
 	ssize_t n;
 
-	ns->userns = ns->netns = ns->mntns = ns->ruleset = -1;
+	ns->userns = ns->netns = ns->mntns = ns->ruleset = ns->copy = -1;
 	/* SBX_SHARE=ask: by request only, as where ptrace is refused */
 	v = getenv(ENV_SHARE);
 	ask = v && strcmp(v, "ask") == 0;
@@ -1087,9 +1135,10 @@ int proxy_shared(const struct policy *p, const char *mkey,
 
 void proxy_shared_close(struct shared_ns *ns)
 {
-	int *all[] = { &ns->userns, &ns->netns, &ns->mntns, &ns->ruleset };
+	int *all[] = { &ns->userns, &ns->netns, &ns->mntns, &ns->ruleset,
+		       &ns->copy };
 
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++) {
 		if (*all[i] >= 0)
 			close(*all[i]);
 		*all[i] = -1;
@@ -1990,6 +2039,14 @@ static struct mnt {
 	int userns; /* -1: the daemon's own */
 	int slot;   /* its descriptors' slot (proxy_shared), or -1 */
 	time_t used;
+	/* its copies made ahead (pool_fill): the write end of the pipe of
+	 * claims, the places claimable in its order, the child making more */
+	int cq, filler, made;
+	unsigned char queue[POOL];
+	size_t queued;
+	pid_t filler_pid;
+	bool pool_failed;
+	time_t claimed_at;
 } mnts[NETS_MAX];
 static size_t n_mnts;
 static int slots_at = -1; /* slot_base() of this daemon's limit */
@@ -2000,6 +2057,9 @@ static void slot_clear(int slot)
 	for (int k = SL_KEY; k <= SL_RULES; k++)
 		close(slots_at + slot * SLOT_STRIDE + k);
 }
+
+static void pool_clear(struct mnt *m);
+static void pool_start(struct mnt *m);
 
 static void slot_put(int fd, int at)
 {
@@ -2019,10 +2079,13 @@ static void slot_fill(struct mnt *m, const struct net *net)
 
 	if (slots_at < 0)
 		return;
-	for (size_t i = 0; i < n_mnts; i++)
-		if (mnts[i].slot == slot)
-			mnts[i].slot = -1;
 	close(base + SL_KEY);
+	for (size_t i = 0; i < n_mnts; i++) {
+		if (mnts[i].slot == slot) {
+			pool_clear(&mnts[i]);
+			mnts[i].slot = -1;
+		}
+	}
 	slot_put(net ? net->userns : m->userns, base + SL_USER);
 	slot_put(net ? net->netns : -1, base + SL_NET);
 	slot_put(m->mntns, base + SL_MNT);
@@ -2033,11 +2096,15 @@ static void slot_fill(struct mnt *m, const struct net *net)
 		slot_put(key, base + SL_KEY);
 		close(key);
 		m->slot = slot;
+		pool_start(m);
 	}
 }
 
 static void mnt_drop(size_t i)
 {
+	if (mnts[i].slot >= 0)
+		close(slots_at + mnts[i].slot * SLOT_STRIDE + SL_KEY);
+	pool_clear(&mnts[i]);
 	if (mnts[i].slot >= 0)
 		slot_clear(mnts[i].slot);
 	close(mnts[i].mntns);
@@ -2192,6 +2259,249 @@ static bool valid_key(const char *k)
 /* "mnt\nKEY\n" with the donor's mount namespace, ruleset, mounts file
  * and user namespace: kept when each is what it says (the mount namespace
  * belongs to that user namespace, the ruleset is Landlock's). */
+/*
+ * Copies claimed (claim()) are kept a second: a tool's copy ends when its
+ * last holder lets go, and the unmounting and RCU wait of that (~90 us
+ * here) are then the daemon's, off the tool's exit (a tool still running
+ * then ends its own).
+ */
+enum { GRAVES_MAX = 1024, GRAVE_SECONDS = 1 };
+static struct grave {
+	int fd;
+	time_t at;
+} graves[GRAVES_MAX];
+static size_t n_graves;
+
+static void graves_close(time_t now)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n_graves; i++) {
+		if (now - graves[i].at > GRAVE_SECONDS)
+			close(graves[i].fd);
+		else
+			graves[k++] = graves[i];
+	}
+	n_graves = k;
+}
+
+static void grave_add(int fd)
+{
+	if (fd < 0)
+		return;
+	if (n_graves == GRAVES_MAX) {
+		close(graves[0].fd);
+		memmove(graves, graves + 1, --n_graves * sizeof(*graves));
+	}
+	graves[n_graves++] = (struct grave){ fd, time(NULL) };
+}
+
+/* Ends M's child making copies, if any. */
+static void filler_end(struct mnt *m)
+{
+	if (m->filler < 0)
+		return;
+	close(m->filler);
+	m->filler = -1;
+	kill(m->filler_pid, SIGKILL);
+	while (waitpid(m->filler_pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* M loses its pool (its slot lost or it ends): claims first. */
+static void pool_clear(struct mnt *m)
+{
+	if (m->slot >= 0) {
+		int base = slots_at + m->slot * SLOT_STRIDE;
+
+		close(base + SL_CQ);
+		for (int j = 0; j < POOL; j++)
+			close(base + SL_CP + j);
+	}
+	if (m->cq >= 0)
+		close(m->cq);
+	m->cq = -1;
+	m->queued = 0;
+	filler_end(m);
+}
+
+/* How many copies M's pool is to hold: a few, all once tools take them. */
+static int pool_target(const struct mnt *m)
+{
+	return time(NULL) - m->claimed_at <= 10 ? POOL : POOL / 4;
+}
+
+/*
+ * Starts a child that makes copies of M's mount namespace for its empty
+ * places, each with a devpts of its own, as a joining shim would make its
+ * own (mountns-linux.c), and sends them; pool_put() puts each in a place.
+ */
+static void pool_fill(struct mnt *m)
+{
+	int sp[2], want = pool_target(m) - (int)m->queued;
+	pid_t pid;
+
+	if (m->slot < 0 || m->cq < 0 || m->filler >= 0 || want <= 0 ||
+	    m->pool_failed ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return;
+	pid = fork();
+	if (pid == 0) { /* GCOVR_EXCL_START: no coverage data from here */
+		/* only system calls here: the daemon has threads. None of
+		 * the daemon's descriptors but these three: its sockets,
+		 * slots and secret stay outside the confinement's user
+		 * namespace */
+		int keep[3] = { sp[1], m->userns, m->mntns }, from = 3;
+
+		for (int a = 0; a < 3; a++)
+			for (int b = a + 1; b < 3; b++)
+				if (keep[b] < keep[a]) {
+					int t = keep[a];
+
+					keep[a] = keep[b];
+					keep[b] = t;
+				}
+		for (int a = 0; a < 3; a++) {
+			if (keep[a] < from)
+				continue; /* -1, or one below 3 */
+			if (keep[a] > from)
+				syscall(SYS_close_range, from, keep[a] - 1, 0);
+			from = keep[a] + 1;
+		}
+		syscall(SYS_close_range, from, ~0U, 0);
+		if (m->userns >= 0 && setns(m->userns, CLONE_NEWUSER) < 0)
+			_exit(1);
+		for (int k = 0; k < want; k++) {
+			int fd;
+
+			if (setns(m->mntns, CLONE_NEWNS) < 0 ||
+			    unshare(CLONE_NEWNS) < 0 || mountns_own_devpts() < 0)
+				_exit(1);
+			fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+			if (fd < 0 || send_fds(sp[1], "c", 1, &fd, 1) != 1)
+				_exit(1);
+			close(fd);
+		}
+		_exit(0);
+	} /* GCOVR_EXCL_STOP */
+	close(sp[1]);
+	if (pid < 0) {
+		close(sp[0]);
+		return;
+	}
+	m->filler = sp[0];
+	m->filler_pid = pid;
+	m->made = 0;
+}
+
+/* Puts COPY in an empty place of M's slot, then its claim in the pipe. */
+static void pool_put(struct mnt *m, int copy)
+{
+	bool used[POOL] = { false };
+	struct claim c;
+	int j = 0, base;
+
+	for (size_t i = 0; i < m->queued; i++)
+		used[m->queue[i]] = true;
+	while (j < POOL && used[j])
+		j++;
+	memset(&c, 0, sizeof(c));
+	c.place = (uint32_t)j;
+	if (j == POOL || m->slot < 0 || m->cq < 0 ||
+	    !ns_type(copy, CLONE_NEWNS)) {
+		close(copy);
+		return;
+	}
+	if (ioctl(copy, NS_GET_MNTNS_ID, &c.id) < 0) {
+		m->pool_failed = true; /* a kernel before 6.8: no ids */
+		close(copy);
+		return;
+	}
+	base = slots_at + m->slot * SLOT_STRIDE;
+	slot_put(copy, base + SL_CP + j);
+	close(copy);
+	if (write(m->cq, &c, sizeof(c)) != (ssize_t)sizeof(c)) {
+		close(base + SL_CP + j);
+		return;
+	}
+	m->queue[m->queued++] = (unsigned char)j;
+	m->made++;
+}
+
+/* The claims read since M's last look: their places emptied, the copies
+ * kept a while; then made again. */
+static void pool_look(struct mnt *m)
+{
+	int left = 0, base;
+	size_t taken;
+
+	if (m->slot < 0 || m->cq < 0 || ioctl(m->cq, FIONREAD, &left) < 0)
+		return;
+	taken = m->queued - (size_t)left / sizeof(struct claim);
+	if (taken > 0 && taken <= m->queued) {
+		base = slots_at + m->slot * SLOT_STRIDE;
+		for (size_t i = 0; i < taken; i++) {
+			int at = base + SL_CP + m->queue[i];
+
+			grave_add(fcntl(at, F_DUPFD_CLOEXEC, 3));
+			close(at);
+		}
+		m->queued -= taken;
+		memmove(m->queue, m->queue + taken, m->queued);
+		m->claimed_at = time(NULL);
+	}
+	pool_fill(m);
+}
+
+/* The child of pool_fill() sent a copy, or ended. */
+static void filler_events(struct mnt *m)
+{
+	char c;
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct iovec iov = { &c, 1 };
+	struct msghdr msg;
+	ssize_t n;
+	int fd;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = u.buf;
+	msg.msg_controllen = sizeof(u.buf);
+	n = recvmsg(m->filler, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n > 0 && take_fds(&msg, &fd, 1) == 1) {
+		pool_put(m, fd);
+		return;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	/* it ended: none made is a namespace it cannot copy (not again) */
+	filler_end(m);
+	if (m->made == 0)
+		m->pool_failed = true;
+}
+
+/* The pool of M's slot begins: its pipe of claims. */
+static void pool_start(struct mnt *m)
+{
+	int pfd[2];
+
+	m->cq = -1;
+	m->queued = 0;
+	m->filler = -1;
+	m->pool_failed = false;
+	m->claimed_at = 0;
+	if (m->slot < 0 || pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0)
+		return;
+	slot_put(pfd[0], slots_at + m->slot * SLOT_STRIDE + SL_CQ);
+	close(pfd[0]);
+	m->cq = pfd[1];
+	pool_fill(m);
+}
+
 static void serve_mnt(int fd, char *key, const char *netkey, double scan,
 		      int *fds, int nfds)
 {
@@ -2256,6 +2566,9 @@ static void serve_mnt(int fd, char *key, const char *netkey, double scan,
 	mnts[n_mnts].userns = fds[3];
 	mnts[n_mnts].slot = -1;
 	mnts[n_mnts].used = time(NULL);
+	mnts[n_mnts].cq = -1;
+	mnts[n_mnts].queued = 0;
+	mnts[n_mnts].filler = -1;
 	slot_fill(&mnts[n_mnts++], e);
 	write_all(fd, "k", 1);
 }
@@ -2883,7 +3196,19 @@ static size_t n_pc_polled, n_mnt_polled;
 
 static size_t n_watched(void)
 {
-	return n_mnts + 2 * n_pcs + 1;
+	return n_mnts * 2 + 2 * n_pcs + 1;
+}
+
+/* Tools took copies in the last seconds: the daemon looks at the claims
+ * 40 times a second, to make the next ones before they are wanted. */
+static bool pools_busy(void)
+{
+	time_t now = time(NULL);
+
+	for (size_t i = 0; i < n_mnts; i++)
+		if (now - mnts[i].claimed_at <= 10)
+			return true;
+	return false;
 }
 
 static void watch(struct pollfd *p, size_t nm)
@@ -2901,6 +3226,9 @@ static void watch(struct pollfd *p, size_t nm)
 		p[k++] = (struct pollfd){ pcs[i].mounts, POLLPRI, 0 };
 	}
 	n_pc_polled = n_pcs;
+	/* the children making copies (claims are looked at each round) */
+	for (size_t i = 0; i < n_mnts; i++)
+		p[k++] = (struct pollfd){ mnts[i].filler, POLLIN, 0 };
 	p[nm - 1] = (struct pollfd){ temp_watch, POLLIN, 0 };
 }
 
@@ -2923,6 +3251,15 @@ static void watched(const struct pollfd *p, size_t nm)
 			break;
 		}
 	}
+	/* the pools (the list of namespaces is as it was polled) */
+	for (size_t i = 0; i < n_mnt_polled; i++) {
+		const struct pollfd *q = p + n_mnt_polled + 2 * n_pc_polled + i;
+
+		if (q->revents && mnts[i].filler >= 0)
+			filler_events(&mnts[i]);
+		pool_look(&mnts[i]);
+	}
+	graves_close(time(NULL));
 	/* from the end: mnt_drop() moves the last one into the gap */
 	for (size_t i = n_mnt_polled; i-- > 0;)
 		if (p[i].revents)
@@ -2934,6 +3271,11 @@ static void watched(const struct pollfd *p, size_t nm)
 static size_t n_watched(void)
 {
 	return 0;
+}
+
+static bool pools_busy(void)
+{
+	return false;
 }
 
 static void watch(struct pollfd *p, size_t nm)
@@ -3078,7 +3420,8 @@ int proxy_daemon(void)
 		/* while shims come by the look socket, its backlog (128
 		 * connections where net.core.somaxconn is) is emptied ten
 		 * times a second */
-		int ready = poll(p, 1 + np + 2 * n + nm, looked ? 100 : 1000);
+		int ready = poll(p, 1 + np + 2 * n + nm,
+				 pools_busy() ? 25 : looked ? 100 : 1000);
 
 		if (ending) {
 			coverage_flush();

@@ -49,6 +49,8 @@ struct shared_ns {
 	int netns;   /* network off: only `lo`, up */
 	int mntns;   /* the mount namespace the first tool of MKEY made */
 	int ruleset; /* and its Landlock ruleset (never changed after) */
+	int copy;    /* a copy of mntns made ahead, with a devpts of its own,
+		      * claimed for this tool, or -1 */
 };
 /* Asks for the network namespace (network off) and, with MKEY (mountns.h
  * mountns_key()), the mount namespace and ruleset of that key when one was

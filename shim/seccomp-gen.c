@@ -99,6 +99,14 @@ static scmp_filter_ctx make_filter(int network)
 			       SCMP_ACT_KILL_PROCESS),
 	      "badarch");
 	check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0), "nnp");
+	/*
+	 * A binary tree of syscall numbers, not a list: installing a filter,
+	 * the kernel runs it for every syscall number to find those it always
+	 * allows (its cache, under the signal lock), and a list makes that
+	 * walk every rule for each number. Measured here: the prctl 57 ->
+	 * 43 us, an exec 10 us less.
+	 */
+	check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2), "optimize");
 
 	/*
 	 * Terminal injection: TIOCSTI pushes bytes into the terminal's input

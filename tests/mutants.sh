@@ -23,6 +23,14 @@ log=$work/log
 # TEST is a bats file under tests/bats/ (with the filter) or unit:NAME.
 # shellcheck disable=SC2016 # perl's $1, not the shell's
 MUTANTS=(
+	'copy-claimed-twice' shim/proxy.c
+	's/(?=if \(write\(m->cq, &c, sizeof\(c\)\))/if (write(m->cq, &c, sizeof(c)) < 0) return;\n\t/'
+	share.bats 'one copy per tool'
+
+	'copy-without-devpts' shim/proxy.c
+	's/ \|\| mountns_own_devpts\(\) < 0\)/)/'
+	share.bats 'devpts of its own'
+
 	'tiocsti-network-on' shim/seccomp-gen.c
 	's/(?=check\(seccomp_rule_add\(ctx, DENY, SCMP_SYS\(ioctl\)[^;]*TIOCSTI\)\))/if (network != 1) /'
 	linux.bats 'refused with the network on too'

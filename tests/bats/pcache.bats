@@ -280,10 +280,10 @@ def getfd(pidfd, fd):
     return r if r >= 0 else None
 pid, name, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 pidfd = libc.syscall(434, pid, 0)
-base = resource.prlimit(pid, resource.RLIMIT_NOFILE)[0] - 64 * 8
+base = resource.prlimit(pid, resource.RLIMIT_NOFILE)[0] - 64 * 32
 entry = None
 for slot in range(64):
-    fd = getfd(pidfd, base + slot * 8 + 5)
+    fd = getfd(pidfd, base + slot * 32 + 5)
     if fd is not None:
         data = os.pread(fd, 65536, 0)
         if data.startswith(b"sbx-pc-1\n") and b"/python3\0" in data:

@@ -23,15 +23,15 @@ run_tool() {
 
 # slot_holder: python (after `key` is set, and ctypes, os, resource and
 # libc) for a process that is not the daemon and holds, at the daemon's
-# slot for KEY (base: its RLIMIT_NOFILE less 64 * 8), the key's memfd, its
+# slot for KEY (base: its RLIMIT_NOFILE less 64 * 32), the key's memfd, its
 # own network and mount namespaces and a ruleset that lets everything be
 # written: what a shim must never take.
 slot_holder() {
 	cat <<'PY'
 lim = 20000
 resource.setrlimit(resource.RLIMIT_NOFILE, (lim, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
-base = lim - 64 * 8
-at = base + int(key[:3], 16) % 64 * 8
+base = lim - 64 * 32
+at = base + int(key[:3], 16) % 64 * 32
 os.dup2(os.memfd_create("sbx-" + key), at)
 os.dup2(os.open("/proc/self/ns/net", os.O_RDONLY), at + 2)
 os.dup2(os.open("/proc/self/ns/mnt", os.O_RDONLY), at + 3)
@@ -297,6 +297,60 @@ except OSError as e:
 	wait
 	run cat "$WS/pty.got"
 	refute_output --partial injected
+}
+
+ahead='as a copy of its own (a devpts of its own) made ahead'
+
+@test "the daemon makes each joining tool's copy ahead: one copy per tool, and a tool that finds none makes its own" {
+	run_tool
+	run_tool # a copy taken: the daemon makes all of them (16)
+	sleep 2
+	local d n=0 ns
+	d=$(sbx_daemon)
+	[ -n "$d" ] || fail "no daemon"
+	# stopped, it makes none: the tools take the ones it made, in turn
+	kill -STOP "$d"
+	for _ in $(seq 17); do
+		SBX_DEBUG=1 run --separate-stderr python3 -c '
+import os; print(os.readlink("/proc/self/ns/mnt")); os.open("/dev/pts/ptmx", os.O_RDWR)'
+		[ "$status" -eq 0 ] && [[ "$stderr" == *"$joined"* ]] || {
+			kill -CONT "$d"
+			fail "not joined ($status): $stderr"
+		}
+		[[ "$stderr" != *"$ahead"* ]] || n=$((n + 1))
+		echo "$output" >>"$WS/ns"
+	done
+	kill -CONT "$d"
+	# sixteen made ahead, then one made by the tool itself
+	[ "$n" -eq 16 ] || fail "$n made ahead"
+	[[ "$stderr" != *"$ahead"* ]] || fail "the last: $stderr"
+	ns=$(sort -u "$WS/ns" | wc -l)
+	[ "$ns" -eq 17 ] || fail "$ns namespaces for 17 tools: $(sort "$WS/ns" | uniq -c)"
+	# and it makes them again
+	sleep 1.5
+	SBX_DEBUG=1 run -0 --separate-stderr python3 -c pass
+	[[ "$stderr" == *"$ahead"* ]] || fail "none made again: $stderr"
+}
+
+@test "tools started together never share a copy" {
+	run_tool
+	run_tool
+	sleep 0.5
+	for i in $(seq 24); do
+		SBX_DEBUG=1 python3 -c '
+import os, time; time.sleep(1); print(os.readlink("/proc/self/ns/mnt"))' \
+			>"$WS/ns.$i" 2>"$WS/err.$i" &
+	done
+	wait
+	for i in $(seq 24); do
+		grep -qF "$joined" "$WS/err.$i" || fail "$i not joined: $(cat "$WS/err.$i")"
+	done
+	run -0 grep -lF "$ahead" "$WS"/err.*
+	[ "${#lines[@]}" -ge 1 ] || fail "none made ahead"
+	run -0 sh -c 'cat "$1"/ns.* | sort | uniq -d' sh "$WS"
+	[ -z "$output" ] || fail "shared: $output"
+	run -0 sh -c 'cat "$1"/ns.* | wc -l' sh "$WS"
+	[ "$output" -eq 24 ]
 }
 
 @test "root: another user's file made in /tmp after the namespace was kept is covered in the next tool too" {
