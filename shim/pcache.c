@@ -58,6 +58,10 @@ const char *mountns_key_given;
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
+#include <linux/stat.h>
+
+#define SBX_STATX_MNT_ID_UNIQUE 0x00004000U /* linux/stat.h, 6.8 */
+
 #ifndef MFD_ALLOW_SEALING
 #define MFD_ALLOW_SEALING 0x0002U
 #endif
@@ -97,6 +101,7 @@ static int lookup_key(const char *name, const struct intercept *ic,
 {
 	char buf[PATH_MAX];
 	struct sha256 c;
+	struct statx sx;
 	struct stat st;
 	gid_t groups[256];
 	int ng = getgroups(256, groups);
@@ -111,16 +116,25 @@ static int lookup_key(const char *name, const struct intercept *ic,
 
 	sha256_init(&c);
 	sha256_update(&c, "pc1\n", 4);
-	/* the mount namespace: the paths mean what they mean in it */
-	if (ng < 0 || stat("/proc/self/ns/mnt", &st) < 0)
+	/* The root (a chroot), and the mount it is on: paths mean what
+	 * they mean from there. Its unique id (6.8) is no other mount's,
+	 * ever, and no two mount namespaces share a mount (a copy has
+	 * mounts of its own): it stands for the namespace without a look
+	 * at /proc (~11 us in a new process). Before 6.8, the namespace. */
+	if (ng < 0 || syscall(SYS_statx, AT_FDCWD, "/", 0,
+			      STATX_INO | SBX_STATX_MNT_ID_UNIQUE, &sx) < 0)
 		return -1;
-	ids[10] = (uint64_t)st.st_dev;
-	ids[11] = (uint64_t)st.st_ino;
-	/* and the root (a chroot in the same namespace) */
-	if (stat("/", &st) < 0)
+	ids[12] = ((uint64_t)sx.stx_dev_major << 32) | sx.stx_dev_minor;
+	ids[13] = (uint64_t)sx.stx_ino;
+	if (sx.stx_mask & SBX_STATX_MNT_ID_UNIQUE) {
+		ids[10] = sx.stx_mnt_id;
+		ids[11] = 1;
+	} else if (stat("/proc/self/ns/mnt", &st) == 0) {
+		ids[10] = (uint64_t)st.st_dev;
+		ids[11] = (uint64_t)st.st_ino;
+	} else {
 		return -1;
-	ids[12] = (uint64_t)st.st_dev;
-	ids[13] = (uint64_t)st.st_ino;
+	}
 	sha256_update(&c, ids, sizeof(ids));
 	sha256_update(&c, groups, (size_t)ng * sizeof(*groups));
 	put_str(&c, name);

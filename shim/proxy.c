@@ -874,6 +874,16 @@ struct claim {
 #ifndef MFD_CLOEXEC
 #define MFD_CLOEXEC 0x0001U
 #endif
+#ifndef MFD_ALLOW_SEALING
+#define MFD_ALLOW_SEALING 0x0002U
+#endif
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS 1033
+#define F_SEAL_SEAL 0x0001
+#define F_SEAL_SHRINK 0x0002
+#define F_SEAL_GROW 0x0004
+#define F_SEAL_WRITE 0x0008
+#endif
 #ifndef SYS_pidfd_getfd
 #define SYS_pidfd_getfd 438
 #endif
@@ -902,19 +912,14 @@ static int getfd(int pidfd, int base, int slot, int what)
 			    base + slot * SLOT_STRIDE + what, 0);
 }
 
-/* The key memfd FD: named "sbx-KEY". */
+/* The key memfd FD holds KEY (and is named "sbx-KEY"): read, not its
+ * name looked up in /proc (~5 us more in a new process). */
 static bool key_is(int fd, const char *mkey)
 {
-	char link[64], name[128], want[96];
-	ssize_t n;
+	char text[65];
 
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, name, sizeof(name) - 1);
-	if (n <= 0)
-		return false;
-	name[n] = '\0';
-	snprintf(want, sizeof(want), "/memfd:sbx-%s (deleted)", mkey);
-	return strcmp(name, want) == 0;
+	return pread(fd, text, sizeof(text), 0) == 64 &&
+	       memcmp(text, mkey, 64) == 0;
 }
 
 /* The slot base of the daemon PIDFD stands for, or -1. */
@@ -2091,7 +2096,15 @@ static void slot_fill(struct mnt *m, const struct net *net)
 	slot_put(m->mntns, base + SL_MNT);
 	slot_put(m->ruleset, base + SL_RULES);
 	snprintf(name, sizeof(name), "sbx-%s", m->key);
-	key = (int)syscall(SYS_memfd_create, name, MFD_CLOEXEC);
+	key = (int)syscall(SYS_memfd_create, name,
+			   MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (key >= 0 && (write(key, m->key, 64) != 64 ||
+			 fcntl(key, F_ADD_SEALS,
+			       F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW |
+				       F_SEAL_WRITE) < 0)) {
+		close(key);
+		key = -1;
+	}
 	if (key >= 0) {
 		slot_put(key, base + SL_KEY);
 		close(key);

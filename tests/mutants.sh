@@ -168,7 +168,7 @@ MUTANTS=(
 	share.bats 'record that names another process'
 
 	'look-peer-trusted' shim/proxy.c
-	's/(len\) == 0 &&\n\s*)trusted_peer_pidfd\(fd, pidfd\)/$1getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, pidfd, \&(socklen_t){ sizeof(int) }) == 0/'
+	's/(len\) == 0 &&\n\s*)trusted_peer_pidfd\(fd, pidfd, true\)/$1getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, pidfd, \&(socklen_t){ sizeof(int) }) == 0/'
 	share.bats 'look socket held by a process that is not ours'
 )
 

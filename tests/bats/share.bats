@@ -23,16 +23,18 @@ run_tool() {
 
 # slot_holder: python (after `key` is set, and ctypes, os, resource and
 # libc) for a process that is not the daemon and holds, at the daemon's
-# slot for KEY (base: its RLIMIT_NOFILE less 64 * 32), the key's memfd, its
-# own network and mount namespaces and a ruleset that lets everything be
-# written: what a shim must never take.
+# slot for KEY (base: its RLIMIT_NOFILE less 64 * 32), the key's memfd (the
+# key in it), its own network and mount namespaces and a ruleset that lets
+# everything be written: what a shim must never take.
 slot_holder() {
 	cat <<'PY'
 lim = 20000
 resource.setrlimit(resource.RLIMIT_NOFILE, (lim, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
 base = lim - 64 * 32
 at = base + int(key[:3], 16) % 64 * 32
-os.dup2(os.memfd_create("sbx-" + key), at)
+mfd = os.memfd_create("sbx-" + key)
+os.write(mfd, key.encode())
+os.dup2(mfd, at)
 os.dup2(os.open("/proc/self/ns/net", os.O_RDONLY), at + 2)
 os.dup2(os.open("/proc/self/ns/mnt", os.O_RDONLY), at + 3)
 attr = (ctypes.c_uint64 * 1)(1 << 13)  # handles refer only: writes allowed
