@@ -1109,12 +1109,17 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 	int ctl = -1;
 	const char *how = NULL, *step;
 	const char *bad = NULL;
-	bool joined = false;
+	bool joined = false, defer;
 	struct stat st;
 	enum mountns_entered entered;
 	int r;
 
-	if (p->view_root && join_original(p->view_root) == 0) {
+	/* In a session, the original namespace is for building: a tool that
+	 * joins its confinement's namespace (or a copy of it) goes from the
+	 * session's view straight there, once its key was given (kept with
+	 * the policy: no path is looked at for it) */
+	defer = p->view_root && mountns_key_given && !view_only;
+	if (p->view_root && !defer && join_original(p->view_root) == 0) {
 		trace("mount: joined the session's original namespace");
 		joined = true;
 	}
@@ -1137,6 +1142,10 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 	if ((net || share) && proxy_shared(p, share ? key : NULL, &ns) < 0) {
 		trace("no shared namespaces: %s", strerror(errno));
 		share = false;
+	}
+	if (defer && ns.mntns < 0 && join_original(p->view_root) == 0) {
+		trace("mount: joined the session's original namespace");
+		joined = true;
 	}
 	if (share && ns.mntns < 0) {
 		/* the proxy is reached from the host's network namespace */

@@ -2039,19 +2039,20 @@ static int make_net(struct net *e)
  * policy and what each of its paths is now). Kept until the mounts of the
  * namespace they were made from change, or the least recently used goes. */
 static struct mnt {
-	char key[65];
+	time_t used;
+	time_t claimed_at; /* when a tool last took a copy (pool_look) */
+	size_t queued;
 	int mntns, ruleset, mounts;
 	int userns; /* -1: the daemon's own */
 	int slot;   /* its descriptors' slot (proxy_shared), or -1 */
-	time_t used;
 	/* its copies made ahead (pool_fill): the write end of the pipe of
-	 * claims, the places claimable in its order, the child making more */
+	 * claims, the places claimable in its order (QUEUED of them), the
+	 * child making more (FILLER, its socket; MADE, how many it sent) */
 	int cq, filler, made;
-	unsigned char queue[POOL];
-	size_t queued;
 	pid_t filler_pid;
+	unsigned char queue[POOL];
 	bool pool_failed;
-	time_t claimed_at;
+	char key[65];
 } mnts[NETS_MAX];
 static size_t n_mnts;
 static int slots_at = -1; /* slot_base() of this daemon's limit */
