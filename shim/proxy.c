@@ -242,6 +242,37 @@ enum { CTL_TYPE = SOCK_SEQPACKET };
  * this protocol (4: requests by kind, a secret) and sbx binary (its device
  * and inode): a daemon of another sbx (an older one, still running through
  * an upgrade; another install or build) never meets this one's shims. */
+#define SBX_PIDFD_GET_PID_NAMESPACE _IO(0xFF, 5)
+#define SBX_PIDFD_GET_USER_NAMESPACE _IO(0xFF, 9)
+
+/* The inodes of this process's pid and user namespaces (0 when they cannot
+ * be looked at): asked of a pidfd of itself (6.11), which is cheaper than
+ * /proc/self/ns (each entry there is made anew in a new process). */
+static void self_ns(struct stat *pid, struct stat *user)
+{
+	int self = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	struct {
+		unsigned long req;
+		const char *path;
+		struct stat *st;
+	} ask[2] = { { SBX_PIDFD_GET_PID_NAMESPACE, "/proc/self/ns/pid", pid },
+		     { SBX_PIDFD_GET_USER_NAMESPACE, "/proc/self/ns/user",
+		       user } };
+
+	for (int i = 0; i < 2; i++) {
+		int fd = self < 0 ? -1 : ioctl(self, ask[i].req, 0);
+		int r = fd < 0 ? stat(ask[i].path, ask[i].st)
+			       : fstat(fd, ask[i].st);
+
+		if (fd >= 0)
+			close(fd);
+		if (r < 0)
+			ask[i].st->st_ino = 0;
+	}
+	if (self >= 0)
+		close(self);
+}
+
 static socklen_t ctl_address(struct sockaddr_un *a)
 {
 	struct stat ns, user;
@@ -249,10 +280,7 @@ static socklen_t ctl_address(struct sockaddr_un *a)
 	ino_t ino;
 	int n;
 
-	if (stat("/proc/self/ns/pid", &ns) < 0)
-		ns.st_ino = 0;
-	if (stat("/proc/self/ns/user", &user) < 0)
-		user.st_ino = 0;
+	self_ns(&ns, &user);
 	self_identity(&dev, &ino); /* (0 and 0 when it cannot) */
 	memset(a, 0, sizeof(*a));
 	a->sun_family = AF_UNIX;
@@ -994,7 +1022,10 @@ static int daemon_look(int *base)
  * once) names the place of a copy and the copy's id, and the copy there
  * has that id (ids are never given again). A place emptied or filled anew
  * since has another copy, or none: refused, the tool makes its own, as
- * when a burst of tools used them all up. -1 then.
+ * when a burst of tools used them all up. -1 then. (Only the daemon writes
+ * claims: a process that could write one twice could take the daemon's
+ * descriptors, the confinement's namespace itself among them, so it is
+ * trusted as the daemon is; no confined tool can.)
  */
 static int claim(int pidfd, int base, int slot)
 {
@@ -2270,9 +2301,6 @@ static bool valid_key(const char *k)
 	return strlen(k) == 64 && strspn(k, "0123456789abcdef") == 64;
 }
 
-/* "mnt\nKEY\n" with the donor's mount namespace, ruleset, mounts file
- * and user namespace: kept when each is what it says (the mount namespace
- * belongs to that user namespace, the ruleset is Landlock's). */
 /*
  * Copies claimed (claim()) are kept a second: a tool's copy ends when its
  * last holder lets go, and the unmounting and RCU wait of that (~90 us
@@ -2516,6 +2544,9 @@ static void pool_start(struct mnt *m)
 	pool_fill(m);
 }
 
+/* "mnt\nKEY\n" with the donor's mount namespace, ruleset, mounts file
+ * and user namespace: kept when each is what it says (the mount namespace
+ * belongs to that user namespace, the ruleset is Landlock's). */
 static void serve_mnt(int fd, char *key, const char *netkey, double scan,
 		      int *fds, int nfds)
 {
