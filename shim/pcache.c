@@ -269,6 +269,13 @@ static void get_list(struct in *i, struct pathlist *l)
 	uint32_t n = get_u32(i);
 
 	memset(l, 0, sizeof(*l));
+	/* (each entry takes 16 bytes at least: sized once, not grown) */
+	if (i->bad || n > (i->n - i->at) / 16) {
+		i->bad = n > 0 || i->bad;
+		return;
+	}
+	if (n > 0)
+		l->v = xreallocarray(NULL, n, sizeof(*l->v));
 	for (uint32_t k = 0; k < n && !i->bad; k++) {
 		char *path = get_s(i);
 		struct source src;
@@ -281,7 +288,6 @@ static void get_list(struct in *i, struct pathlist *l)
 			break;
 		}
 		/* as it was, duplicates and all */
-		l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
 		l->v[l->n].path = xstrdup(path);
 		l->v[l->n].src = src;
 		l->v[l->n++].kind = (enum entry_kind)kind;

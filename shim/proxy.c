@@ -248,26 +248,22 @@ enum { CTL_TYPE = SOCK_SEQPACKET };
 /* The inodes of this process's pid and user namespaces (0 when they cannot
  * be looked at): asked of a pidfd of itself (6.11), which is cheaper than
  * /proc/self/ns (each entry there is made anew in a new process). */
-static void self_ns(struct stat *pid, struct stat *user)
+static void self_ns(unsigned long ino[2])
 {
+	static const unsigned long req[2] = { SBX_PIDFD_GET_PID_NAMESPACE,
+					      SBX_PIDFD_GET_USER_NAMESPACE };
+	static const char *const path[2] = { "/proc/self/ns/pid",
+					     "/proc/self/ns/user" };
 	int self = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	struct {
-		unsigned long req;
-		const char *path;
-		struct stat *st;
-	} ask[2] = { { SBX_PIDFD_GET_PID_NAMESPACE, "/proc/self/ns/pid", pid },
-		     { SBX_PIDFD_GET_USER_NAMESPACE, "/proc/self/ns/user",
-		       user } };
 
 	for (int i = 0; i < 2; i++) {
-		int fd = self < 0 ? -1 : ioctl(self, ask[i].req, 0);
-		int r = fd < 0 ? stat(ask[i].path, ask[i].st)
-			       : fstat(fd, ask[i].st);
+		int fd = self < 0 ? -1 : ioctl(self, req[i], 0);
+		struct stat st;
+		int r = fd < 0 ? stat(path[i], &st) : fstat(fd, &st);
 
 		if (fd >= 0)
 			close(fd);
-		if (r < 0)
-			ask[i].st->st_ino = 0;
+		ino[i] = r < 0 ? 0 : (unsigned long)st.st_ino;
 	}
 	if (self >= 0)
 		close(self);
@@ -275,19 +271,18 @@ static void self_ns(struct stat *pid, struct stat *user)
 
 static socklen_t ctl_address(struct sockaddr_un *a)
 {
-	struct stat ns, user;
+	unsigned long ns[2];
 	dev_t dev;
 	ino_t ino;
 	int n;
 
-	self_ns(&ns, &user);
+	self_ns(ns);
 	self_identity(&dev, &ino); /* (0 and 0 when it cannot) */
 	memset(a, 0, sizeof(*a));
 	a->sun_family = AF_UNIX;
 	n = snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1,
-		     "sbx-proxy-4-%u-%lu-%lu-%lu-%lu", (unsigned)getuid(),
-		     (unsigned long)ns.st_ino, (unsigned long)user.st_ino,
-		     (unsigned long)dev, (unsigned long)ino);
+		     "sbx-proxy-4-%u-%lu-%lu-%lu-%lu", (unsigned)getuid(), ns[0],
+		     ns[1], (unsigned long)dev, (unsigned long)ino);
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
 			   (size_t)n);
 }
