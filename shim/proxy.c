@@ -3367,7 +3367,7 @@ int proxy_daemon(void)
 		int fd;
 		time_t since;
 	} pend[PENDING_MAX];
-	time_t idle_since = time(NULL);
+	time_t idle_since = time(NULL), flushed = 0;
 	pthread_attr_t attr;
 	int ctl, look = -1;
 	bool looked = false;
@@ -3471,9 +3471,13 @@ int proxy_daemon(void)
 		}
 		if (ready < 0 && errno != EINTR)
 			return 1;
-		if (ready == 0)
-			coverage_flush(); /* a daemon is ended, not exited */
 		now = time(NULL);
+		/* a daemon is ended, not exited: at most once a second (the
+		 * pools' looks wake it 40 times) */
+		if (ready == 0 && now != flushed) {
+			coverage_flush();
+			flushed = now;
+		}
 #ifdef SBX_PROXY_FILE
 		/* the socket's file removed or replaced (by hand, a cleaner of
 		 * old files): this daemon holds the lock, so no other can

@@ -217,3 +217,30 @@ print(any("brew install --build-from-source" in s for s in steps))' \
 	run -1 "$SBX_SEATBELT" check python3 --connect 127.0.0.1:8000
 	assert_line "  why:      network off"
 }
+
+@test "sbx explain: a tool not on PATH, full-access's network, the writable paths a profile ignores" {
+	run -0 "$SBX" explain no-such-tool-sbx
+	assert_line "tool:       no-such-tool-sbx -> NOT FOUND on PATH (exit 127)"
+	SBX_PROFILE=full-access run -0 "$SBX" explain
+	assert_line --regexp '^network: +on \(full-access\) +\(SBX_PROFILE\)$'
+	SBX_PROFILE=read-only SBX_WRITABLE=$OUT run -0 "$SBX" explain
+	assert_line --regexp '^writable: +nothing but /dev/null and the terminal$'
+	assert_line --regexp "^ignored: +$OUT +\(SBX_WRITABLE\)$"
+}
+
+@test "sbx allow, deny and policy: too many arguments, no .sbxrc, a path that is none" {
+	run -2 "$SBX" allow a b
+	assert_output --partial "allow: too many arguments"
+	run -2 "$SBX" deny a b
+	assert_output --partial "deny: too many arguments"
+	run -2 "$SBX" policy a b
+	assert_output --partial "policy: too many arguments"
+	mkdir "$WS/plain"
+	cd "$WS/plain"
+	run -1 "$SBX" allow
+	assert_output --partial "no .sbxrc in $WS/plain or above"
+	run -1 "$SBX" allow '~nosuchuser/.sbxrc'
+	assert_output --partial "~nosuchuser/.sbxrc: ~user is not supported"
+	run -0 "$SBX" run -h
+	assert_output --partial "usage: sbx run"
+}

@@ -71,7 +71,7 @@ warm() {
 	local d
 	d=$(sbx_daemon)
 	[ -n "$d" ] || fail "no daemon"
-	kill -STOP "$d"
+	stop_daemon_idle "$d" || fail "the daemon never waits in poll"
 	mkdir -p "$XDG_CONFIG_HOME/sbx"
 	echo 'profile = read-only' >"$XDG_CONFIG_HOME/sbx/config"
 	tool -c "open('$WS/a', 'w')"
@@ -150,7 +150,7 @@ warm() {
 	local d
 	d=$(sbx_daemon)
 	[ -n "$d" ] || fail "no daemon"
-	kill -STOP "$d"
+	stop_daemon_idle "$d" || fail "the daemon never waits in poll"
 	mount --bind "$ROOT/mnt" "$XDG_CONFIG_HOME/sbx"
 	mount --bind "$ROOT/src" "$WS/sub"
 	tool -c "open('$WS/important/w1', 'w')"

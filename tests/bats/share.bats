@@ -311,7 +311,7 @@ ahead='as a copy of its own (a devpts of its own) made ahead'
 	d=$(sbx_daemon)
 	[ -n "$d" ] || fail "no daemon"
 	# stopped, it makes none: the tools take the ones it made, in turn
-	kill -STOP "$d"
+	stop_daemon_idle "$d" || fail "the daemon never waits in poll"
 	for _ in $(seq 17); do
 		SBX_DEBUG=1 run --separate-stderr python3 -c '
 import os; print(os.readlink("/proc/self/ns/mnt")); os.open("/dev/pts/ptmx", os.O_RDWR)'

@@ -138,6 +138,27 @@ sbx_daemon() {
 	done
 }
 
+# Stops daemon D (SIGSTOP) while it waits in poll, not in the middle of
+# anything (a coverage build's daemon writes its counters under a lock a
+# stopped daemon would keep, and every sbx process then waits for it):
+# stop_daemon_idle D. Undone with kill -CONT.
+stop_daemon_idle() {
+	local d=$1 sc
+	for _ in $(seq 200); do
+		kill -STOP "$d" || return 1
+		for _ in $(seq 50); do
+			[ "$(awk '{ print $3 }' "/proc/$d/stat")" = T ] && break
+			sleep 0.01
+		done
+		read -r sc _ <"/proc/$d/syscall" || sc=
+		# poll (7) or ppoll (271), on x86-64
+		[ "$sc" = 7 ] || [ "$sc" = 271 ] && return 0
+		kill -CONT "$d"
+		sleep 0.01
+	done
+	return 1
+}
+
 # Ends the daemon sbx_daemon names, if any, and waits until it is gone (a
 # slow build: ASan), so that the next tool starts one: end_sbx_daemon.
 end_sbx_daemon() {
