@@ -270,8 +270,10 @@ static void get_list(struct in *i, struct pathlist *l)
 
 	memset(l, 0, sizeof(*l));
 	/* (each entry takes 16 bytes at least: sized once, not grown) */
-	if (i->bad || n > (i->n - i->at) / 16) {
-		i->bad = n > 0 || i->bad;
+	if (i->bad)
+		return;
+	if (n > (i->n - i->at) / 16) {
+		i->bad = true;
 		return;
 	}
 	if (n > 0)
