@@ -62,17 +62,6 @@ const char *mountns_key_given;
 
 #define SBX_STATX_MNT_ID_UNIQUE 0x00004000U /* linux/stat.h, 6.8 */
 
-#ifndef MFD_ALLOW_SEALING
-#define MFD_ALLOW_SEALING 0x0002U
-#endif
-#ifndef F_ADD_SEALS
-#define F_ADD_SEALS 1033
-#define F_SEAL_SEAL 0x0001
-#define F_SEAL_SHRINK 0x0002
-#define F_SEAL_GROW 0x0004
-#define F_SEAL_WRITE 0x0008
-#endif
-
 /* A cached policy is read in one pread: larger ones are not kept. */
 #define PC_SIZE_MAX 65536
 
@@ -550,15 +539,8 @@ void pcache_store(const struct resolved *r, const struct policy *p,
 		return;
 	}
 	put_policy(&o, r, p, part);
-	fd = o.n < PC_SIZE_MAX
-		     ? (int)syscall(SYS_memfd_create, "sbx-pc",
-				    MFD_CLOEXEC | MFD_ALLOW_SEALING)
-		     : -1;
-	if (fd >= 0 && write(fd, o.b, o.n) == (ssize_t)o.n &&
-	    fcntl(fd, F_ADD_SEALS,
-		  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) ==
-		    0 &&
-	    proxy_pc_store(lkey, fd, watch, mounts) == 0)
+	fd = o.n < PC_SIZE_MAX ? sealed_memfd("sbx-pc", o.b, o.n) : -1;
+	if (fd >= 0 && proxy_pc_store(lkey, fd, watch, mounts) == 0)
 		trace("policy cache: kept for the next execs of this tool here");
 	else
 		trace("policy cache: not kept: %s",

@@ -897,16 +897,6 @@ struct claim {
 #ifndef MFD_CLOEXEC
 #define MFD_CLOEXEC 0x0001U
 #endif
-#ifndef MFD_ALLOW_SEALING
-#define MFD_ALLOW_SEALING 0x0002U
-#endif
-#ifndef F_ADD_SEALS
-#define F_ADD_SEALS 1033
-#define F_SEAL_SEAL 0x0001
-#define F_SEAL_SHRINK 0x0002
-#define F_SEAL_GROW 0x0004
-#define F_SEAL_WRITE 0x0008
-#endif
 #ifndef SYS_pidfd_getfd
 #define SYS_pidfd_getfd 438
 #endif
@@ -2123,15 +2113,7 @@ static void slot_fill(struct mnt *m, const struct net *net)
 	slot_put(m->mntns, base + SL_MNT);
 	slot_put(m->ruleset, base + SL_RULES);
 	snprintf(name, sizeof(name), "sbx-%s", m->key);
-	key = (int)syscall(SYS_memfd_create, name,
-			   MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (key >= 0 && (write(key, m->key, 64) != 64 ||
-			 fcntl(key, F_ADD_SEALS,
-			       F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW |
-				       F_SEAL_WRITE) < 0)) {
-		close(key);
-		key = -1;
-	}
+	key = sealed_memfd(name, m->key, 64);
 	if (key >= 0) {
 		slot_put(key, base + SL_KEY);
 		close(key);

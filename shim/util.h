@@ -99,6 +99,9 @@ int mkdirs(const char *dir, mode_t mode);
 /* Reads a whole file of at most MAX bytes into a NUL-terminated buffer.
  * flags are added to open(2). Returns NULL with errno set (EFBIG: too big). */
 char *read_small_file(const char *path, size_t max, int flags, size_t *len);
+/* Linux: a memfd named NAME holding the LEN bytes of DATA, sealed (no
+ * write, no size change, no new seal), close-on-exec; -1 with errno set. */
+int sealed_memfd(const char *name, const void *data, size_t len);
 /* open(PATH, FLAGS | O_CLOEXEC), as openat: musl's open() follows each
  * O_CLOEXEC open with an fcntl(F_SETFD) for kernels before 2.6.23, a
  * system call per file on the exec path. */
