@@ -131,12 +131,19 @@ static int lookup_key(const char *name, const struct intercept *ic,
 	put_str(&c, ic->tool);
 	put_str(&c, ic->root);
 	put_str(&c, ic->agent);
-	/* sbx's own folders are worked out from this name */
-	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	put_str(&c, buf);
+	/* sbx's own folders are worked out from its name: the name it was
+	 * run by when that names it (with its inode above, which a change of
+	 * where the name leads changes), else the kernel's */
+	if (self_exec_name()) {
+		put_str(&c, "exec:");
+		put_str(&c, self_exec_name());
+	} else {
+		n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+		if (n <= 0)
+			return -1;
+		buf[n] = '\0';
+		put_str(&c, buf);
+	}
 	if (!getcwd(buf, sizeof(buf)))
 		return -1;
 	put_str(&c, buf);

@@ -26,5 +26,12 @@ void resolved_free(struct resolved *r);
 char *self_path(void);
 /* The device and inode of the running binary (0 when unknown). */
 int self_identity(dev_t *dev, ino_t *ino);
+/* Notes the name the kernel ran this process by (AT_EXECFN) when it names
+ * the running binary, as it does unless an interpreter's arguments or
+ * AT_EXECFD say it names a script or a file handed over; self_identity
+ * then looks at that file rather than at /proc/self/exe. ARGV: main's. */
+void self_exec_note(char *const argv[]);
+/* That name, or NULL. */
+const char *self_exec_name(void);
 
 #endif

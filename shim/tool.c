@@ -174,6 +174,7 @@ int tool_main(const char *name, char *argv[])
 	int rc;
 
 	msg_subject = name;
+	self_exec_note(argv);
 	hop_guard();
 	intercept_find(&ic, argv[0]);
 	self_identity(&dev, &ino);

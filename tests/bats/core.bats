@@ -206,6 +206,28 @@ open(sys.argv[1] + "/f", "w").write("x"); print(os.environ["SBX_SANDBOX"])' "$OU
 	assert_output landlock
 }
 
+@test "the shim as a script's interpreter, by a relative path, through exec -a" {
+	require_landlock
+	# a script named as the tool: the kernel runs the shim with the
+	# script's name (AT_EXECFN); taken for sbx's own, the shim folder
+	# would not be seen as one: the shim would run itself as the tool
+	mkdir -p "$ROOT/scripts"
+	printf '#!%s/python3\nimport os\nprint("script", os.environ["SBX_SANDBOX"])\n' \
+		"$SHIMS" >"$ROOT/scripts/python3"
+	chmod +x "$ROOT/scripts/python3"
+	for i in 1 2; do # (the second: a policy kept)
+		SBX_DEBUG=1 run -0 --separate-stderr "$ROOT/scripts/python3"
+		assert_output "script landlock"
+		[[ "$stderr" == *"real tool: /usr/bin/python3"* ]]
+		[[ "$stderr" != *"real tool: $SHIMS"* ]]
+	done
+	(cd "$ROOT" && exec shims/python3 -c 'import os; print(os.environ["SBX_SANDBOX"])') >"$ROOT/rel"
+	assert_equal "$(cat "$ROOT/rel")" landlock
+	# argv[0] not the name it was run by (exec -a): the kernel's name
+	run -0 bash -c 'exec -a python3 "$SHIMS/python3" -c "import os; print(os.environ[\"SBX_SANDBOX\"])"'
+	assert_output landlock
+}
+
 @test "empty and relative PATH entries are never searched" {
 	cp /bin/true "$WS/python3"
 	printf '#!/bin/sh\necho planted\n' >"$WS/python3"
