@@ -5,8 +5,11 @@
 #
 #   bare /usr/bin/true; the floors, a static program that only execs it,
 #   built with musl and with glibc (glibc's start-up CPU detection is the
-#   difference); /usr/bin/true through the sbx shim: the default
-#   (workspace-write, network off: user/mount/network namespaces, Landlock,
+#   difference); the kernel's part of sbx's confinement alone, a static
+#   program that drops capabilities, applies a Landlock ruleset and sbx's
+#   seccomp filter and execs (floor-confined.c: no lookup, no namespace;
+#   compare with protect = off); /usr/bin/true through the sbx shim: the
+#   default (workspace-write, network off: user/mount/network namespaces, Landlock,
 #   seccomp; joined, as every tool of a confinement but the first), the same
 #   built for each exec (SBX_SHARE=0), read-only, protect = off (Landlock
 #   alone), full-access; the same default inside an agent's session (sbx
@@ -15,8 +18,9 @@
 #   true there; and
 #   bubblewrap with a comparable sandbox (--ro-bind / / --dev /dev --proc
 #   /proc --bind WS WS --unshare-net --unshare-pid). Then python3 -c pass,
-#   bare and through the shim. Each row: the median, what it adds to bare,
-#   and that as a share of what bubblewrap adds.
+#   bare, through the shim and through the confined floor. Each row: the
+#   median, what it adds to bare, and that as a share of what bubblewrap
+#   adds.
 #
 #   bench/exec.sh [SBX]      (default: build/sbx; ROUNDS=2000)
 #
@@ -36,6 +40,16 @@ cc -O2 -static -o "$work/floor-glibc" "$here/floor.c"
 if command -v musl-gcc >/dev/null; then
 	musl-gcc -O2 -static -o "$work/floor-musl" "$here/floor.c"
 fi
+# the kernel's part of the confinement alone (against the build's filter)
+gen=$here/../build/gen
+if [ -r "$gen/seccomp-bpf.h" ]; then
+	if command -v musl-gcc >/dev/null && [ -d "$here/../build/musl-include" ]; then
+		musl-gcc -O2 -static -I"$gen" -I"$here/../build/musl-include" \
+			-o "$work/floor-confined" "$here/floor-confined.c"
+	else
+		cc -O2 -static -I"$gen" -o "$work/floor-confined" "$here/floor-confined.c"
+	fi
+fi
 ln -s "$sbx" "$work/shims/true"
 ln -s "$sbx" "$work/shims/python3"
 ln -s "$sbx" "$work/sbx" # (sbx by name: a copy may be called otherwise)
@@ -48,7 +62,10 @@ unset SBX_SANDBOX SBX_DEBUG SBX_PROFILE SBX_NETWORK SBX_PROTECT SBX_WRITABLE
 
 cmds=(:bare /usr/bin/true --)
 [ -x "$work/floor-musl" ] && cmds+=(":floor (musl)" "$work/floor-musl" --)
-cmds+=(":floor (glibc)" "$work/floor-glibc" --
+cmds+=(":floor (glibc)" "$work/floor-glibc" --)
+[ -x "$work/floor-confined" ] &&
+	cmds+=(":floor, confined" "$work/floor-confined" /usr/bin/true --)
+cmds+=(
 	":sbx" "$work/shims/true" --
 	":sbx, building (SBX_SHARE=0)" SBX_SHARE=0 "$work/shims/true" --
 	":sbx read-only" SBX_PROFILE=read-only "$work/shims/true" --
@@ -63,6 +80,9 @@ else
 fi
 cmds+=(":python3 bare" /usr/bin/python3 -c pass --
 	":python3 through sbx" "$work/shims/python3" -c pass)
+[ -x "$work/floor-confined" ] &&
+	cmds+=(-- ":python3 through the confined floor" "$work/floor-confined" \
+		/usr/bin/python3 -c pass)
 
 # The session's rows: its agent runs them when asked (fd 3 in, 4 out).
 session=()
@@ -107,4 +127,10 @@ awk -F '\t' '
 		printf "%-30s %6d us\n", "python3 -c pass", py
 		printf "%-30s %6d us %+7d us %+10.1f %%\n", "  through sbx", pys,
 			pys - py, 100 * (pys - py) / py
+		if ("python3 through the confined floor" in t) {
+			pyf = t["python3 through the confined floor"]
+			printf "%-30s %6d us %+7d us %+10.1f %%\n",
+				"  through the confined floor", pyf, pyf - py,
+				100 * (pyf - py) / py
+		}
 	}' "$work/out"

@@ -308,29 +308,34 @@ static socklen_t look_address(struct sockaddr_un *a)
 }
 
 /*
- * The daemon's record: a file in sbx's own folder (next to the trust
+ * The daemons' record: a file in sbx's own folder (next to the trust
  * records, ~/.local/share/sbx: a tool can neither write nor make one
- * there) naming the daemon by its pidfd's inode (unique per process,
- * Linux 6.9+) and pid, under the control socket's name. A shim that runs
- * under another sandbox's no_new_privs and seccomp filter cannot tell a
- * daemon from a tool sbx confined from a plain shell by counting them
- * (trusted_peer_pidfd): it also asks for the record. It says too how
- * confined the daemon is (no_new_privs and seccomp filters, counted as
- * trusted_peer_pidfd counts) and where its slots begin, so a shim finds
- * the daemon by its record alone (daemon_by_record), without a connection
- * or a look at /proc.
+ * there), one line per daemon of this user and this sbx binary, each
+ * naming its daemon by its pidfd's inode (unique per process, Linux 6.9+)
+ * and pid. A shim that runs under another sandbox's no_new_privs and
+ * seccomp filter cannot tell a daemon from a tool sbx confined from a plain
+ * shell by counting them (trusted_peer_pidfd): it also asks for the
+ * record. A line says too how confined its daemon is (no_new_privs and
+ * seccomp filters, counted as trusted_peer_pidfd counts), where its slots
+ * begin, and its pid and user namespaces, so a shim finds the daemon by
+ * the record alone (daemon_by_record), without a connection or a look at
+ * /proc. The file is named without the namespaces, which a shim would have
+ * to look at first (~13 us): a line of a daemon of other namespaces (a
+ * container that shares the home) names a process that is not there by
+ * that pid and inode from here, and is passed over.
  */
+enum { RECORDS_MAX = 8 };
+
 static char *record_file(bool make)
 {
-	struct sockaddr_un a;
-	socklen_t len = ctl_address(&a);
 	char name[128], *allow, *dir, *f;
+	dev_t dev;
+	ino_t ino;
 
-	if (len <= offsetof(struct sockaddr_un, sun_path) + 1)
+	if (self_identity(&dev, &ino) < 0)
 		return NULL;
-	snprintf(name, sizeof(name), "%.*s.id",
-		 (int)(len - offsetof(struct sockaddr_un, sun_path) - 1),
-		 a.sun_path + 1);
+	snprintf(name, sizeof(name), "sbx-proxy-4-%u-%lu-%lu.id",
+		 (unsigned)getuid(), (unsigned long)dev, (unsigned long)ino);
 	if (make)
 		return ctl_file(name); /* the folder made, ours */
 	allow = trust_dir();
@@ -355,15 +360,16 @@ static void record_text(int pidfd, pid_t pid, char *text, size_t size)
 }
 
 struct record {
-	unsigned long long ino;
+	unsigned long long ino, ns[2];
 	long pid, count;
 	int base;
 };
 
-/* Reads the record (made since the machine started) into R. */
-static bool record_read(struct record *r)
+/* The record's text (made since the machine started) into TEXT (SIZE
+ * bytes, ended), or false. */
+static bool record_text_read(char *text, size_t size)
 {
-	char *f = record_file(false), text[128];
+	char *f = record_file(false);
 	struct timespec real, boot;
 	struct stat st;
 	ssize_t n = -1;
@@ -377,42 +383,73 @@ static bool record_read(struct record *r)
 	    clock_gettime(CLOCK_REALTIME, &real) == 0 &&
 	    clock_gettime(CLOCK_BOOTTIME, &boot) == 0 &&
 	    st.st_mtime >= real.tv_sec - boot.tv_sec - 1)
-		n = read(fd, text, sizeof(text) - 1);
+		n = read(fd, text, size - 1);
 	if (fd >= 0)
 		close(fd);
 	if (n <= 0)
 		return false;
 	text[n] = '\0';
-	{
-		char *at = text, *end;
-		long long v[4];
-
-		for (int i = 0; i < 4; i++) {
-			errno = 0;
-			v[i] = i == 0 ? (long long)strtoull(at, &end, 10)
-				      : strtoll(at, &end, 10);
-			if (end == at || errno || (*end != ' ' && *end != '\n'))
-				return false;
-			at = end + 1;
-		}
-		if (v[1] <= 0 || v[1] > INT_MAX || v[3] < -1 || v[3] > INT_MAX)
-			return false;
-		r->ino = (unsigned long long)v[0];
-		r->pid = (long)v[1];
-		r->count = (long)v[2];
-		r->base = (int)v[3];
-	}
 	return true;
+}
+
+/* One line of the record at *AT into R (its namespaces 0 when it names
+ * none), *AT moved past it; false for a line that is not one. */
+static bool record_line(char **at, struct record *r)
+{
+	char *line = *at, *end, *nl = strchr(line, '\n');
+	long long v[6] = { 0, 0, 0, 0, 0, 0 };
+	int i;
+
+	*at = nl ? nl + 1 : line + strlen(line);
+	if (nl)
+		*nl = '\0';
+	for (i = 0; i < 6 && *line; i++) {
+		errno = 0;
+		v[i] = i == 0 || i >= 4 ? (long long)strtoull(line, &end, 10)
+					: strtoll(line, &end, 10);
+		if (end == line || errno || (*end != ' ' && *end != '\0'))
+			return false;
+		line = *end ? end + 1 : end;
+	}
+	if (i < 4 || v[1] <= 0 || v[1] > INT_MAX || v[3] < -1 || v[3] > INT_MAX)
+		return false;
+	r->ino = (unsigned long long)v[0];
+	r->pid = (long)v[1];
+	r->count = (long)v[2];
+	r->base = (int)v[3];
+	r->ns[0] = (unsigned long long)v[4];
+	r->ns[1] = (unsigned long long)v[5];
+	return true;
+}
+
+/* The record's lines into R (RECORDS_MAX at most): how many. */
+static int record_read(struct record r[RECORDS_MAX])
+{
+	char text[1024], *at = text;
+	int n = 0;
+
+	if (!record_text_read(text, sizeof(text)))
+		return 0;
+	while (*at && n < RECORDS_MAX)
+		if (record_line(&at, &r[n]))
+			n++;
+	return n;
 }
 
 /* The record names the process PIDFD (pid PID). */
 static bool recorded(int pidfd, pid_t pid)
 {
-	struct record r;
+	struct record r[RECORDS_MAX];
 	struct stat st;
+	int n = record_read(r);
 
-	return record_read(&r) && fstat(pidfd, &st) == 0 &&
-	       (unsigned long long)st.st_ino == r.ino && r.pid == (long)pid;
+	if (n == 0 || fstat(pidfd, &st) < 0)
+		return false;
+	for (int i = 0; i < n; i++)
+		if ((unsigned long long)st.st_ino == r[i].ino &&
+		    r[i].pid == (long)pid)
+			return true;
+	return false;
 }
 
 static long own_confinement(void);
@@ -424,9 +461,12 @@ static int slots_at;
 /* The daemon writes its record (rename: never half there). */
 static void write_record(void)
 {
-	char *f = record_file(true), *tmp, text[128];
+	char *f = record_file(true), *tmp, text[1024], old[1024], *at = old;
+	unsigned long ns[2];
 	struct statfs fs;
-	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0), fd;
+	struct record r;
+	size_t len;
+	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0), fd, kept = 0;
 
 	if (!f || pidfd < 0) {
 		free(f);
@@ -440,10 +480,27 @@ static void write_record(void)
 		close(pidfd);
 		return;
 	}
+	self_ns(ns);
 	record_text(pidfd, getpid(), text, sizeof(text));
-	snprintf(text + strlen(text), sizeof(text) - strlen(text), "%ld %d\n",
-		 own_confinement(), slots_at);
+	len = strlen(text);
+	snprintf(text + len, sizeof(text) - len, "%ld %d %lu %lu\n",
+		 own_confinement(), slots_at, ns[0], ns[1]);
 	close(pidfd);
+	/* first; then the lines of daemons of other namespaces, as they were
+	 * (a line of this one's namespaces is of a daemon before it) */
+	if (!record_text_read(old, sizeof(old)))
+		old[0] = '\0';
+	while (*at && kept < RECORDS_MAX - 1) {
+		char *line = at;
+
+		if (!record_line(&at, &r) || (r.ns[0] == ns[0] && r.ns[1] == ns[1]))
+			continue;
+		len = strlen(text);
+		if (len + strlen(line) + 2 > sizeof(text))
+			break;
+		snprintf(text + len, sizeof(text) - len, "%s\n", line);
+		kept++;
+	}
 	tmp = xasprintf("%s.%d", f, (int)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
@@ -955,23 +1012,30 @@ static int look_pidfd = -2, look_base = -1;
  * process once) and its slot base in BASE; or -1. */
 static int daemon_by_record(int *base)
 {
-	struct record r;
+	struct record r[RECORDS_MAX];
 	struct stat st;
-	long ours;
-	int pidfd;
+	long ours = -2;
+	int n = record_read(r);
 
-	if (!record_read(&r) || r.pid <= 0 || r.pid > INT_MAX || r.count < 0 ||
-	    (ours = own_confinement()) < 0 || r.count > ours)
-		return -1;
-	pidfd = (int)syscall(SYS_pidfd_open, (pid_t)r.pid, 0);
-	if (pidfd < 0)
-		return -1;
-	if (fstat(pidfd, &st) < 0 || (unsigned long long)st.st_ino != r.ino) {
-		close(pidfd);
-		return -1;
+	for (int i = 0; i < n; i++) {
+		int pidfd;
+
+		if (r[i].count < 0 ||
+		    (ours == -2 && (ours = own_confinement()) < 0) ||
+		    r[i].count > ours)
+			continue;
+		pidfd = (int)syscall(SYS_pidfd_open, (pid_t)r[i].pid, 0);
+		if (pidfd < 0)
+			continue;
+		if (fstat(pidfd, &st) < 0 ||
+		    (unsigned long long)st.st_ino != r[i].ino) {
+			close(pidfd);
+			continue;
+		}
+		*base = r[i].base >= 0 && r[i].base < INT_MAX ? r[i].base : -1;
+		return pidfd;
 	}
-	*base = r.base >= 0 && r.base < INT_MAX ? r.base : -1;
-	return pidfd;
+	return -1;
 }
 
 static int daemon_look(int *base)

@@ -495,6 +495,38 @@ time.sleep(120)' "$key" "$record" 3>&- &
 	stop_servers
 }
 
+@test "the record's lines of daemons of other namespaces are passed over, and kept by the next daemon" {
+	# One record per user and sbx binary, a line per daemon: named
+	# without the namespaces, it is shared with a container that shares
+	# the home. A line naming a process not there (by pid and pidfs
+	# inode) from here is passed over; the shim goes on to the next line,
+	# never to the daemon's socket.
+	command -v strace >/dev/null || missing_feature "no strace"
+	# a daemon of this home (its record is here)
+	end_sbx_daemon
+	run_tool
+	for _ in $(seq 100); do
+		record=$(ls "$XDG_DATA_HOME"/sbx/sbx-proxy-4-*.id 2>/dev/null) && break
+		sleep 0.05
+	done
+	[ "$(wc -l <"$record")" = 1 ] || fail "$(cat "$record")"
+	# a line first of a daemon of other namespaces: pid 1, not its inode
+	{ echo "1 1 0 100 1 2"; cat "$record"; } >"$record.new"
+	mv "$record.new" "$record"
+	SBX_DEBUG=1 run -0 --separate-stderr strace -f -qq -e trace=connect,pidfd_open \
+		-o "$BATS_TEST_TMPDIR/st" python3 -c 'print(1)'
+	[[ "$stderr" == *"$joined"* ]] || fail "not joined: $stderr"
+	grep -q "pidfd_open($(sbx_daemon)," "$BATS_TEST_TMPDIR/st" || fail "$(cat "$BATS_TEST_TMPDIR/st")"
+	! grep -q "connect(" "$BATS_TEST_TMPDIR/st" || fail "$(cat "$BATS_TEST_TMPDIR/st")"
+	# the next daemon writes its line first and keeps the other one
+	end_sbx_daemon
+	run_tool
+	for _ in $(seq 100); do [ "$(wc -l <"$record")" = 2 ] && break; sleep 0.05; done
+	run -0 cat "$record"
+	assert_line --index 0 --regexp "^[0-9]+ $(sbx_daemon) "
+	assert_line --index 1 "1 1 0 100 1 2"
+}
+
 @test "a tool cannot join a namespace (setns) nor use the new mount API, even handed a kept namespace of the user's" {
 	# A user's protect = off tool stays in the user's own user namespace,
 	# where the kernel's owner rule gives it every capability over the
