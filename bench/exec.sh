@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/exec.sh - what the shim costs per exec, beside bubblewrap, in one
-# run: every command once per round, round after round (bench/rounds.c;
+# run: every command once per round, in a new order each round, round after
+# round (bench/rounds.c;
 # this VM's speed swings by 2x between sequential runs), medians.
 #
 #   bare /usr/bin/true; the floors, a static program that only execs it,
@@ -8,7 +9,9 @@
 #   difference); the kernel's part of sbx's confinement alone, a static
 #   program that drops capabilities, applies a Landlock ruleset and sbx's
 #   seccomp filter and execs (floor-confined.c: no lookup, no namespace;
-#   compare with protect = off); /usr/bin/true through the sbx shim: the
+#   compare with protect = off; as root also joining a network and a mount
+#   namespace made ahead, as a kept confinement's tool does: compare with
+#   the default); /usr/bin/true through the sbx shim: the
 #   default (workspace-write, network off: user/mount/network namespaces, Landlock,
 #   seccomp; joined, as every tool of a confinement but the first), the same
 #   built for each exec (SBX_SHARE=0), read-only, protect = off (Landlock
@@ -18,7 +21,7 @@
 #   true there; and
 #   bubblewrap with a comparable sandbox (--ro-bind / / --dev /dev --proc
 #   /proc --bind WS WS --unshare-net --unshare-pid). Then python3 -c pass,
-#   bare, through the shim and through the confined floor. Each row: the
+#   bare, through the shim and through the confined floors. Each row: the
 #   median, what it adds to bare, and that as a share of what bubblewrap
 #   adds.
 #
@@ -33,7 +36,24 @@ sbx=$(realpath "${1:-$here/../build/sbx}")
 rounds=${ROUNDS:-2000}
 
 work=$(mktemp -d /var/tmp/sbx-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+# A copy of sbx: a binary of its own has a daemon of its own, started here
+# with this HOME (a daemon that a test suite started with another HOME
+# would serve these shims the longer way: its record is in that HOME),
+# and ended with the bench.
+cp "$sbx" "$work/sbx-bin"
+sbx=$work/sbx-bin
+end_daemon() {
+	local p
+	for p in $(pgrep -u "$(id -u)" -f '^sbx proxy-daemon$'); do
+		[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$sbx" ] && kill "$p"
+	done
+	if [ -n "${floor_ns:-}" ]; then
+		umount "$work/ns/net" "$work/ns/mnt" 2>/dev/null || true
+		umount -l "$work/ns" 2>/dev/null || true
+	fi
+	rm -rf "$work"
+}
+trap end_daemon EXIT
 mkdir -p "$work/shims" "$work/ws/.git"
 cc -O2 -o "$work/rounds" "$here/rounds.c"
 cc -O2 -static -o "$work/floor-glibc" "$here/floor.c"
@@ -65,6 +85,16 @@ cmds=(:bare /usr/bin/true --)
 cmds+=(":floor (glibc)" "$work/floor-glibc" --)
 [ -x "$work/floor-confined" ] &&
 	cmds+=(":floor, confined" "$work/floor-confined" /usr/bin/true --)
+# root: the same, joining a network and a mount namespace made ahead
+floor_ns=
+if [ -x "$work/floor-confined" ] && [ "$(id -u)" = 0 ] &&
+	mkdir "$work/ns" && mount --bind "$work/ns" "$work/ns" &&
+	mount --make-private "$work/ns" && touch "$work/ns/net" "$work/ns/mnt" &&
+	unshare --net="$work/ns/net" --mount="$work/ns/mnt" true; then
+	floor_ns=$work/ns
+	cmds+=(":floor, confined, joined" SBX_FLOOR_NS="$floor_ns"
+		"$work/floor-confined" /usr/bin/true --)
+fi
 cmds+=(
 	":sbx" "$work/shims/true" --
 	":sbx, building (SBX_SHARE=0)" SBX_SHARE=0 "$work/shims/true" --
@@ -83,6 +113,9 @@ cmds+=(":python3 bare" /usr/bin/python3 -c pass --
 [ -x "$work/floor-confined" ] &&
 	cmds+=(-- ":python3 through the confined floor" "$work/floor-confined" \
 		/usr/bin/python3 -c pass)
+[ -n "$floor_ns" ] &&
+	cmds+=(-- ":python3 through the joined floor" SBX_FLOOR_NS="$floor_ns" \
+		"$work/floor-confined" /usr/bin/python3 -c pass)
 
 # The session's rows: its agent runs them when asked (fd 3 in, 4 out).
 session=()
@@ -127,10 +160,13 @@ awk -F '\t' '
 		printf "%-30s %6d us\n", "python3 -c pass", py
 		printf "%-30s %6d us %+7d us %+10.1f %%\n", "  through sbx", pys,
 			pys - py, 100 * (pys - py) / py
-		if ("python3 through the confined floor" in t) {
-			pyf = t["python3 through the confined floor"]
+		split("confined joined", fl, " ")
+		for (k = 1; k <= 2; k++) {
+			n = "python3 through the " fl[k] " floor"
+			if (!(n in t))
+				continue
 			printf "%-30s %6d us %+7d us %+10.1f %%\n",
-				"  through the confined floor", pyf, pyf - py,
-				100 * (pyf - py) / py
+				"  through the " fl[k] " floor", t[n], t[n] - py,
+				100 * (t[n] - py) / py
 		}
 	}' "$work/out"

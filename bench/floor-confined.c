@@ -4,11 +4,15 @@
  * privileges, a Landlock ruleset as sbx's on this kernel (read everywhere,
  * write beneath the current folder, /dev's nodes, TCP and the scopes), sbx's
  * own seccomp filter (network off), then the exec of argv[1...]. Compare with
- * "sbx protect = off" (Landlock and seccomp, no mount namespace). Built
+ * "sbx protect = off" (Landlock and seccomp, no mount namespace). With
+ * SBX_FLOOR_NS=DIR, it first joins the network and mount namespaces bound
+ * at DIR/net and DIR/mnt (made ahead by bench/exec.sh, as root), as a tool
+ * of a kept confinement joins its own: compare with the default. Built
  * static by bench/exec.sh, against the build's generated filter.
  *
- *   floor-confined TOOL [ARG...]
+ *   [SBX_FLOOR_NS=DIR] floor-confined TOOL [ARG...]
  */
+#define _GNU_SOURCE
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdint.h>
@@ -17,6 +21,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdlib.h>
 
 #include "seccomp-bpf.h"
 
@@ -61,10 +68,26 @@ int main(int argc, char *argv[])
 		sizeof(sbx_bpf_network_off) / sizeof(*sbx_bpf_network_off),
 		(struct sock_filter *)sbx_bpf_network_off,
 	};
+	const char *ns = getenv("SBX_FLOOR_NS");
+	char cwd[PATH_MAX], path[PATH_MAX];
 	int ruleset;
 
 	if (argc < 2)
 		return 2;
+	if (ns) {
+		int net, mnt;
+
+		snprintf(path, sizeof(path), "%s/net", ns);
+		net = open(path, O_RDONLY | O_CLOEXEC);
+		snprintf(path, sizeof(path), "%s/mnt", ns);
+		mnt = open(path, O_RDONLY | O_CLOEXEC);
+		if (!getcwd(cwd, sizeof(cwd)) || net < 0 || mnt < 0 ||
+		    setns(net, CLONE_NEWNET) < 0 || setns(mnt, CLONE_NEWNS) < 0 ||
+		    chdir(cwd) < 0)
+			return 5;
+		close(net);
+		close(mnt);
+	}
 	if (prctl(PR_SET_SECUREBITS, 0x2f, 0, 0, 0) < 0 && getuid() == 0)
 		return 3;
 	if (syscall(SYS_capset, &h, d) < 0 ||
