@@ -320,9 +320,10 @@ static socklen_t look_address(struct sockaddr_un *a)
  * begin, and its pid and user namespaces, so a shim finds the daemon by
  * the record alone (daemon_by_record), without a connection or a look at
  * /proc. The file is named without the namespaces, which a shim would have
- * to look at first (~13 us): a line of a daemon of other namespaces (a
+ * to look at first (~13 us): a line of a daemon of another pid namespace (a
  * container that shares the home) names a process that is not there by
- * that pid and inode from here, and is passed over.
+ * that pid and inode from here, and is passed over; one of another user
+ * namespace only, daemon_by_record tells apart.
  */
 enum { RECORDS_MAX = 8 };
 
@@ -1015,11 +1016,22 @@ static int daemon_by_record(int *base)
 	struct record r[RECORDS_MAX];
 	struct stat st;
 	long ours = -2;
+	unsigned long ns[2] = { 0, 0 };
 	int n = record_read(r);
 
+	/* Two daemons or more: a daemon of an agent's session of a user (a
+	 * user namespace of its own) is there by its pid from outside too,
+	 * and the other way round: the namespaces tell them apart (looked
+	 * at only then, ~13 us). One: taken; a daemon of another user
+	 * namespace keeps other keys (no policy or namespace of this one's),
+	 * and this namespace's daemon, once started, has its line too. */
+	if (n > 1)
+		self_ns(ns);
 	for (int i = 0; i < n; i++) {
 		int pidfd;
 
+		if (n > 1 && (r[i].ns[0] != ns[0] || r[i].ns[1] != ns[1]))
+			continue;
 		if (r[i].count < 0 ||
 		    (ours == -2 && (ours = own_confinement()) < 0) ||
 		    r[i].count > ours)

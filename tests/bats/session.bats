@@ -255,3 +255,28 @@ JS
 	SBX_SHIM_DIR=$STOOLS PATH=$WS/.venv/bin:$PATH run "$SBX" doctor
 	assert_line --regexp "^warn +PATH folder $WS/.venv/bin is writable by tools \(workspace\)"
 }
+
+@test "outside a user's session its tools keep to their own daemon, though the session's is in the record too" {
+	# A user's session has a daemon of its own (its user namespace), with
+	# a line in the same record; both are there by their pids from either
+	# side. A shim outside that took the session's would find none of its
+	# kept policies (its keys are the session's): it must tell them apart.
+	# (a daemon of this home: its record is here)
+	end_sbx_daemon
+	PATH=$SHIMS:$PATH run -0 python3 -c 'print(1)'
+	run -0 --separate-stderr session bash -c 'python3 -c "print(1)"; python3 -c "print(2)"'
+	assert_output $'1\n2'
+	if [ "$(id -u)" != 0 ]; then
+		for _ in $(seq 100); do
+			[ "$(cat "$XDG_DATA_HOME"/sbx/sbx-proxy-4-*.id 2>/dev/null | wc -l)" -ge 2 ] && break
+			sleep 0.05
+		done
+		[ "$(cat "$XDG_DATA_HOME"/sbx/sbx-proxy-4-*.id | wc -l)" -ge 2 ] ||
+			fail "one line: $(cat "$XDG_DATA_HOME"/sbx/sbx-proxy-4-*.id)"
+	fi
+	for i in 1 2; do
+		PATH=$SHIMS:$PATH SBX_DEBUG=1 run -0 --separate-stderr python3 -c 'print(1)'
+	done
+	[[ "$stderr" == *"policy cache: the policy kept for this tool here, unchanged"* ]] ||
+		fail "not kept: $stderr"
+}
