@@ -558,7 +558,8 @@ void deps_note(const char *path, enum dep_kind kind)
 		return;
 	if (!path || path[0] != '/')
 		return deps_spoil("a relative path");
-	/* per process, and in the cache's lookup key (pcache.c) */
+	/* per process, and in the cache's lookup key (pcache.c: or the
+	 * name sbx was run by, whose way begin() watches) */
 	if (strcmp(path, "/proc/self/exe") == 0 ||
 	    strcmp(path, "/proc/self/ns/mnt") == 0)
 		return;

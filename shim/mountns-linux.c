@@ -32,6 +32,7 @@
 
 #include "leftovers.h"
 #include "proxy.h"
+#include "resolve.h"
 #include "sha256.h"
 #include "util.h"
 
@@ -1149,7 +1150,8 @@ int mountns_build(const struct policy *p, bool view_only, char *err,
 	}
 	if (share && ns.mntns < 0) {
 		/* the proxy is reached from the host's network namespace */
-		donate_ctl = proxy_donate_connect();
+		donate_ctl = self_identity_confirmed() ? proxy_donate_connect()
+						       : -1;
 		donate_mounts = donate_ctl < 0 ? -1
 				: open("/proc/self/mounts",
 				       O_RDONLY | O_CLOEXEC);

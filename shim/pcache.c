@@ -464,8 +464,27 @@ static void begin(void)
 {
 	msgs_before = msg_count;
 	recording = deps_begin() == 0;
-	if (!recording)
+	if (!recording) {
 		trace("policy cache: nothing can be watched (inotify)");
+		return;
+	}
+	/* the key has sbx's name, not the path it leads to, from which
+	 * sbx's own folders are worked out: the way there is watched */
+	if (self_exec_name()) {
+		char cwd[PATH_MAX], *abs;
+
+		if (self_exec_name()[0] == '/')
+			abs = xstrdup(self_exec_name());
+		else if (getcwd(cwd, sizeof(cwd)))
+			abs = path_join(cwd, self_exec_name());
+		else
+			abs = NULL;
+		if (abs)
+			deps_note(abs, DEP_NAME);
+		else
+			deps_spoil("no folder");
+		free(abs);
+	}
 }
 
 int pcache_lookup(const char *name, const struct intercept *ic, dev_t dev,
@@ -541,6 +560,13 @@ void pcache_store(const struct resolved *r, const struct policy *p,
 		return;
 	if (msg_count != msgs_before) {
 		trace("policy cache: not kept: its working out said something");
+		close(watch);
+		close(mounts);
+		return;
+	}
+	if (!self_identity_confirmed()) {
+		trace("policy cache: not kept: sbx's name leads to another "
+		      "file since it ran");
 		close(watch);
 		close(mounts);
 		return;

@@ -460,14 +460,29 @@ static int slots_at;
 #endif
 
 /* The daemon writes its record (rename: never half there). */
+/* The process line R names is there (its pid, its pidfd's inode). */
+static bool record_alive(const struct record *r)
+{
+	struct stat st;
+	int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)r->pid, 0);
+	bool alive = pidfd >= 0 && fstat(pidfd, &st) == 0 &&
+		     (unsigned long long)st.st_ino == r->ino;
+
+	if (pidfd >= 0)
+		close(pidfd);
+	return alive;
+}
+
 static void write_record(void)
 {
-	char *f = record_file(true), *tmp, text[1024], old[1024], *at = old;
+	char *f = record_file(true), *tmp, *lock, text[1024], old[1024],
+	     *at = old;
 	unsigned long ns[2];
 	struct statfs fs;
 	struct record r;
 	size_t len;
-	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0), fd, kept = 0;
+	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0), fd, kept = 0,
+	    lockfd;
 
 	if (!f || pidfd < 0) {
 		free(f);
@@ -487,14 +502,23 @@ static void write_record(void)
 	snprintf(text + len, sizeof(text) - len, "%ld %d %lu %lu\n",
 		 own_confinement(), slots_at, ns[0], ns[1]);
 	close(pidfd);
+	/* one daemon at a time rewrites it (read, then renamed over) */
+	lock = xasprintf("%s.lock", f);
+	lockfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	free(lock);
+	if (lockfd >= 0)
+		flock(lockfd, LOCK_EX);
 	/* first; then the lines of daemons of other namespaces, as they were
-	 * (a line of this one's namespaces is of a daemon before it) */
+	 * (a line of this one's namespaces is of a daemon before it), but
+	 * for those of this pid namespace whose process is gone */
 	if (!record_text_read(old, sizeof(old)))
 		old[0] = '\0';
 	while (*at && kept < RECORDS_MAX - 1) {
 		char *line = at;
 
-		if (!record_line(&at, &r) || (r.ns[0] == ns[0] && r.ns[1] == ns[1]))
+		if (!record_line(&at, &r) ||
+		    (r.ns[0] == ns[0] && r.ns[1] == ns[1]) ||
+		    (r.ns[0] == ns[0] && !record_alive(&r)))
 			continue;
 		len = strlen(text);
 		if (len + strlen(line) + 2 > sizeof(text))
@@ -513,6 +537,28 @@ static void write_record(void)
 	unlink(tmp);
 	free(tmp);
 	free(f);
+	if (lockfd >= 0)
+		close(lockfd);
+}
+
+/* The daemon's line is in the record (another daemon's write may have
+ * lost it: eight of other namespaces since, two at once), else written
+ * again. A shim under another sandbox trusts only a daemon named there. */
+static void record_keep(void)
+{
+	struct record r[RECORDS_MAX];
+	struct stat st;
+	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0), n = record_read(r);
+	bool there = false;
+
+	if (pidfd < 0)
+		return;
+	for (int i = 0; i < n && !there && fstat(pidfd, &st) == 0; i++)
+		there = r[i].ino == (unsigned long long)st.st_ino &&
+			r[i].pid == (long)getpid();
+	close(pidfd);
+	if (!there)
+		write_record();
 }
 #endif
 
@@ -3426,6 +3472,9 @@ int proxy_daemon(void)
 		time_t since;
 	} pend[PENDING_MAX];
 	time_t idle_since = time(NULL), flushed = 0;
+#ifndef SBX_PROXY_FILE
+	time_t recorded_at = time(NULL);
+#endif
 	pthread_attr_t attr;
 	int ctl, look = -1;
 	bool looked = false;
@@ -3542,6 +3591,12 @@ int proxy_daemon(void)
 			coverage_flush();
 			flushed = now;
 		}
+#ifndef SBX_PROXY_FILE
+		if (ready == 0 && now - recorded_at >= 10) {
+			record_keep();
+			recorded_at = now;
+		}
+#endif
 #ifdef SBX_PROXY_FILE
 		/* the socket's file removed or replaced (by hand, a cleaner of
 		 * old files): this daemon holds the lock, so no other can

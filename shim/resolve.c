@@ -115,8 +115,10 @@ void self_exec_note(char *const argv[])
 	    strcmp(base_name(fn), base_name(argv[0])) != 0)
 		return;
 	/* an interpreter's (binfmt_script, binfmt_misc): the kernel passes
-	 * the name on as the first or second argument */
-	for (int i = 1; i <= 2 && argv[i]; i++)
+	 * the name on as an argument (the first or second; further on where
+	 * an interpreter ran another): any argument equal to it, and the
+	 * kernel's name is taken instead */
+	for (int i = 1; argv[i]; i++)
 		if (strcmp(argv[i], fn) == 0)
 			return;
 	exec_name = fn;
@@ -128,6 +130,26 @@ void self_exec_note(char *const argv[])
 const char *self_exec_name(void)
 {
 	return exec_name;
+}
+
+bool self_identity_confirmed(void)
+{
+#ifdef __linux__
+	struct stat st;
+	dev_t dev;
+	ino_t ino;
+
+	/* the name may lead elsewhere since the exec (sbx upgraded, a
+	 * symlink switched): the kernel's file, before giving the daemon
+	 * anything under this identity */
+	if (!exec_name)
+		return true;
+	return self_identity(&dev, &ino) == 0 &&
+	       stat("/proc/self/exe", &st) == 0 && st.st_dev == dev &&
+	       st.st_ino == ino;
+#else
+	return true;
+#endif
 }
 
 int self_identity(dev_t *dev, ino_t *ino)

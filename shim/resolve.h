@@ -33,5 +33,9 @@ int self_identity(dev_t *dev, ino_t *ino);
 void self_exec_note(char *const argv[]);
 /* That name, or NULL. */
 const char *self_exec_name(void);
+/* The identity self_identity gave is the running binary's (looked at
+ * through /proc when it came from that name): before anything is given to
+ * the daemon under it. */
+bool self_identity_confirmed(void);
 
 #endif

@@ -31,6 +31,10 @@ MUTANTS=(
 	's/if \(strcmp\(argv\[i\], fn\) == 0\)/if (0)/'
 	core.bats 'interpreter'
 
+	'exec-name-way-unwatched' shim/pcache.c
+	's/deps_note\(abs, DEP_NAME\);/(void)abs;/'
+	pcache.bats 'hard link'
+
 	'copy-without-devpts' shim/proxy.c
 	's/ \|\| mountns_own_devpts\(\) < 0\)/)/'
 	share.bats 'devpts of its own'

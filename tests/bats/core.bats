@@ -221,6 +221,15 @@ open(sys.argv[1] + "/f", "w").write("x"); print(os.environ["SBX_SANDBOX"])' "$OU
 		[[ "$stderr" == *"real tool: /usr/bin/python3"* ]]
 		[[ "$stderr" != *"real tool: $SHIMS"* ]]
 	done
+	# an interpreter that is a script itself, with an argument: the
+	# kernel passes the first script's name on further along
+	printf '#!%s/python3 -E\nimport os\nprint("chain", os.environ["SBX_SANDBOX"])\n' \
+		"$SHIMS" >"$ROOT/scripts/inner"
+	printf '#!%s/scripts/inner\n' "$ROOT" >"$ROOT/scripts/python3"
+	chmod +x "$ROOT/scripts/inner"
+	SBX_DEBUG=1 run -0 --separate-stderr "$ROOT/scripts/python3"
+	assert_output "chain landlock"
+	[[ "$stderr" != *"real tool: $SHIMS"* ]] || fail "$stderr"
 	(cd "$ROOT" && exec shims/python3 -c 'import os; print(os.environ["SBX_SANDBOX"])') >"$ROOT/rel"
 	assert_equal "$(cat "$ROOT/rel")" landlock
 	# argv[0] not the name it was run by (exec -a): the kernel's name

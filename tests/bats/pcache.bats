@@ -376,3 +376,21 @@ PY
 	[ "$status" -eq 0 ] || fail "$output $stderr"
 	[ ! -e "$WS/out" ]
 }
+
+@test "sbx's name led to the same binary elsewhere (a hard link): the next exec works the policy out again" {
+	# The key has the name sbx ran by and its inode, not the path the
+	# name leads to, from which the folders sbx protects as its own are
+	# worked out: the way there is watched.
+	mkdir -p "$ROOT/a/bin" "$ROOT/b/bin" "$ROOT/alias"
+	ln "$SBX" "$ROOT/a/bin/sbx" 2>/dev/null || skip "no hard link to sbx from here"
+	ln "$SBX" "$ROOT/b/bin/sbx"
+	ln -s "$ROOT/a/bin/sbx" "$ROOT/alias/python3"
+	for _ in 1 2 3; do
+		SBX_DEBUG=1 run -0 --separate-stderr "$ROOT/alias/python3" -c pass
+		[[ "$stderr" == *"$kept"* ]] && break
+	done
+	[[ "$stderr" == *"$kept"* ]] || fail "not kept: $stderr"
+	ln -sfn "$ROOT/b/bin/sbx" "$ROOT/alias/python3"
+	SBX_DEBUG=1 run -0 --separate-stderr "$ROOT/alias/python3" -c pass
+	[[ "$stderr" != *"$kept"* ]] || fail "kept: $stderr"
+}

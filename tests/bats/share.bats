@@ -525,6 +525,17 @@ time.sleep(120)' "$key" "$record" 3>&- &
 	run -0 cat "$record"
 	assert_line --index 0 --regexp "^[0-9]+ $(sbx_daemon) "
 	assert_line --index 1 "1 1 0 100 1 2"
+	# its line lost (other daemons' writes), it writes it again (within
+	# 10 s), keeping the other namespace's and not a gone process's of
+	# its own pid namespace
+	pidns=$(stat -L -c %i /proc/self/ns/pid)
+	printf '1 1 0 100 1 2\n5 999999 0 100 %s 3\n' "$pidns" >"$record.new"
+	mv "$record.new" "$record"
+	for _ in $(seq 130); do grep -q "^[0-9]* $(sbx_daemon) " "$record" && break; sleep 0.1; done
+	run -0 cat "$record"
+	assert_line --index 0 --regexp "^[0-9]+ $(sbx_daemon) "
+	assert_line --index 1 "1 1 0 100 1 2"
+	refute_line --partial " 999999 "
 }
 
 @test "a tool cannot join a namespace (setns) nor use the new mount API, even handed a kept namespace of the user's" {
