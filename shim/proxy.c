@@ -459,7 +459,6 @@ static int slots_at;
 #define PIDFS_MAGIC 0x50494446
 #endif
 
-/* The daemon writes its record (rename: never half there). */
 /* The process line R names is there (its pid, its pidfd's inode). */
 static bool record_alive(const struct record *r)
 {
@@ -473,6 +472,7 @@ static bool record_alive(const struct record *r)
 	return alive;
 }
 
+/* The daemon writes its line in the record (rename: never half there). */
 static void write_record(void)
 {
 	char *f = record_file(true), *tmp, *lock, text[1024], old[1024],
