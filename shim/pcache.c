@@ -68,6 +68,7 @@ const char *mountns_key_given;
 extern char **environ;
 
 static char lkey[65]; /* this exec's lookup key ("": none) */
+static uint64_t root_mount; /* the root's mount's unique id (0: unknown) */
 static bool recording;
 static unsigned msgs_before;
 /* a hit's text: the sources' origins point into it */
@@ -76,6 +77,11 @@ static char text[PC_SIZE_MAX];
 void pcache_head(const char *key, char out[PCACHE_HEAD_LEN + 1])
 {
 	snprintf(out, PCACHE_HEAD_LEN + 1, "sbx-pc-1\n%.64s\n", key);
+}
+
+uint64_t pcache_root_mount(void)
+{
+	return root_mount;
 }
 
 static void put_str(struct sha256 *c, const char *s)
@@ -118,6 +124,7 @@ static int lookup_key(const char *name, const struct intercept *ic,
 	if (sx.stx_mask & SBX_STATX_MNT_ID_UNIQUE) {
 		ids[10] = sx.stx_mnt_id;
 		ids[11] = 1;
+		root_mount = sx.stx_mnt_id;
 	} else if (stat("/proc/self/ns/mnt", &st) == 0) {
 		ids[10] = (uint64_t)st.st_dev;
 		ids[11] = (uint64_t)st.st_ino;
@@ -590,6 +597,11 @@ void pcache_store(const struct resolved *r, const struct policy *p,
 void pcache_head(const char *key, char out[PCACHE_HEAD_LEN + 1])
 {
 	snprintf(out, PCACHE_HEAD_LEN + 1, "sbx-pc-1\n%.64s\n", key);
+}
+
+uint64_t pcache_root_mount(void)
+{
+	return 0;
 }
 
 int pcache_lookup(const char *name, const struct intercept *ic, dev_t dev,

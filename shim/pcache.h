@@ -12,6 +12,8 @@
 
 struct intercept;
 struct policy;
+#include <stdint.h>
+
 struct resolved;
 
 /* "sbx-pc-1\n" and the lookup key's 64 hex digits and "\n": the start of
@@ -21,6 +23,9 @@ struct resolved;
  * NUL, 0 for none, and the bytes). */
 #define PCACHE_HEAD_LEN 74
 void pcache_head(const char *lkey, char out[PCACHE_HEAD_LEN + 1]);
+/* The unique id of the mount of this process's root, as the lookup key
+ * took it (Linux 6.8; 0 when unknown): it names the mount namespace. */
+uint64_t pcache_root_mount(void);
 
 /* SBX_CACHE=0: no cache (every exec works its policy out). */
 #define ENV_CACHE "SBX_CACHE"

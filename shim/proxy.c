@@ -49,6 +49,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <linux/nsfs.h>
+#include <linux/stat.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
 
@@ -361,7 +362,7 @@ static void record_text(int pidfd, pid_t pid, char *text, size_t size)
 }
 
 struct record {
-	unsigned long long ino, ns[2];
+	unsigned long long ino, ns[2], root; /* root: its root's mount (0) */
 	long pid, count;
 	int base;
 };
@@ -398,13 +399,13 @@ static bool record_text_read(char *text, size_t size)
 static bool record_line(char **at, struct record *r)
 {
 	char *line = *at, *end, *nl = strchr(line, '\n');
-	long long v[6] = { 0, 0, 0, 0, 0, 0 };
+	long long v[7] = { 0, 0, 0, 0, 0, 0, 0 };
 	int i;
 
 	*at = nl ? nl + 1 : line + strlen(line);
 	if (nl)
 		*nl = '\0';
-	for (i = 0; i < 6 && *line; i++) {
+	for (i = 0; i < 7 && *line; i++) {
 		errno = 0;
 		v[i] = i == 0 || i >= 4 ? (long long)strtoull(line, &end, 10)
 					: strtoll(line, &end, 10);
@@ -420,6 +421,7 @@ static bool record_line(char **at, struct record *r)
 	r->base = (int)v[3];
 	r->ns[0] = (unsigned long long)v[4];
 	r->ns[1] = (unsigned long long)v[5];
+	r->root = (unsigned long long)v[6];
 	return true;
 }
 
@@ -459,6 +461,19 @@ static int slots_at;
 #define PIDFS_MAGIC 0x50494446
 #endif
 
+/* The unique id of the mount of this process's root (Linux 6.8), which
+ * names its mount namespace; 0 when unknown. */
+static unsigned long long root_mount(void)
+{
+	struct statx sx;
+
+	if (syscall(SYS_statx, AT_FDCWD, "/", 0, 0x4000U /* MNT_ID_UNIQUE */,
+		    &sx) < 0 ||
+	    !(sx.stx_mask & 0x4000U))
+		return 0;
+	return (unsigned long long)sx.stx_mnt_id;
+}
+
 /* The process line R names is there (its pid, its pidfd's inode). */
 static bool record_alive(const struct record *r)
 {
@@ -478,6 +493,7 @@ static void write_record(void)
 	char *f = record_file(true), *tmp, *lock, text[1024], old[1024],
 	     *at = old;
 	unsigned long ns[2];
+	unsigned long long root;
 	struct statfs fs;
 	struct record r;
 	size_t len;
@@ -497,10 +513,11 @@ static void write_record(void)
 		return;
 	}
 	self_ns(ns);
+	root = root_mount();
 	record_text(pidfd, getpid(), text, sizeof(text));
 	len = strlen(text);
-	snprintf(text + len, sizeof(text) - len, "%ld %d %lu %lu\n",
-		 own_confinement(), slots_at, ns[0], ns[1]);
+	snprintf(text + len, sizeof(text) - len, "%ld %d %lu %lu %llu\n",
+		 own_confinement(), slots_at, ns[0], ns[1], root);
 	close(pidfd);
 	/* one daemon at a time rewrites it (read, then renamed over) */
 	lock = xasprintf("%s.lock", f);
@@ -517,7 +534,7 @@ static void write_record(void)
 		char *line = at;
 
 		if (!record_line(&at, &r) ||
-		    (r.ns[0] == ns[0] && r.ns[1] == ns[1]) ||
+		    (r.ns[0] == ns[0] && r.ns[1] == ns[1] && r.root == root) ||
 		    (r.ns[0] == ns[0] && !record_alive(&r)))
 			continue;
 		len = strlen(text);
@@ -1063,20 +1080,28 @@ static int daemon_by_record(int *base)
 	struct stat st;
 	long ours = -2;
 	unsigned long ns[2] = { 0, 0 };
-	int n = record_read(r);
+	unsigned long long root = pcache_root_mount();
+	int n = record_read(r), m = 0;
 
-	/* Two daemons or more: a daemon of an agent's session of a user (a
-	 * user namespace of its own) is there by its pid from outside too,
-	 * and the other way round: the namespaces tell them apart (looked
-	 * at only then, ~13 us). One: taken; a daemon of another user
-	 * namespace keeps other keys (no policy or namespace of this one's),
-	 * and this namespace's daemon, once started, has its line too. */
-	if (n > 1)
+	/* A daemon of another mount namespace (an agent's session's view:
+	 * its daemon was started there) keeps other keys: passed over by its
+	 * root's mount, which the lookup key took. Two left or more: a daemon
+	 * of an agent's session of a user (a user namespace of its own) is
+	 * there by its pid from outside too, and the other way round: the
+	 * namespaces tell them apart (looked at only then, ~13 us). */
+	for (int i = 0; i < n; i++) {
+		if (root && r[i].root && r[i].root != root)
+			r[i].pid = 0;
+		else
+			m++;
+	}
+	if (m > 1)
 		self_ns(ns);
 	for (int i = 0; i < n; i++) {
 		int pidfd;
 
-		if (n > 1 && (r[i].ns[0] != ns[0] || r[i].ns[1] != ns[1]))
+		if (r[i].pid == 0 ||
+		    (m > 1 && (r[i].ns[0] != ns[0] || r[i].ns[1] != ns[1])))
 			continue;
 		if (r[i].count < 0 ||
 		    (ours == -2 && (ours = own_confinement()) < 0) ||

@@ -256,16 +256,17 @@ JS
 	assert_line --regexp "^warn +PATH folder $WS/.venv/bin is writable by tools \(workspace\)"
 }
 
-@test "outside a user's session its tools keep to their own daemon, though the session's is in the record too" {
-	# A user's session has a daemon of its own (its user namespace), with
-	# a line in the same record; both are there by their pids from either
-	# side. A shim outside that took the session's would find none of its
+@test "outside a session its tools keep to their own daemon, though the session's is in the record too" {
+	# A session has a daemon of its own (its view's mount namespace; a
+	# user's, its user namespace too), with a line in the same record;
+	# both are there by their pids from either side. A shim outside that took the session's would find none of its
 	# kept policies (its keys are the session's): it must tell them apart.
 	# (a daemon of this home: its record is here)
 	end_sbx_daemon
 	PATH=$SHIMS:$PATH run -0 python3 -c 'print(1)'
 	run -0 --separate-stderr session bash -c 'python3 -c "print(1)"; python3 -c "print(2)"'
 	assert_output $'1\n2'
+	# (a user's: root's session may start one in its view, or not)
 	if [ "$(id -u)" != 0 ]; then
 		for _ in $(seq 100); do
 			[ "$(cat "$XDG_DATA_HOME"/sbx/sbx-proxy-4-*.id 2>/dev/null | wc -l)" -ge 2 ] && break
